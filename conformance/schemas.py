@@ -179,12 +179,39 @@ def _cut(value: object) -> object:
     return value
 
 
+def _short(value: object, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _message(error: ValidationError) -> str:
+    """jsonschema's message, reworded where it would echo a regex or a whole object."""
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if error.validator == "pattern" and "x-ocpi-format" in schema:
+        return f"{_short(error.instance)} is not {schema['x-ocpi-format']}"
+    if error.validator == "oneOf" and not error.context:
+        return (
+            f"must match exactly one of {len(error.validator_value)} alternatives, matches several"
+        )
+    full = repr(error.instance)
+    if len(full) > 80 and error.message.startswith(full):
+        return _short(error.instance) + error.message[len(full) :]
+    return error.message
+
+
+def _rank(error: ValidationError) -> tuple[Any, ...]:
+    """Shallow errors first (more is wrong there), siblings in path order, then jsonschema's
+    ``relevance`` tie-breakers (strong keywords first, anyOf/oneOf last)."""
+    ties = relevance(error)[2:]
+    return (len(error.path), tuple(error.path), *(not t for t in ties))
+
+
 def _violations(document: object, version: str, name: str, prefix: str) -> list[SchemaViolation]:
     errors = [_unwrap(e) for e in _validator(version, name).iter_errors(document)]
     if not errors:
         return []
     best = best_match(errors)
-    ordered = sorted(errors, key=relevance, reverse=True)
+    ordered = sorted(errors, key=_rank)
     if best is not None and best in ordered:
         ordered.remove(best)
         ordered.insert(0, best)
@@ -194,7 +221,7 @@ def _violations(document: object, version: str, name: str, prefix: str) -> list[
         out.append(
             SchemaViolation(
                 json_path=prefix + path[1:],
-                message=error.message,
+                message=_message(error),
                 keyword=str(error.validator),
                 schema_location=_location(version, name, error.absolute_schema_path),
                 value=_cut(error.instance),

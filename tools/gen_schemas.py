@@ -56,6 +56,26 @@ LOWER2 = "^[a-z]{2}" + END
 TOKEN = "^[\\x21-\\x7E]*" + END
 
 
+# Human wording of each pattern, written next to it as the annotation "x-ocpi-format" so that
+# validators (ours: conformance.schemas) can say what was expected instead of echoing a regex.
+FORMAT_TEXT = {
+    ASCII_PRINTABLE: "printable ASCII text (no control characters)",
+    UTF8_PRINTABLE: "printable text (no control characters such as CR, LF or TAB)",
+    DATETIME: "an OCPI DateTime: UTC, YYYY-MM-DDThh:mm:ss with optional fraction and optional Z, "
+    "no offset",
+    URL: "an absolute URL without spaces",
+    TIME_HHMM: "a time of day hh:mm between 00:00 and 23:59",
+    DATE: "a date YYYY-MM-DD",
+    LAT["2.1.1"]: "a latitude with exactly 6 decimals, e.g. 51.047599",
+    LON["2.1.1"]: "a longitude with exactly 6 decimals, e.g. 3.729944",
+    LAT["new"]: "a latitude with 5 to 7 decimals, e.g. 51.04759",
+    LON["new"]: "a longitude with 5 to 7 decimals, e.g. 3.72994",
+    UPPER3: "a three-letter upper-case code (ISO 4217 currency / ISO 3166-1 alpha-3 country)",
+    LOWER2: "a two-letter lower-case ISO 639-1 language code",
+    TOKEN: "printable ASCII without spaces",
+}
+
+
 def string_pattern(version: str, spec_type: str) -> str:
     if spec_type == "CiString" or version == "2.1.1":
         return ASCII_PRINTABLE
@@ -141,6 +161,12 @@ def primitive(version: str, owner: str, field: dict[str, Any]) -> dict[str, Any]
     return None
 
 
+def annotate(schema: dict[str, Any]) -> dict[str, Any]:
+    if "pattern" in schema:
+        schema["x-ocpi-format"] = FORMAT_TEXT[schema["pattern"]]
+    return schema
+
+
 def nullable(schema: dict[str, Any]) -> dict[str, Any]:
     if "$ref" in schema:
         return {"anyOf": [schema, {"type": "null"}]}
@@ -152,6 +178,7 @@ def field_schema(version: str, owner: str, field: dict[str, Any]) -> dict[str, A
     for versions, type_name, name, keywords, _why in FIELD_OVERRIDES:
         if version in versions and type_name == owner and name == field["name"]:
             item.update(keywords)
+    annotate(item)
     card = field["card"]
     if card == "1":
         return item
@@ -197,7 +224,12 @@ def build_type(version: str, name: str, spec: dict[str, Any]) -> dict[str, Any]:
         return schema
     if kind == "openenum":
         # 2.3.0 types.asciidoc "OpenEnum": any string, the listed values are the known ones.
-        schema.update(type="string", pattern=ASCII_PRINTABLE, examples=list(spec["values"]))
+        schema.update(
+            type="string",
+            pattern=ASCII_PRINTABLE,
+            **{"x-ocpi-format": FORMAT_TEXT[ASCII_PRINTABLE]},
+            examples=list(spec["values"]),
+        )
         return schema
     fields = spec["fields"]
     choice = [f["name"] for f in fields if f.get("choice_group")]
@@ -240,7 +272,7 @@ def build_primitive_types(version: str) -> dict[str, dict[str, Any]]:
     for name, text in texts.items():
         schema = header(version, name, "type", f"OCPI {version}: {text}.")
         field = {"name": "value", "type": name, "card": "1"}
-        schema.update(primitive(version, "", field) or {})
+        schema.update(annotate(primitive(version, "", field) or {}))
         out[name] = schema
     return out
 
@@ -257,6 +289,8 @@ def build_envelope(version: str) -> dict[str, Any]:
     dt = primitive(version, "", {"name": "timestamp", "type": "DateTime", "card": "1"})
     msg = primitive(version, "", {"name": "status_message", "type": "string", "card": "?"})
     assert dt is not None and msg is not None
+    annotate(dt)
+    annotate(msg)
     schema.update(
         type="object",
         required=["status_code", "timestamp"],
