@@ -1,0 +1,62 @@
+"""The catalogue of checks, read from their markers by pytest's own collection."""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+from typing import Any
+
+import pytest
+
+from conformance.report import check_meta
+
+__all__ = ["collect_checks", "render_markdown"]
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.checks: list[dict[str, Any]] = []
+
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        for item in items:
+            meta = check_meta(item)
+            if meta is not None:
+                self.checks.append(meta)
+
+
+def collect_checks() -> list[dict[str, Any]]:
+    """Every check's id, spec, level, mode, roles and title, in file order."""
+    directory = str(resources.files("conformance.checks"))
+    collector = _Collector()
+    code = pytest.main(
+        [
+            directory,
+            "--collect-only",
+            "-q",
+            "-c",
+            os.devnull,
+            "--rootdir",
+            directory,
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:terminal",
+        ],
+        plugins=[collector],
+    )
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
+        raise RuntimeError(f"collecting the checks failed (pytest exit code {code})")
+    return collector.checks
+
+
+def render_markdown(checks: list[dict[str, Any]]) -> str:
+    lines = [
+        "| Check id | Level | Spec | Mode | Roles | What it checks |",
+        "|---|---|---|---|---|---|",
+    ]
+    for c in checks:
+        lines.append(
+            f"| `{c['id']}` | {c['level']} | {c['spec']} | {c['mode']} | "
+            f"{', '.join(c['roles'])} | {c['title']} |"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,1 @@
+"""The checks, one module per OCPI module; run by ``ocpi-conformance run``."""

@@ -1,0 +1,94 @@
+"""Authentication: the Authorization header (2.2.1 §4.1.2). Runs before registration."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.expect import expect_envelope, expect_http_status
+from conformance.failures import CheckFailure
+from conformance.session import Run
+
+check = pytest.mark.check
+SPEC = "2.2.1 §4.1.2 Authorization header"
+
+
+@check(id="auth.missing_token_401", spec=SPEC)
+def test_missing_token(ocpi: Run) -> None:
+    """A request without Authorization header is refused with 401."""
+    response = ocpi.client().get(ocpi.config.versions_url, token=None)
+    expect_http_status(
+        response,
+        401,
+        "GET versions without a token: not refused with 401",
+        hint="answer 401 Unauthorized when the Authorization header is missing",
+    )
+
+
+@check(id="auth.unknown_token_401", spec=SPEC)
+def test_unknown_token(ocpi: Run) -> None:
+    """A request with a token no party holds is refused with 401."""
+    response = ocpi.client().get(ocpi.config.versions_url, token="not-a-token-of-anyone-0000")
+    expect_http_status(
+        response,
+        401,
+        "GET versions with an unknown token: not refused with 401",
+    )
+
+
+@check(id="auth.error_is_envelope", spec="2.2.1 §4.1.7 Response format", level="SHOULD")
+def test_unauthorized_is_envelope(ocpi: Run) -> None:
+    """The 401 answer is an OCPI response envelope too."""
+    response = ocpi.client().get(ocpi.config.versions_url, token="not-a-token-of-anyone-0000")
+    if response.http_status != 401:
+        pytest.skip(f"no 401 to inspect (HTTP {response.http_status})")
+    expect_envelope(response, "401 answer is not an OCPI envelope")
+
+
+@check(id="auth.base64_accepted", spec=SPEC)
+def test_base64_token_accepted(ocpi: Run) -> None:
+    """The Base64-encoded token is accepted."""
+    response = ocpi.client(ocpi.config.token).get(ocpi.config.versions_url, token_form="base64")
+    expect_http_status(
+        response,
+        200,
+        "GET versions with the Base64-encoded token: refused",
+        hint="decode the token after 'Token ' with Base64 (RFC 4648 §4) before looking it up",
+    )
+
+
+@check(id="auth.plain_token_info", spec=SPEC)
+def test_plain_token_information(ocpi: Run, record_property) -> None:
+    """Information only: whether the un-encoded token is accepted too (2.2.1-d2 allows either)."""
+    response = ocpi.client(ocpi.config.token).get(ocpi.config.versions_url, token_form="plain")
+    accepted = response.http_status == 200
+    record_property(
+        "info",
+        "un-encoded token accepted (compatibility with 2.1.1/2.2 clients)"
+        if accepted
+        else f"un-encoded token refused (HTTP {response.http_status}); only Base64 works",
+    )
+
+
+@check(id="auth.token_a_other_module_401", spec=SPEC, mode="sandbox")
+def test_token_a_only_for_credentials(ocpi: Run) -> None:
+    """Token A reaches versions and credentials only; any other module answers 401."""
+    discovery = ocpi.discovery
+    other = next(
+        (e for e in discovery.endpoints if e.get("identifier") not in ("credentials", None)),
+        None,
+    )
+    if other is None:
+        pytest.skip("the target lists no module besides credentials")
+    if ocpi._registration is not None:
+        raise CheckFailure(
+            "Check ran after registration",
+            expected="run before the credentials checks",
+            actual="token A was already used",
+        )
+    response = ocpi.client(ocpi.config.token).get(other["url"])
+    expect_http_status(
+        response,
+        401,
+        f"GET {other['identifier']} with token A: not refused with 401",
+        hint="token A may only be used on versions, version details and credentials",
+    )

@@ -1,0 +1,109 @@
+"""Versions module: the versions list and the version details (2.2.1 §6)."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.expect import expect_success, expect_valid
+from conformance.failures import CheckFailure
+from conformance.session import Run
+
+check = pytest.mark.check
+
+
+def _discovered(ocpi: Run):
+    discovery = ocpi.discovery
+    if discovery.versions is None:
+        raise CheckFailure(
+            "Versions endpoint unreachable",
+            expected=f"an answer from {ocpi.config.versions_url}",
+            actual=discovery.error,
+            spec="2.2.1 §6.1 Version information endpoint",
+        )
+    return discovery
+
+
+@check(id="versions.list.valid", spec="2.2.1 §6.1.3 Version information GET")
+def test_versions_list_valid(ocpi: Run) -> None:
+    """GET versions answers a valid envelope listing Version objects."""
+    versions = _discovered(ocpi).versions
+    title = "GET versions: not a valid list of versions"
+    expect_success(versions, title, spec="2.2.1 §6.1.3 Version information GET")
+    expect_valid(versions, "2.2.1", "Version", title, spec="2.2.1 §6.1.2 Version class")
+    if not isinstance(versions.data, list) or not versions.data:
+        raise CheckFailure(
+            title,
+            expected="data: a non-empty array of Version objects",
+            actual=f"data: {versions.data!r}",
+            spec="2.2.1 §6.1.1 Data",
+            exchange=versions.exchange,
+        )
+
+
+@check(id="versions.list.offers_version", spec="2.2.1 §6.1.1 Data")
+def test_versions_list_offers_version(ocpi: Run) -> None:
+    """The versions list offers the version under test."""
+    versions = _discovered(ocpi).versions
+    offered = [v.get("version") for v in versions.data or [] if isinstance(v, dict)]
+    if ocpi.config.version not in offered:
+        raise CheckFailure(
+            f"GET versions: version {ocpi.config.version} not offered",
+            expected=f"a Version entry with version {ocpi.config.version!r}",
+            actual=f"versions offered: {offered}",
+            exchange=versions.exchange,
+        )
+
+
+@check(id="versions.details.valid", spec="2.2.1 §6.2.6 Version details GET")
+def test_version_details_valid(ocpi: Run) -> None:
+    """GET version details answers a valid VersionDetails for the version asked for."""
+    discovery = _discovered(ocpi)
+    if discovery.details is None:
+        pytest.skip(f"no version details to check: {discovery.error}")
+    details = discovery.details
+    title = "GET version details: not valid version details"
+    expect_success(details, title)
+    expect_valid(details, "2.2.1", "VersionDetails", title, spec="2.2.1 §6.2.1 Data")
+    if details.data.get("version") != ocpi.config.version:
+        raise CheckFailure(
+            title,
+            expected=f"version {ocpi.config.version!r}",
+            actual=f"version {details.data.get('version')!r}",
+            exchange=details.exchange,
+        )
+
+
+@check(id="versions.details.credentials_endpoint", spec="2.2.1 §7 Credentials module")
+def test_details_list_credentials(ocpi: Run) -> None:
+    """The version details list a credentials endpoint (every party implements it)."""
+    discovery = _discovered(ocpi)
+    if discovery.details is None:
+        pytest.skip(f"no version details to check: {discovery.error}")
+    if discovery.endpoint("credentials") is None:
+        raise CheckFailure(
+            "Version details: no credentials endpoint",
+            expected="an Endpoint with identifier 'credentials'",
+            actual="identifiers: "
+            + ", ".join(str(e.get("identifier")) for e in discovery.endpoints),
+            exchange=discovery.details.exchange,
+        )
+
+
+@check(id="versions.details.urls_absolute", spec="2.2.1 §6.2.2 Endpoint class")
+def test_endpoint_urls_absolute(ocpi: Run) -> None:
+    """Every endpoint URL is an absolute http(s) URL."""
+    discovery = _discovered(ocpi)
+    if discovery.details is None:
+        pytest.skip(f"no version details to check: {discovery.error}")
+    relative = [
+        f"{e.get('identifier')}: {e.get('url')!r}"
+        for e in discovery.endpoints
+        if not str(e.get("url", "")).startswith(("https://", "http://"))
+    ]
+    if relative:
+        raise CheckFailure(
+            "Version details: endpoint URLs that are not absolute",
+            expected="absolute URLs (https://…)",
+            actual="; ".join(relative),
+            exchange=discovery.details.exchange,
+        )

@@ -1,0 +1,280 @@
+"""``ocpi-conformance``: run the suite, list the checks, validate documents, price CDRs."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from contextlib import ExitStack
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+
+from conformance.config import MODES, ConfigError, build_target, load_target
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
+
+
+def checks_dir() -> Path:
+    return Path(str(resources.files("conformance.checks")))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ocpi-conformance")
+def main() -> None:
+    """Test an OCPI party (CPO or eMSP) against the OCPI specification.
+
+    \b
+    Start with the embedded demo, the suite against our own mock CPO:
+        ocpi-conformance run --mock cpo
+    Then point it at your server with its versions URL and token A:
+        ocpi-conformance run --versions-url https://you/ocpi/versions \\
+            --token TOKEN_A --role cpo --mode sandbox
+    """
+
+
+def _pytest_args(target_args: list[str], report_dir: Path, extra: tuple[str, ...]) -> list[str]:
+    return [
+        str(checks_dir()),
+        "--rootdir",
+        str(checks_dir()),
+        "-c",
+        os.devnull,
+        "-p",
+        "no:cacheprovider",
+        "-o",
+        "junit_family=xunit1",
+        "-o",
+        "junit_suite_name=ocpi-conformance",
+        f"--junitxml={report_dir / 'junit.xml'}",
+        f"--html={report_dir / 'report.html'}",
+        "--self-contained-html",
+        f"--ocpi-results={report_dir / 'results.json'}",
+        "-p",
+        "no:randomly",
+        *target_args,
+        *extra,
+    ]
+
+
+def _print_summary(results_path: Path, report_dir: Path) -> dict[str, Any] | None:
+    if not results_path.exists():
+        return None
+    results = json.loads(results_path.read_text())
+    s = results["summary"]
+    click.echo("")
+    click.secho("OCPI conformance summary", bold=True)
+    click.echo(
+        f"  {s['pass']} passed, {s['fail'] + s['error']} failed, {s['warn']} warned, "
+        f"{s['skip']} skipped, {s['xfail']} expected (quirks)"
+    )
+    for record in results["checks"]:
+        if record["outcome"] in ("fail", "error", "warn"):
+            first = (record["message"] or "").splitlines()[0] if record["message"] else ""
+            color = "yellow" if record["outcome"] == "warn" else "red"
+            click.secho(f"  {record['outcome'].upper():5} {record['id']}: {first}", fg=color)
+    click.echo(f"  Report: {report_dir / 'report.html'}")
+    return results
+
+
+@main.command()
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="Target file (TOML) with [target], [counterpart], [quirks].",
+)
+@click.option("--versions-url", metavar="URL", help="The target's versions endpoint.")
+@click.option(
+    "--token",
+    envvar="OCPI_TOKEN",
+    metavar="TOKEN",
+    help="Token A (sandbox/destructive: we register) or an existing connection's "
+    "token (read-only). Default: $OCPI_TOKEN.",
+)
+@click.option(
+    "--role", type=click.Choice(["cpo", "emsp"], case_sensitive=False), help="The target's role."
+)
+@click.option(
+    "--version",
+    "ocpi_version",
+    type=click.Choice(["2.2.1"]),
+    help="OCPI version to test. [default: 2.2.1]",
+)
+@click.option(
+    "--mode",
+    type=click.Choice(MODES),
+    help="read-only: only GETs, safe against production (the default for a real "
+    "target); sandbox: also the handshake and writes; destructive: also unregister.",
+)
+@click.option(
+    "--mock",
+    type=click.Choice(["cpo", "emsp"], case_sensitive=False),
+    help="Test our bundled mock party of this role instead of a real target "
+    "(starts it on a free local port; mode sandbox unless --mode says otherwise).",
+)
+@click.option(
+    "--mock-fault",
+    "mock_faults",
+    multiple=True,
+    metavar="FAULT_ID",
+    help="With --mock: switch on an injected fault (repeatable); 'ocpi-mock faults' lists them.",
+)
+@click.option(
+    "--counterpart-url",
+    metavar="URL",
+    help="Public URL of our counterpart when the target cannot reach this machine.",
+)
+@click.option(
+    "--report-dir",
+    type=click.Path(file_okay=False),
+    default="reports",
+    show_default=True,
+    help="Where report.html, junit.xml and results.json go.",
+)
+@click.option(
+    "-k", "select", metavar="EXPR", help="Only checks matching this pytest -k expression."
+)
+@click.option("-q", "--quiet", is_flag=True, help="Less pytest output.")
+def run(
+    config_path: str | None,
+    versions_url: str | None,
+    token: str | None,
+    role: str | None,
+    ocpi_version: str | None,
+    mode: str | None,
+    mock: str | None,
+    mock_faults: tuple[str, ...],
+    counterpart_url: str | None,
+    report_dir: str,
+    select: str | None,
+    quiet: bool,
+) -> None:
+    """Run the conformance checks against a target and write the reports.
+
+    Exit status: 0 when no MUST check failed, 1 when one did, 2 for a usage or configuration
+    error, 3 when the target could not be reached at all.
+    """
+    with ExitStack() as stack:
+        if mock:
+            if versions_url or config_path:
+                raise click.UsageError("--mock tests our own mock; drop --versions-url/--config")
+            versions_url, token = _start_mock(stack, mock, mock_faults)
+            role = role or mock
+            mode = mode or "sandbox"
+        elif mock_faults:
+            raise click.UsageError("--mock-fault needs --mock")
+        overrides = dict(
+            versions_url=versions_url,
+            token=token,
+            role=role,
+            version=ocpi_version,
+            mode=mode,
+            counterpart_url=counterpart_url,
+        )
+        try:
+            target = (
+                load_target(config_path, **overrides) if config_path else build_target(**overrides)
+            )
+        except ConfigError as exc:
+            click.secho(f"Configuration error: {exc}", fg="red", err=True)
+            sys.exit(EXIT_USAGE)
+        directory = Path(report_dir)
+        directory.mkdir(parents=True, exist_ok=True)
+        click.echo(
+            f"Testing {target.versions_url} as {target.role}, OCPI {target.version}, "
+            f"mode {target.mode}"
+        )
+        if target.mode == "read-only":
+            click.echo(
+                "  read-only: the handshake and writes are skipped; "
+                "use --mode sandbox with token A to test them"
+            )
+        target_args = [
+            "--ocpi-versions-url",
+            target.versions_url,
+            "--ocpi-role",
+            target.role,
+            "--ocpi-version",
+            target.version,
+            "--ocpi-mode",
+            target.mode,
+            "--ocpi-token",
+            target.token,  # in-process: never visible in the process list
+        ]
+        if config_path:
+            target_args += ["--ocpi-config", config_path]
+        if target.counterpart_url:
+            target_args += ["--ocpi-counterpart-url", target.counterpart_url]
+        extra = ("-k", select) if select else ()
+        extra += ("-q",) if quiet else ()
+        code = pytest.main(_pytest_args(target_args, directory, extra))
+    results = _print_summary(directory / "results.json", directory)
+    if code in (
+        pytest.ExitCode.USAGE_ERROR,
+        pytest.ExitCode.INTERNAL_ERROR,
+        pytest.ExitCode.NO_TESTS_COLLECTED,
+        pytest.ExitCode.INTERRUPTED,
+    ):
+        sys.exit(EXIT_USAGE)
+    if results is not None and results.get("target_reachable") is False:
+        click.secho("The target could not be reached.", fg="red", err=True)
+        sys.exit(EXIT_UNREACHABLE)
+    if results is not None and results["summary"]["must_failed"]:
+        sys.exit(EXIT_FAILED)
+    sys.exit(EXIT_OK if code == pytest.ExitCode.OK else EXIT_FAILED)
+
+
+def _start_mock(stack: ExitStack, role: str, faults: tuple[str, ...]) -> tuple[str, str]:
+    from mock_party.app import create_app
+    from mock_party.config import MockConfig
+    from mock_party.server import serve_in_thread
+
+    try:
+        app = create_app(MockConfig(roles=(role.upper(),), faults=faults))
+    except ValueError as exc:
+        click.secho(f"Configuration error: {exc}", fg="red", err=True)
+        sys.exit(EXIT_USAGE)
+    server = stack.enter_context(serve_in_thread(app))
+    versions_url = f"{server.url}/ocpi/versions"
+    click.echo(
+        f"Started mock {role.upper()} at {versions_url}"
+        + (f" with faults: {', '.join(faults)}" if faults else "")
+    )
+    return versions_url, app.config["OCPI_TOKEN_A"]
+
+
+@main.command("checks")
+@click.option("--markdown", is_flag=True, help="Print the catalogue as a Markdown table.")
+def list_checks(markdown: bool) -> None:
+    """List every check: id, level, spec section, least mode, target roles."""
+    from conformance.catalogue import collect_checks, render_markdown
+
+    checks = collect_checks()
+    if markdown:
+        click.echo(render_markdown(checks))
+        return
+    width = max(len(c["id"]) for c in checks)
+    for c in checks:
+        click.echo(
+            f"{c['id']:<{width}}  {c['level']:<6}  {c['mode']:<11}  "
+            f"{'/'.join(c['roles']):<8}  {c['spec']}"
+        )
+    click.echo(f"\n{len(checks)} checks")
+
+
+def _register_optional(name: str, module: str) -> None:
+    try:
+        command = getattr(__import__(module, fromlist=[name]), name)
+    except (ImportError, AttributeError):
+        return
+    main.add_command(command)
+
+
+_register_optional("validate", "conformance.cli_validate")
+_register_optional("price", "conformance.cli_price")

@@ -1,0 +1,172 @@
+"""The target file (TOML) and command-line flags, merged into one frozen ``TargetConfig``.
+
+Order of precedence: a flag given on the command line, then the target file, then the defaults.
+Every error names the file, the key, the bad value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import tomllib
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+__all__ = ["MODES", "ROLES", "ConfigError", "TargetConfig", "load_target"]
+
+MODES = ("read-only", "sandbox", "destructive")
+ROLES = ("CPO", "EMSP")
+VERSIONS = ("2.2.1",)
+
+
+class ConfigError(ValueError):
+    """A configuration that cannot be used; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class TargetConfig:
+    """What to test and how.
+
+    versions_url: the target's versions endpoint.
+    token: in ``read-only`` mode, the token of an existing connection; in ``sandbox`` and
+        ``destructive`` mode, the registration token A the target handed out.
+    role: the target's role, ``CPO`` or ``EMSP``.
+    mode: ``read-only`` (GETs only), ``sandbox`` (handshake and writes), ``destructive``
+        (also unregister and deletions).
+    counterpart_*: where our own party listens for the target's calls; ``counterpart_url``
+        is its public URL when the target is not on this machine.
+    quirks: check id → reason: known deviations, reported as expected failures.
+    """
+
+    versions_url: str
+    token: str
+    role: str
+    version: str = "2.2.1"
+    mode: str = "read-only"
+    timeout: float = 10.0
+    counterpart_host: str = "127.0.0.1"
+    counterpart_port: int = 0
+    counterpart_url: str | None = None
+    report_dir: str = "reports"
+    quirks: dict[str, str] = field(default_factory=dict)
+    source: str = "command line"
+
+    def __post_init__(self) -> None:
+        role = self.role.upper()
+        if role not in ROLES:
+            raise _choice(self.source, "role", self.role, ("cpo", "emsp"))
+        object.__setattr__(self, "role", role)
+        if self.mode not in MODES:
+            raise _choice(self.source, "mode", self.mode, MODES)
+        if self.version not in VERSIONS:
+            raise _choice(self.source, "version", self.version, VERSIONS)
+        if not self.versions_url.startswith(("http://", "https://")):
+            raise ConfigError(
+                f"{self.source}: versions_url {self.versions_url!r} must be an absolute "
+                "http:// or https:// URL"
+            )
+        if not self.token:
+            raise ConfigError(f"{self.source}: token is empty")
+
+    @property
+    def counterpart_role(self) -> str:
+        return "EMSP" if self.role == "CPO" else "CPO"
+
+    def allows(self, mode: str) -> bool:
+        """Whether a check needing ``mode`` may run in this run's mode."""
+        return MODES.index(self.mode) >= MODES.index(mode)
+
+
+def _choice(source: str, key: str, value: object, allowed: tuple[str, ...]) -> ConfigError:
+    close = difflib.get_close_matches(str(value), allowed, n=1)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    return ConfigError(
+        f"{source}: {key} = {value!r} is not allowed; use one of: {', '.join(allowed)}.{hint}"
+    )
+
+
+def _schema_validator() -> Draft202012Validator:
+    text = resources.files("conformance").joinpath("target.schema.json").read_text()
+    return Draft202012Validator(json.loads(text))
+
+
+def _explain(path: Path, error: ValidationError) -> str:
+    where = ".".join(str(p) for p in error.absolute_path) or "(top level)"
+    if error.validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        unknown = [k for k in error.instance if k not in allowed]
+        hints = []
+        for key in unknown:
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hints.append(f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+        return (
+            f"{path}: unknown key(s) in [{where}]: {', '.join(hints)}; "
+            f"known keys: {', '.join(allowed)}"
+        )
+    if error.validator == "enum":
+        return f"{path}: {where} = {error.instance!r} is not allowed; use one of: " + ", ".join(
+            map(str, error.validator_value)
+        )
+    return f"{path}: {where}: {error.message}"
+
+
+def load_target(path: str | os.PathLike[str], **overrides: Any) -> TargetConfig:
+    """Read a target file; ``overrides`` (flags) that are not ``None`` win over the file."""
+    path = Path(path)
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"Target file not found: {path}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML: {exc}") from None
+    errors = sorted(_schema_validator().iter_errors(document), key=lambda e: e.path)
+    if errors:
+        raise ConfigError(_explain(path, errors[0]))
+    target = document.get("target", {})
+    counterpart = document.get("counterpart", {})
+    token = target.get("token")
+    if token is None and "token_env" in target:
+        token = os.environ.get(target["token_env"])
+        if not token:
+            raise ConfigError(
+                f"{path}: target.token_env names ${target['token_env']}, which is not set"
+            )
+    values: dict[str, Any] = {
+        "versions_url": target.get("versions_url"),
+        "token": token,
+        "role": target.get("role"),
+        "version": target.get("version"),
+        "mode": target.get("mode"),
+        "timeout": target.get("timeout"),
+        "counterpart_host": counterpart.get("host"),
+        "counterpart_port": counterpart.get("port"),
+        "counterpart_url": counterpart.get("public_url"),
+        "report_dir": document.get("report", {}).get("dir"),
+        "quirks": document.get("quirks"),
+    }
+    values.update({k: v for k, v in overrides.items() if v is not None})
+    return build_target(source=str(path), **values)
+
+
+def build_target(*, source: str = "command line", **values: Any) -> TargetConfig:
+    """A TargetConfig from keyword values, ``None`` meaning 'use the default'."""
+    given = {k: v for k, v in values.items() if v is not None}
+    missing = [k for k in ("versions_url", "token", "role") if k not in given]
+    if missing:
+        flags = {"versions_url": "--versions-url", "token": "--token", "role": "--role"}
+        raise ConfigError(
+            f"{source}: missing {', '.join(missing)}; give "
+            + ", ".join(flags[m] for m in missing)
+            + " (or a target file with --config)"
+        )
+    return TargetConfig(source=source, **given)
+
+
+def with_overrides(config: TargetConfig, **overrides: Any) -> TargetConfig:
+    return replace(config, **{k: v for k, v in overrides.items() if v is not None})

@@ -1,0 +1,130 @@
+"""Our own party during a run: a mock_party app on a local port, so the target can call back.
+
+The target calls it during the handshake (our versions and version details, with token B) and
+later for pushes and command results. Every call it receives is recorded as an ``incoming``
+exchange.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask
+
+from conformance.config import TargetConfig
+from conformance.exchange import ExchangeRecorder
+from mock_party.app import create_app
+from mock_party.config import MockConfig
+from mock_party.server import ServerThread, serve_in_thread
+from mock_party.store import Store
+
+__all__ = ["Counterpart", "RecordingMiddleware", "start_counterpart"]
+
+
+class RecordingMiddleware:
+    """WSGI middleware recording each request and response as an incoming exchange."""
+
+    def __init__(self, app: Callable[..., Any], recorder: ExchangeRecorder) -> None:
+        self.app = app
+        self.recorder = recorder
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable:
+        started_at = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+        start = time.perf_counter()
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        request_headers = [
+            (key[5:].replace("_", "-").title(), value)
+            for key, value in environ.items()
+            if key.startswith("HTTP_")
+        ]
+        if environ.get("CONTENT_TYPE"):
+            request_headers.append(("Content-Type", environ["CONTENT_TYPE"]))
+        captured: dict[str, Any] = {}
+
+        def _start_response(status: str, headers: list, exc_info: Any = None) -> Any:
+            captured["status"] = int(status.split(" ", 1)[0])
+            captured["headers"] = headers
+            return start_response(status, headers, exc_info)
+
+        chunks = list(self.app(environ, _start_response))
+        query = environ.get("QUERY_STRING")
+        scheme = environ.get("wsgi.url_scheme", "http")
+        host = environ.get("HTTP_HOST") or environ.get("SERVER_NAME", "")
+        url = f"{scheme}://{host}{environ.get('PATH_INFO', '')}" + (f"?{query}" if query else "")
+        self.recorder.record(
+            method=environ["REQUEST_METHOD"],
+            url=url,
+            request_headers=request_headers,
+            request_body=body,
+            status=captured.get("status"),
+            response_headers=captured.get("headers", []),
+            response_body=b"".join(chunks),
+            started_at=started_at,
+            elapsed=time.perf_counter() - start,
+            direction="incoming",
+        )
+        return chunks
+
+
+@dataclass
+class Counterpart:
+    """A running counterpart: its app, server and public URL."""
+
+    app: Flask
+    server: ServerThread
+    public_url: str
+    config: MockConfig
+
+    @property
+    def versions_url(self) -> str:
+        return f"{self.public_url}/ocpi/versions"
+
+    def _store(self) -> Store:
+        return Store(self.app.config["OCPI_DATABASE"])
+
+    def expect_partner(self, *, token_b: str, versions_url: str) -> int:
+        """Let the target in with token B before it has answered our registration."""
+        store = self._store()
+        try:
+            return store.add_partner(versions_url=versions_url, token_in=token_b)
+        finally:
+            store.close()
+
+    def update_partner(self, partner_id: int, **fields: Any) -> None:
+        store = self._store()
+        try:
+            store.update_partner(partner_id, **fields)
+        finally:
+            store.close()
+
+    def stop(self) -> None:
+        self.server.stop()
+
+
+def start_counterpart(target: TargetConfig, recorder: ExchangeRecorder) -> Counterpart:
+    """Start a mock party of the role opposite to the target's, on a free local port."""
+    config = MockConfig(
+        roles=(target.counterpart_role,),
+        versions=(target.version,),
+        country_code="NL",
+        party_id="OCT",
+        business_name="ocpi-conformance counterpart",
+        base_url=target.counterpart_url,
+        http_timeout=target.timeout,
+    )
+    app = create_app(config)
+    recorder.masker.add(app.config["OCPI_TOKEN_A"])
+    server = serve_in_thread(
+        RecordingMiddleware(app.wsgi_app, recorder),
+        host=target.counterpart_host,
+        port=target.counterpart_port,
+    )
+    public_url = (target.counterpart_url or server.url).rstrip("/")
+    return Counterpart(app=app, server=server, public_url=public_url, config=config)

@@ -1,0 +1,96 @@
+"""Small assertions for checks; each raises a CheckFailure that explains itself."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from conformance.client import OcpiResponse, reason_phrase
+from conformance.failures import CheckFailure, SchemaFailure, StatusMismatch
+from conformance.schemas import validate
+
+__all__ = ["expect_envelope", "expect_http_status", "expect_success", "expect_valid"]
+
+_SHOWN_VIOLATIONS = 10
+
+
+def _statuses(expected: int | Collection[int]) -> tuple[int, ...]:
+    return (expected,) if isinstance(expected, int) else tuple(expected)
+
+
+def expect_http_status(
+    response: OcpiResponse,
+    expected: int | Collection[int],
+    title: str,
+    *,
+    spec: str | None = None,
+    hint: str | None = None,
+) -> None:
+    statuses = _statuses(expected)
+    if response.http_status not in statuses:
+        raise StatusMismatch(
+            title,
+            expected="HTTP " + " or ".join(f"{s} {reason_phrase(s)}" for s in statuses),
+            actual=f"HTTP {response.http_status} {reason_phrase(response.http_status)}",
+            spec=spec,
+            hint=hint,
+            exchange=response.exchange,
+        )
+
+
+def expect_envelope(response: OcpiResponse, title: str, *, spec: str | None = None) -> None:
+    if response.envelope_problem is not None:
+        raise CheckFailure(
+            title,
+            expected="an OCPI response envelope (data, status_code, status_message, timestamp)",
+            actual=response.envelope_problem,
+            spec=spec or "2.2.1 §4.1.7 Response format",
+            exchange=response.exchange,
+        )
+    violations = validate(response.body, "2.2.1", "Response")
+    if violations:
+        raise SchemaFailure(
+            title,
+            expected="a response envelope valid against Response.json",
+            actual=f"{len(violations)} schema violation(s)",
+            spec=spec or "2.2.1 §4.1.7 Response format",
+            details=[str(v) for v in violations[:_SHOWN_VIOLATIONS]],
+            exchange=response.exchange,
+        )
+
+
+def expect_success(
+    response: OcpiResponse, title: str, *, spec: str | None = None, http: int = 200
+) -> None:
+    """HTTP ``http``, an envelope, and OCPI status 1000 (or a 19xx custom success code)."""
+    expect_http_status(response, http, title, spec=spec)
+    expect_envelope(response, title, spec=spec)
+    code = response.status_code
+    if not (code == 1000 or 1900 <= code <= 1999):
+        raise StatusMismatch(
+            title,
+            expected="OCPI status_code 1000 (success)",
+            actual=f"status_code {code} ({response.status_message or 'no message'})",
+            spec=spec or "2.2.1 §5.1 1xxx: Success",
+            exchange=response.exchange,
+        )
+
+
+def expect_valid(
+    response: OcpiResponse,
+    version: str,
+    object_name: str,
+    title: str,
+    *,
+    spec: str | None = None,
+) -> None:
+    """The envelope's data (each item, for a list) is valid against ``object_name``."""
+    violations = validate(response.body, version, object_name, envelope=True)
+    if violations:
+        raise SchemaFailure(
+            title,
+            expected=f"data valid against the {version} {object_name} schema",
+            actual=f"{len(violations)} schema violation(s)",
+            spec=spec,
+            details=[str(v) for v in violations[:_SHOWN_VIOLATIONS]],
+            exchange=response.exchange,
+        )

@@ -1,0 +1,281 @@
+"""The pytest plugin: options, markers, fixtures and report hooks. No check logic lives here.
+
+Inert in other projects' pytest runs: it does nothing unless ``--ocpi-versions-url`` or
+``--ocpi-config`` is given.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Generator, Iterator
+from typing import Any
+
+import pytest
+
+from conformance.config import MODES, ConfigError, TargetConfig, build_target, load_target
+from conformance.exchange import ExchangeRecorder
+from conformance.failures import CheckFailure
+from conformance.report import ResultsJsonWriter, check_meta, exchanges_html
+from conformance.session import Run
+
+CONFIG_KEY = pytest.StashKey[TargetConfig]()
+RECORDER_KEY = pytest.StashKey[ExchangeRecorder]()
+RESULTS_KEY = pytest.StashKey[ResultsJsonWriter]()
+MARK_KEY = pytest.StashKey[int]()
+
+# Checks run in this order of modules: discovery first, registration before the modules that
+# need token C, unregistering last.
+MODULE_ORDER = ("test_versions", "test_auth", "test_credentials", "test_unregister")
+
+_HELP = {
+    "config": "target file (TOML) describing the OCPI party under test",
+    "versions_url": "versions URL of the OCPI party under test",
+    "token": "token: A (to register) in sandbox/destructive mode, an existing connection's "
+    "token in read-only mode; default $OCPI_TOKEN",
+    "role": "role of the target: cpo or emsp",
+    "version": "OCPI version to test (default 2.2.1)",
+    "mode": "read-only (GETs only), sandbox (handshake and writes), destructive (also deletes)",
+    "counterpart_url": "public URL of our counterpart, when the target cannot reach this machine",
+    "results": "write results.json to PATH",
+}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("ocpi-conformance", "Test an OCPI party for conformance")
+    group.addoption("--ocpi-config", metavar="PATH", help=_HELP["config"])
+    group.addoption("--ocpi-versions-url", metavar="URL", help=_HELP["versions_url"])
+    group.addoption("--ocpi-token", metavar="TOKEN", help=_HELP["token"])
+    group.addoption("--ocpi-role", choices=["cpo", "emsp", "CPO", "EMSP"], help=_HELP["role"])
+    group.addoption("--ocpi-version", metavar="VERSION", help=_HELP["version"])
+    group.addoption("--ocpi-mode", choices=list(MODES), help=_HELP["mode"])
+    group.addoption("--ocpi-counterpart-url", metavar="URL", help=_HELP["counterpart_url"])
+    group.addoption("--ocpi-results", metavar="PATH", help=_HELP["results"])
+
+
+def _target_from_options(config: pytest.Config) -> TargetConfig | None:
+    opt = config.option
+    if not (opt.ocpi_config or opt.ocpi_versions_url):
+        return None
+    overrides = {
+        "versions_url": opt.ocpi_versions_url,
+        "token": opt.ocpi_token or os.environ.get("OCPI_TOKEN"),
+        "role": opt.ocpi_role,
+        "version": opt.ocpi_version,
+        "mode": opt.ocpi_mode,
+        "counterpart_url": opt.ocpi_counterpart_url,
+    }
+    if opt.ocpi_config:
+        return load_target(opt.ocpi_config, **overrides)
+    return build_target(source="command line", **overrides)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "check(id, spec, level='MUST', mode='read-only', roles=('CPO', 'EMSP')): an OCPI "
+        "conformance check: stable id, spec version and section, MUST (fails the run) or SHOULD "
+        "(warns), the least mode it needs and the target roles it applies to.",
+    )
+    try:
+        target = _target_from_options(config)
+    except ConfigError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    if target is None:
+        return
+    config.stash[CONFIG_KEY] = target
+    config.stash[RECORDER_KEY] = ExchangeRecorder()
+    if config.option.ocpi_results and not hasattr(config, "workerinput"):
+        writer = ResultsJsonWriter(config.option.ocpi_results, target)
+        config.stash[RESULTS_KEY] = writer
+        config.pluginmanager.register(writer, "ocpi-results")
+    if config.pluginmanager.hasplugin("html"):
+        config.pluginmanager.register(_HtmlExtras(target), "ocpi-html")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    writer = config.stash.get(RESULTS_KEY, None)
+    if writer is not None:
+        config.pluginmanager.unregister(writer)
+        del config.stash[RESULTS_KEY]
+
+
+def _active(config: pytest.Config) -> bool:
+    return CONFIG_KEY in config.stash
+
+
+def pytest_report_header(config: pytest.Config) -> list[str] | None:
+    if not _active(config):
+        return None
+    t = config.stash[CONFIG_KEY]
+    return [
+        f"ocpi target: {t.versions_url} (role {t.role}, version {t.version}, mode {t.mode})",
+    ]
+
+
+def _module_rank(item: pytest.Item) -> int:
+    name = (
+        getattr(item, "module", None).__name__.rsplit(".", 1)[-1] if hasattr(item, "module") else ""
+    )
+    if name in MODULE_ORDER[:-1]:
+        return MODULE_ORDER.index(name)
+    if name == MODULE_ORDER[-1]:
+        return 1_000
+    return len(MODULE_ORDER)
+
+
+def pytest_collection_modifyitems(
+    session: pytest.Session, config: pytest.Config, items: list[pytest.Item]
+) -> None:
+    if not _active(config):
+        return
+    target = config.stash[CONFIG_KEY]
+    seen: dict[str, str] = {}
+    for item in items:
+        meta = check_meta(item)
+        if meta is None:
+            continue
+        if meta["id"] in seen:
+            raise pytest.UsageError(
+                f"check id {meta['id']!r} is used twice: {seen[meta['id']]} and {item.nodeid}"
+            )
+        seen[meta["id"]] = item.nodeid
+        for key in ("check_id", "level", "spec"):
+            item.user_properties.append((key, meta[key if key != "check_id" else "id"]))
+        if not target.allows(meta["mode"]):
+            item.add_marker(
+                pytest.mark.skip(reason=f"needs --mode {meta['mode']} (this run: {target.mode})")
+            )
+        elif target.role not in meta["roles"]:
+            item.add_marker(
+                pytest.mark.skip(reason=f"applies to {'/'.join(meta['roles'])} targets only")
+            )
+        if meta["id"] in target.quirks:
+            item.add_marker(
+                pytest.mark.xfail(reason=f"quirk: {target.quirks[meta['id']]}", strict=False)
+            )
+    unknown = set(target.quirks) - set(seen)
+    if unknown:
+        raise pytest.UsageError(
+            f"{target.source}: [quirks] names unknown check id(s): {', '.join(sorted(unknown))}"
+        )
+    items.sort(key=_module_rank)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
+    if _active(item.config):
+        item.stash[MARK_KEY] = len(item.config.stash[RECORDER_KEY])
+    return (yield)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    if not _active(item.config):
+        return report
+    meta = check_meta(item)
+    if meta is None:
+        return report
+    report.ocpi_check = meta  # type: ignore[attr-defined]
+    recorder = item.config.stash[RECORDER_KEY]
+    report.ocpi_exchanges = (
+        [  # type: ignore[attr-defined]
+            e.as_dict() for e in recorder.since(item.stash.get(MARK_KEY, len(recorder)))
+        ]
+        if report.when == "call" or (report.when == "setup" and not report.passed)
+        else []
+    )
+    if call.excinfo is not None and isinstance(call.excinfo.value, CheckFailure):
+        failure = call.excinfo.value
+        failure.check_id = failure.check_id or meta["id"]
+        failure.spec = failure.spec or meta["spec"]
+        failure.level = failure.level or meta["level"]
+        if not hasattr(report, "wasxfail"):
+            report.longrepr = str(failure)
+    if report.failed and meta["level"] == "SHOULD" and report.when == "call":
+        report.ocpi_warning = str(report.longrepr)  # type: ignore[attr-defined]
+        report.sections.append(("OCPI warning (SHOULD)", report.ocpi_warning))
+        report.outcome = "passed"
+    return report
+
+
+def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> Any:
+    if getattr(report, "ocpi_warning", None) and report.when == "call":
+        return "warned", "W", ("WARN", {"yellow": True})
+    return None
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    if not _active(config):
+        return
+    warned = terminalreporter.stats.get("warned", [])
+    if warned:
+        terminalreporter.write_sep("=", f"{len(warned)} SHOULD-level warning(s)", yellow=True)
+        for report in warned:
+            first = report.ocpi_warning.splitlines()[0]
+            terminalreporter.write_line(f"WARN {report.ocpi_check['id']}: {first}")
+
+
+# ---- fixtures -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def ocpi(request: pytest.FixtureRequest) -> Iterator[Run]:
+    """The run: target config, working token, discovery, registration, counterpart."""
+    if not _active(request.config):
+        pytest.skip("no OCPI target: give --ocpi-versions-url or --ocpi-config")
+    run = Run.start(request.config.stash[CONFIG_KEY], request.config.stash[RECORDER_KEY])
+    yield run
+    run.close()
+
+
+@pytest.fixture(scope="session")
+def target(ocpi: Run) -> TargetConfig:
+    return ocpi.config
+
+
+# ---- pytest-html -----------------------------------------------------------------------------
+
+
+class _HtmlExtras:
+    """Check, Level and Spec columns, and each check's exchanges, in the HTML report."""
+
+    def __init__(self, target: TargetConfig) -> None:
+        self.target = target
+
+    def pytest_html_report_title(self, report: Any) -> None:
+        report.title = f"OCPI conformance: {self.target.versions_url}"
+
+    def pytest_html_results_summary(
+        self, prefix: list[str], summary: list[str], postfix: list[str], session: Any
+    ) -> None:
+        from html import escape
+
+        t = self.target
+        prefix.append(
+            f"<p>Target <code>{escape(t.versions_url)}</code>, role {escape(t.role)}, "
+            f"OCPI {escape(t.version)}, mode {escape(t.mode)}.</p>"
+        )
+
+    def pytest_html_results_table_header(self, cells: list[str]) -> None:
+        cells.insert(1, '<th class="sortable" data-column-type="check">Check</th>')
+        cells.insert(2, '<th class="sortable" data-column-type="level">Level</th>')
+        cells.insert(3, '<th data-column-type="spec">Spec</th>')
+
+    def pytest_html_results_table_row(self, report: Any, cells: list[str]) -> None:
+        from html import escape
+
+        meta = getattr(report, "ocpi_check", None) or {}
+        level = meta.get("level", "")
+        if getattr(report, "ocpi_warning", None):
+            level += " (warned)"
+        cells.insert(1, f'<td class="col-check">{escape(meta.get("id", ""))}</td>')
+        cells.insert(2, f'<td class="col-level">{escape(level)}</td>')
+        cells.insert(3, f'<td class="col-spec">{escape(meta.get("spec", ""))}</td>')
+
+    def pytest_html_results_table_html(self, report: Any, data: list[str]) -> None:
+        exchanges = getattr(report, "ocpi_exchanges", None)
+        if exchanges:
+            data.append(exchanges_html(exchanges))

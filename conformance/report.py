@@ -1,0 +1,168 @@
+"""Report sinks: ``results.json`` and the HTML pieces for pytest-html.
+
+A sink only reads reports; it never calls back into a check.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from html import escape
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance import __version__
+from conformance.config import TargetConfig
+from conformance.failures import format_body
+
+__all__ = ["ResultsJsonWriter", "check_meta", "exchanges_html", "outcome_of"]
+
+RESULTS_FORMAT = "ocpi-conformance-results/1"
+_FULL = {"max_lines": 2_000, "max_chars": 200_000}
+
+
+def check_meta(item: pytest.Item) -> dict[str, Any] | None:
+    """The ``check`` marker of an item as a dict, with its defaults filled in."""
+    marker = item.get_closest_marker("check")
+    if marker is None:
+        return None
+    kwargs = marker.kwargs
+    missing = [key for key in ("id", "spec") if key not in kwargs]
+    if missing:
+        raise pytest.UsageError(f"{item.nodeid}: check marker lacks {', '.join(missing)}")
+    level = kwargs.get("level", "MUST")
+    if level not in ("MUST", "SHOULD"):
+        raise pytest.UsageError(f"{item.nodeid}: level must be MUST or SHOULD, not {level!r}")
+    doc = (
+        (getattr(item, "function", None).__doc__ or "").strip() if hasattr(item, "function") else ""
+    )
+    return {
+        "id": kwargs["id"],
+        "spec": kwargs["spec"],
+        "level": level,
+        "mode": kwargs.get("mode", "read-only"),
+        "roles": tuple(kwargs.get("roles", ("CPO", "EMSP"))),
+        "title": doc.splitlines()[0] if doc else kwargs["id"],
+    }
+
+
+def outcome_of(report: pytest.TestReport) -> str | None:
+    """pass, fail, warn, skip, xfail (a declared quirk), error; None for a phase that adds
+    nothing (a passing setup or teardown)."""
+    if hasattr(report, "wasxfail"):
+        return "xfail" if report.skipped else "pass"
+    if report.skipped:
+        return "skip"
+    if report.failed:
+        return "fail" if report.when == "call" else "error"
+    if getattr(report, "ocpi_warning", None):
+        return "warn"
+    return "pass" if report.when == "call" else None
+
+
+def _message(report: pytest.TestReport) -> str:
+    if getattr(report, "ocpi_warning", None):
+        return report.ocpi_warning
+    if hasattr(report, "wasxfail"):
+        return report.wasxfail
+    if report.skipped and isinstance(report.longrepr, tuple):
+        return str(report.longrepr[2]).removeprefix("Skipped: ")
+    if report.failed:
+        return str(report.longrepr)
+    return ""
+
+
+class ResultsJsonWriter:
+    """Collects one record per check and writes ``results.json`` at the end of the session."""
+
+    def __init__(self, path: str | Path, target: TargetConfig) -> None:
+        self.path = Path(path)
+        self.target = target
+        self.started_at = datetime.now(UTC)
+        self.records: dict[str, dict[str, Any]] = {}
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        meta = getattr(report, "ocpi_check", None)
+        if meta is None:
+            return
+        outcome = outcome_of(report)
+        record = self.records.setdefault(
+            report.nodeid,
+            {
+                "id": meta["id"],
+                "title": meta["title"],
+                "level": meta["level"],
+                "spec": meta["spec"],
+                "outcome": "pass",
+                "message": "",
+                "duration": 0.0,
+                "exchanges": 0,
+            },
+        )
+        record["duration"] = round(record["duration"] + report.duration, 4)
+        record["exchanges"] += len(getattr(report, "ocpi_exchanges", []))
+        worse = record["outcome"] == "pass" or outcome in ("fail", "error")
+        if outcome is not None and (outcome != "pass" or report.when == "call") and worse:
+            record["outcome"] = outcome
+            record["message"] = _message(report)
+
+    def summary(self) -> dict[str, int]:
+        counts = {"pass": 0, "fail": 0, "warn": 0, "skip": 0, "xfail": 0, "error": 0}
+        for record in self.records.values():
+            counts[record["outcome"]] = counts.get(record["outcome"], 0) + 1
+        counts["total"] = len(self.records)
+        counts["must_failed"] = sum(
+            1
+            for r in self.records.values()
+            if r["outcome"] in ("fail", "error") and r["level"] == "MUST"
+        )
+        return counts
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        t = self.target
+        document = {
+            "format": RESULTS_FORMAT,
+            "suite_version": __version__,
+            "target": {
+                "versions_url": t.versions_url,
+                "role": t.role,
+                "version": t.version,
+                "mode": t.mode,
+            },
+            "started_at": self.started_at.isoformat(timespec="seconds"),
+            "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "summary": self.summary(),
+            "checks": list(self.records.values()),
+        }
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
+
+
+def _headers_html(headers: dict[str, str]) -> str:
+    rows = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in headers.items())
+    return f'<table class="ocpi-headers">{rows}</table>'
+
+
+def exchanges_html(exchanges: list[dict[str, Any]]) -> str:
+    """Each exchange as a collapsible block: request and response headers and pretty bodies."""
+    parts = ['<div class="ocpi-exchanges">']
+    for ex in exchanges:
+        arrow = "⇠ target called us" if ex.get("direction") == "incoming" else ""
+        outcome = ex["status"] if ex["status"] is not None else f"no response: {ex['error']}"
+        parts.append(
+            "<details><summary>"
+            f"{escape(ex['method'])} {escape(ex['url'])} → {escape(str(outcome))} "
+            f"({ex['elapsed'] * 1000:.0f} ms) {arrow}</summary>"
+            f"<p>Request at {escape(ex['started_at'])}</p>"
+            f"{_headers_html(ex['request_headers'])}"
+            f"<pre>{escape(format_body(ex['request_body'], **_FULL))}</pre>"
+            "<p>Response</p>"
+            f"{_headers_html(ex['response_headers'])}"
+            f"<pre>{escape(format_body(ex['response_body'], **_FULL))}</pre>"
+            "</details>"
+        )
+    parts.append("</div>")
+    return "".join(parts)

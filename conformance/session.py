@@ -1,0 +1,241 @@
+"""The state of one run: the target's versions and endpoints, the handshake and its tokens.
+
+Built lazily by the plugin's fixtures and shared by the checks; it holds no check logic.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from conformance.client import OcpiClient, OcpiClientError, OcpiResponse
+from conformance.config import TargetConfig
+from conformance.counterpart import Counterpart, start_counterpart
+from conformance.exchange import ExchangeRecorder
+
+__all__ = ["Discovery", "Registration", "Run"]
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """What the target's versions endpoints said; ``error`` when they could not be read."""
+
+    versions: OcpiResponse | None = None
+    details: OcpiResponse | None = None
+    details_url: str | None = None
+    endpoints: tuple[dict[str, Any], ...] = ()
+    error: str | None = None
+
+    def endpoint(self, identifier: str, role: str | None = None) -> str | None:
+        for endpoint in self.endpoints:
+            if endpoint.get("identifier") == identifier and (
+                role is None or endpoint.get("role") == role
+            ):
+                return endpoint.get("url")
+        return None
+
+
+@dataclass
+class Registration:
+    """The outcome of our credentials POST to the target."""
+
+    token_a: str
+    token_b: str
+    credentials_url: str | None
+    response: OcpiResponse | None = None
+    token_c: str | None = None
+    error: str | None = None
+    partner_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.token_c is not None
+
+
+def new_token() -> str:
+    return "oct-" + secrets.token_urlsafe(24)
+
+
+def counterpart_credentials(counterpart: Counterpart, token: str) -> dict[str, Any]:
+    config = counterpart.config
+    return {
+        "token": token,
+        "url": counterpart.versions_url,
+        "roles": [
+            {
+                "role": role,
+                "business_details": {"name": config.business_name},
+                "party_id": config.party_id,
+                "country_code": config.country_code,
+            }
+            for role in config.roles
+        ],
+    }
+
+
+@dataclass
+class Run:
+    """One run against one target. ``token`` is the token that currently works."""
+
+    config: TargetConfig
+    recorder: ExchangeRecorder
+    http: OcpiClient
+    token: str
+    _counterpart: Counterpart | None = None
+    _discovery: Discovery | None = None
+    _registration: Registration | None = None
+    replaced_token: str | None = None  # token C before the last credentials PUT
+
+    @classmethod
+    def start(cls, config: TargetConfig, recorder: ExchangeRecorder | None = None) -> Run:
+        import httpx
+
+        recorder = recorder or ExchangeRecorder()
+        recorder.masker.add(config.token)
+        http = OcpiClient(
+            token=config.token,
+            version=config.version,
+            recorder=recorder,
+            timeout=httpx.Timeout(config.timeout, connect=min(5.0, config.timeout)),
+        )
+        return cls(config=config, recorder=recorder, http=http, token=config.token)
+
+    def close(self) -> None:
+        self.http.close()
+        if self._counterpart is not None:
+            self._counterpart.stop()
+
+    def client(self, token: str | None = None) -> OcpiClient:
+        """A client sending ``token`` (the working token by default)."""
+        return self.http.with_token(self.token if token is None else token)
+
+    @property
+    def counterpart(self) -> Counterpart:
+        if self._counterpart is None:
+            self._counterpart = start_counterpart(self.config, self.recorder)
+        return self._counterpart
+
+    @property
+    def discovery(self) -> Discovery:
+        if self._discovery is None:
+            self._discovery = self._discover()
+        return self._discovery
+
+    def _discover(self) -> Discovery:
+        client = self.client(self.config.token)
+        try:
+            versions = client.get(self.config.versions_url)
+        except OcpiClientError as exc:
+            return Discovery(error=str(exc))
+        if not versions.is_envelope or not isinstance(versions.data, list):
+            return Discovery(
+                versions=versions,
+                error=f"versions list unusable (HTTP {versions.http_status}, "
+                f"{versions.envelope_problem or 'data is not a list'})",
+            )
+        details_url = next(
+            (
+                v.get("url")
+                for v in versions.data
+                if isinstance(v, dict) and v.get("version") == self.config.version
+            ),
+            None,
+        )
+        if not details_url:
+            return Discovery(
+                versions=versions, error=f"the target does not offer version {self.config.version}"
+            )
+        try:
+            details = client.get(details_url)
+        except OcpiClientError as exc:
+            return Discovery(versions=versions, details_url=details_url, error=str(exc))
+        data = details.data if details.is_envelope else None
+        endpoints = (
+            tuple(e for e in (data or {}).get("endpoints") or [] if isinstance(e, dict))
+            if isinstance(data, dict)
+            else ()
+        )
+        error = None if endpoints else "version details list no endpoints"
+        return Discovery(versions, details, details_url, endpoints, error)
+
+    @property
+    def registration(self) -> Registration:
+        if self._registration is None:
+            self._registration = self._register()
+        return self._registration
+
+    def _register(self) -> Registration:
+        """POST our credentials with token A, as the Sender of the handshake (spec §7.1.1)."""
+        discovery = self.discovery
+        registration = Registration(
+            token_a=self.config.token,
+            token_b=new_token(),
+            credentials_url=discovery.endpoint("credentials"),
+        )
+        self.recorder.masker.add(registration.token_b)
+        if registration.credentials_url is None:
+            registration.error = discovery.error or "the target lists no credentials endpoint"
+            return registration
+        counterpart = self.counterpart
+        registration.partner_id = counterpart.expect_partner(
+            token_b=registration.token_b, versions_url=self.config.versions_url
+        )
+        try:
+            response = self.client(registration.token_a).post(
+                registration.credentials_url,
+                counterpart_credentials(counterpart, registration.token_b),
+            )
+        except OcpiClientError as exc:
+            registration.error = str(exc)
+            return registration
+        registration.response = response
+        data = response.data if response.is_envelope else None
+        token_c = data.get("token") if isinstance(data, dict) else None
+        if response.http_status != 200 or not isinstance(token_c, str) or not token_c:
+            code = response.body.get("status_code") if isinstance(response.body, dict) else None
+            registration.error = (
+                f"registration refused or unusable: HTTP {response.http_status}, "
+                f"{response.envelope_problem or f'status_code {code}'}"
+            )
+            return registration
+        registration.token_c = token_c
+        self.recorder.masker.add(token_c)
+        self.token = token_c
+        counterpart.update_partner(
+            registration.partner_id,
+            token_out=token_c,
+            roles=data.get("roles") or [],
+            endpoints=list(discovery.endpoints),
+            version=self.config.version,
+            registered=True,
+        )
+        return registration
+
+    def update_credentials(self) -> tuple[OcpiResponse, str]:
+        """PUT fresh credentials (a new token B) to the target, as spec §7.2.3 describes.
+
+        Returns the response and the token C that was valid before. When the target answers
+        with a new token, it becomes the working token.
+        """
+        reg = self.registration
+        previous = self.token
+        token_b = new_token()
+        self.recorder.masker.add(token_b)
+        counterpart = self.counterpart
+        if reg.partner_id is not None:
+            # the target re-reads our versions with the new token before it answers
+            counterpart.update_partner(reg.partner_id, token_in=token_b)
+        self.replaced_token = previous
+        response = self.client().put(
+            reg.credentials_url or "", counterpart_credentials(counterpart, token_b)
+        )
+        data = response.data if response.is_envelope else None
+        new_c = data.get("token") if isinstance(data, dict) else None
+        if response.http_status == 200 and isinstance(new_c, str) and new_c:
+            self.recorder.masker.add(new_c)
+            self.token = new_c
+            reg.token_c = new_c
+            if reg.partner_id is not None:
+                counterpart.update_partner(reg.partner_id, token_out=new_c)
+        return response, previous

@@ -1,0 +1,63 @@
+"""The mock party's application factory."""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+import uuid
+
+from flask import Flask, Response, request
+
+from mock_party import faults, ocpi, store
+from mock_party.config import MockConfig
+from mock_party.handshake import new_token
+
+__all__ = ["create_app"]
+
+log = logging.getLogger(__name__)
+
+
+def _echo_ids(response: Response) -> Response:
+    """Echo X-Request-ID and X-Correlation-ID (spec 2.2.1 transport §4.1.3)."""
+    for header in ("X-Request-ID", "X-Correlation-ID"):
+        response.headers[header] = request.headers.get(header) or str(uuid.uuid4())
+    return response
+
+
+def create_app(config: MockConfig | None = None) -> Flask:
+    """Build a mock party from ``config``.
+
+    Without a database file a temporary one is made (and removed at exit by the OS's tmp
+    cleaning, not by us: it may be inspected after a run). Without token A one is generated;
+    either way it is in ``app.config["OCPI_TOKEN_A"]``.
+    """
+    config = config or MockConfig()
+    database = config.database
+    if database is None:
+        handle, database = tempfile.mkstemp(prefix="ocpi-mock-", suffix=".sqlite")
+        os.close(handle)
+    app = Flask(__name__)
+    app.config.update(OCPI_MOCK=config, OCPI_DATABASE=database, JSON_SORT_KEYS=False)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+    ocpi.init_app(app)
+    store.init_app(app)
+    faults.init_app(app, config.faults)
+
+    with app.app_context():
+        db = store.get_store()
+        token_a = config.token_a
+        if token_a is None:
+            unused = db.unused_tokens_a()
+            token_a = unused[0] if unused else new_token()
+        db.add_token_a(token_a)
+        app.config["OCPI_TOKEN_A"] = token_a
+
+    from mock_party.modules import admin, credentials, versions
+
+    app.register_blueprint(versions.bp)
+    app.register_blueprint(credentials.bp)
+    app.register_blueprint(admin.bp)
+    app.after_request(_echo_ids)
+    return app

@@ -1,0 +1,258 @@
+"""``ocpi-mock``: serve a mock OCPI party, register it with another party, list its faults."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import click
+import httpx
+
+from mock_party.config import ConfigError, MockConfig
+from mock_party.faults import FAULTS
+
+__all__ = ["main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="ocpi-conformance")
+def main() -> None:
+    """A mock OCPI party (CPO, eMSP or both) to develop and test against.
+
+    \b
+    Serve a mock CPO on port 8080 and note the versions URL and token A it prints:
+        ocpi-mock serve --role cpo
+    Your platform then registers with it (credentials POST with token A).
+    """
+
+
+def _load_file(path: str | None) -> dict[str, Any]:
+    if not path:
+        return {}
+    try:
+        document = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise click.BadParameter(f"file not found: {path}", param_hint="--config") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise click.BadParameter(f"{path}: not valid TOML: {exc}", param_hint="--config") from None
+    mock = document.get("mock", {})
+    known = set(MockConfig.__dataclass_fields__) - {"extra"}
+    unknown = set(mock) - known
+    if unknown:
+        raise click.BadParameter(
+            f"{path}: unknown key(s) in [mock]: {', '.join(sorted(unknown))}; "
+            f"known keys: {', '.join(sorted(known))}",
+            param_hint="--config",
+        )
+    for key in ("roles", "versions", "faults"):
+        if isinstance(mock.get(key), list):
+            mock[key] = tuple(mock[key])
+    return mock
+
+
+def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
+    parts = tuple(p.strip() for v in values for p in v.split(",") if p.strip())
+    return parts or None
+
+
+@main.command()
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="TOML file with a [mock] table (keys as the options below, in snake_case).",
+)
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    envvar="OCPI_MOCK_ROLE",
+    help="Role(s) to play: cpo, emsp, or cpo,emsp for both. [default: cpo]",
+)
+@click.option(
+    "--version",
+    "versions",
+    multiple=True,
+    envvar="OCPI_MOCK_VERSION",
+    help="OCPI version(s) to serve. [default: 2.2.1]",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    envvar="OCPI_MOCK_HOST",
+    help="Address to listen on.",
+)
+@click.option(
+    "--port",
+    default=8080,
+    show_default=True,
+    type=int,
+    envvar="OCPI_MOCK_PORT",
+    help="Port to listen on (0: any free port).",
+)
+@click.option(
+    "--database",
+    envvar="OCPI_MOCK_DATABASE",
+    type=click.Path(dir_okay=False),
+    help="SQLite file; keeps partners and data across restarts. [default: a temp file]",
+)
+@click.option(
+    "--base-url",
+    envvar="OCPI_MOCK_BASE_URL",
+    help="Public base URL put into versions and endpoints (behind a proxy or tunnel).",
+)
+@click.option(
+    "--token-a",
+    envvar="OCPI_MOCK_TOKEN_A",
+    help="Registration token A to hand out. [default: generated, or the unused one "
+    "in the database]",
+)
+@click.option("--country-code", envvar="OCPI_MOCK_COUNTRY_CODE", help="[default: NL]")
+@click.option("--party-id", envvar="OCPI_MOCK_PARTY_ID", help="[default: MCK]")
+@click.option("--seed", type=int, envvar="OCPI_MOCK_SEED", help="Faker seed of the data set.")
+@click.option(
+    "--page-limit",
+    type=int,
+    envvar="OCPI_MOCK_PAGE_LIMIT",
+    help="Server maximum page size (X-Limit). [default: 50]",
+)
+@click.option(
+    "--accept-plain-tokens/--strict-tokens",
+    default=None,
+    help="On 2.2+, also accept un-encoded tokens (2.2.1-d2 compatibility). [default: strict]",
+)
+@click.option(
+    "--fault",
+    "faults",
+    multiple=True,
+    help="Switch on an injected fault (repeatable); see 'ocpi-mock faults'.",
+)
+@click.option(
+    "--register-to",
+    metavar="VERSIONS_URL",
+    help="Once serving, register with the party at this versions URL …",
+)
+@click.option("--peer-token-a", metavar="TOKEN", help="… using the token A it gave you.")
+@click.option("-v", "--verbose", is_flag=True, help="Log every request.")
+def serve(
+    config_path: str | None,
+    roles: tuple[str, ...],
+    versions: tuple[str, ...],
+    host: str,
+    port: int,
+    register_to: str | None,
+    peer_token_a: str | None,
+    verbose: bool,
+    **options: Any,
+) -> None:
+    """Serve a mock OCPI party with waitress until interrupted.
+
+    Options override the --config file; environment variables OCPI_MOCK_<OPTION> set
+    options too.
+    """
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    values = _load_file(config_path)
+    given = {k: v for k, v in options.items() if v not in (None, ())}
+    if "faults" in given:
+        given["faults"] = _split(given["faults"])
+    if _split(roles):
+        given["roles"] = tuple(r.upper() for r in _split(roles) or ())
+    if _split(versions):
+        given["versions"] = _split(versions)
+    values.update(given)
+    if bool(register_to) != bool(peer_token_a):
+        raise click.UsageError("--register-to and --peer-token-a go together")
+    try:
+        config = MockConfig(**values)
+    except (ConfigError, ValueError, TypeError) as exc:
+        click.secho(f"Configuration error: {exc}", fg="red", err=True)
+        sys.exit(2)
+
+    from waitress.server import create_server
+
+    from mock_party.app import create_app
+
+    app = create_app(config)
+    server = create_server(app, host=host, port=port, ident="ocpi-mock", threads=8)
+    base = config.base_url or f"http://{host}:{server.effective_port}"
+    click.echo(f"OCPI mock {'+'.join(config.roles)} serving {', '.join(config.versions)}")
+    click.echo(f"  versions URL: {base}/ocpi/versions")
+    click.echo(f"  token A:      {app.config['OCPI_TOKEN_A']}")
+    click.echo(f"  database:     {app.config['OCPI_DATABASE']}")
+    click.echo(f"  seed:         {config.seed}")
+    if config.faults:
+        click.echo(f"  faults:       {', '.join(config.faults)}")
+    click.echo("  admin API:    " + f"{base}/admin/faults, /admin/partners, /admin/register")
+    if register_to:
+        import threading
+
+        threading.Timer(0.2, _register, args=(base, register_to, peer_token_a)).start()
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        click.echo("stopped")
+
+
+def _register(admin_base: str, versions_url: str, token_a: str | None) -> None:
+    try:
+        response = httpx.post(
+            f"{admin_base}/admin/register",
+            json={"versions_url": versions_url, "token_a": token_a},
+            timeout=60,
+        )
+        click.echo(f"registration with {versions_url}: {response.json().get('status_message')}")
+    except httpx.HTTPError as exc:
+        click.secho(f"registration with {versions_url} failed: {exc}", fg="red", err=True)
+
+
+@main.command()
+@click.option(
+    "--mock",
+    "mock_url",
+    default="http://127.0.0.1:8080",
+    show_default=True,
+    help="Base URL of the running mock whose admin API starts the registration.",
+)
+@click.option("--to", "versions_url", required=True, help="Versions URL of the party to join.")
+@click.option("--token-a", required=True, help="The token A that party gave you.")
+def register(mock_url: str, versions_url: str, token_a: str) -> None:
+    """Make a running mock register with another party (the mock is the Sender)."""
+    try:
+        response = httpx.post(
+            f"{mock_url.rstrip('/')}/admin/register",
+            json={"versions_url": versions_url, "token_a": token_a},
+            timeout=60,
+        )
+    except httpx.HTTPError as exc:
+        click.secho(
+            f"Network error: cannot reach the mock at {mock_url}: {exc}", fg="red", err=True
+        )
+        sys.exit(3)
+    body = (
+        response.json()
+        if response.headers.get("content-type", "").startswith("application/json")
+        else {}
+    )
+    if response.status_code != 200:
+        click.secho(
+            f"Registration failed: {body.get('status_message', response.text)}", fg="red", err=True
+        )
+        sys.exit(1)
+    data = body.get("data", {})
+    click.echo(
+        f"Registered on OCPI {data.get('version')} ({len(data.get('endpoints', []))} endpoints)"
+    )
+
+
+@main.command("faults")
+def list_faults() -> None:
+    """List the faults the mock can inject, and the checks each must trip."""
+    for fault in FAULTS.values():
+        click.echo(f"{fault.id}\n    {fault.description}\n    trips: {', '.join(fault.trips)}")

@@ -1,0 +1,129 @@
+"""Credentials module: register, read, update and unregister (spec 2.2.1 credentials §1.2).
+
+The mock is the Receiver of the handshake here: a partner POSTs its token B with token A, the
+mock reads the partner's versions and endpoints with B, and answers with a new token C.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, g, request
+
+from mock_party import faults
+from mock_party.auth import authenticate, current_caller
+from mock_party.config import MockConfig
+from mock_party.handshake import HandshakeError, fetch_endpoints, new_token, our_credentials
+from mock_party.ocpi import OcpiError, envelope
+from mock_party.store import get_store
+from mock_party.urls import versions_url
+from mock_party.validation import validated_body
+
+bp = Blueprint("credentials", __name__, url_prefix="/ocpi/<version>/credentials")
+
+
+@bp.before_request
+def _authenticate() -> None:
+    version = (request.view_args or {}).get("version", "")
+    config: MockConfig = current_app.config["OCPI_MOCK"]
+    if version not in config.versions:
+        raise OcpiError(f"Version {version} is not served here", status_code=3002, http_status=404)
+    g.ocpi_caller = authenticate("credentials", version)
+
+
+def _not_registered() -> OcpiError:
+    return OcpiError(
+        "Not registered: register first with POST and token A",
+        status_code=2000,
+        http_status=405,
+        headers={"Allow": "GET, POST"},
+    )
+
+
+def _peer(body: dict[str, Any], version: str):
+    try:
+        return fetch_endpoints(
+            body["url"],
+            body["token"],
+            (version,),
+            timeout=current_app.config["OCPI_MOCK"].http_timeout,
+        )
+    except HandshakeError as exc:
+        raise OcpiError(
+            f"Cannot use your API: {exc}",
+            status_code=exc.status_code,
+            http_status=400 if exc.status_code == 3003 else 502,
+        ) from exc
+
+
+@bp.get("")
+def get_credentials(version: str):
+    caller = current_caller()
+    config: MockConfig = current_app.config["OCPI_MOCK"]
+    return envelope(our_credentials(config, caller.token or "", versions_url()))
+
+
+@bp.post("")
+def register(version: str):
+    caller = current_caller()
+    config: MockConfig = current_app.config["OCPI_MOCK"]
+    store = get_store()
+    repeat = caller.kind == "partner" and caller.partner is not None
+    if repeat and not faults.active("credentials.repeat_post_accepted"):
+        raise OcpiError(
+            "Already registered: use PUT to update or DELETE to unregister",
+            status_code=2000,
+            http_status=405,
+            headers={"Allow": "GET, PUT, DELETE"},
+        )
+    body = validated_body(version, "Credentials")
+    peer = _peer(body, version)
+    token_c = new_token()
+    fields = dict(
+        token_in=token_c,
+        token_out=body["token"],
+        versions_url=body["url"],
+        version=peer.version,
+        endpoints=peer.endpoints,
+        roles=body["roles"],
+        registered=True,
+        token_form=caller.form,
+    )
+    with store.transaction():
+        if repeat:
+            store.update_partner(caller.partner.id, **fields)
+        else:
+            partner_id = store.add_partner(versions_url=body["url"])
+            store.update_partner(partner_id, **fields)
+            store.use_token_a(caller.token or "")
+    return envelope(our_credentials(config, token_c, versions_url()))
+
+
+@bp.put("")
+def update(version: str):
+    caller = current_caller()
+    if caller.kind != "partner" or caller.partner is None:
+        raise _not_registered()
+    config: MockConfig = current_app.config["OCPI_MOCK"]
+    body = validated_body(version, "Credentials")
+    peer = _peer(body, version)
+    token_c = new_token()
+    get_store().update_partner(
+        caller.partner.id,
+        token_in=token_c,
+        token_out=body["token"],
+        versions_url=body["url"],
+        version=peer.version,
+        endpoints=peer.endpoints,
+        roles=body["roles"],
+    )
+    return envelope(our_credentials(config, token_c, versions_url()))
+
+
+@bp.delete("")
+def unregister(version: str):
+    caller = current_caller()
+    if caller.kind != "partner" or caller.partner is None:
+        raise _not_registered()
+    get_store().delete_partner(caller.partner.id)
+    return envelope(message="Unregistered")
