@@ -134,16 +134,15 @@ def _is_nullable_wrapper(error: ValidationError) -> bool:
     return error.validator == "anyOf" and {"type": "null"} in error.validator_value
 
 
-def _unwrap(error: ValidationError) -> ValidationError:
+def _flatten(error: ValidationError) -> list[ValidationError]:
     """For ``anyOf: [{$ref: X}, {type: null}]`` report why the value fails X, not the wrapper."""
-    while _is_nullable_wrapper(error) and error.context:
-        real = [
-            e for e in error.context if not (e.validator == "type" and e.validator_value == "null")
-        ]
-        if not real:
-            break
-        error = best_match(real) or real[0]
-    return error
+    if not (_is_nullable_wrapper(error) and error.context):
+        return [error]
+    null_branch = error.validator_value.index({"type": "null"})
+    real = [e for e in error.context if e.relative_schema_path[0] != null_branch]
+    if not real:
+        return [error]
+    return [flat for e in real for flat in _flatten(e)]
 
 
 def _location(version: str, root: str, schema_path: Iterable[str | int]) -> str:
@@ -207,7 +206,7 @@ def _rank(error: ValidationError) -> tuple[Any, ...]:
 
 
 def _violations(document: object, version: str, name: str, prefix: str) -> list[SchemaViolation]:
-    errors = [_unwrap(e) for e in _validator(version, name).iter_errors(document)]
+    errors = [f for e in _validator(version, name).iter_errors(document) for f in _flatten(e)]
     if not errors:
         return []
     best = best_match(errors)

@@ -328,12 +328,16 @@ PATCHABLE = {
 }
 
 
+# PATCH bodies that need no last_updated: 2.1.1 has no such rule, and the 2.3.0 Payments module
+# (PATCH Terminal) states none, unlike Locations, Sessions, Tokens and Bookings ("Any request to
+# the PATCH method SHALL contain the last_updated field"); its own example omits it.
+def patch_needs_last_updated(version: str, name: str) -> bool:
+    return version != "2.1.1" and name != "Terminal"
+
+
 def build_patch(version: str, name: str, full: dict[str, Any]) -> dict[str, Any]:
-    rule = (
-        "it must carry last_updated (transport_and_format, PATCH)"
-        if version != "2.1.1"
-        else "2.1.1 does not require last_updated"
-    )
+    needs = patch_needs_last_updated(version, name)
+    rule = "it must carry last_updated" if needs else "last_updated is not required"
     schema = header(
         version,
         f"{name}Patch",
@@ -342,7 +346,7 @@ def build_patch(version: str, name: str, full: dict[str, Any]) -> dict[str, Any]
         f"types as in {name}.json; {rule}.",
     )
     schema.update(type="object", minProperties=1)
-    if version != "2.1.1":
+    if needs:
         schema["required"] = ["last_updated"]
     schema["properties"] = full["properties"]
     return schema
