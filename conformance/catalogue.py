@@ -32,7 +32,6 @@ def collect_checks() -> list[dict[str, Any]]:
         [
             directory,
             "--collect-only",
-            "-q",
             "-c",
             os.devnull,
             "--rootdir",

@@ -109,6 +109,11 @@ def _error_reason(exc: httpx.TransportError, timeout: httpx.Timeout) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def _raw(headers: httpx.Headers) -> list[tuple[str, str]]:
+    """Headers with their names as sent (httpx lowercases them elsewhere)."""
+    return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers.raw]
+
+
 class RecordingTransport(httpx.BaseTransport):
     """Wraps a transport and records every exchange, failed ones included."""
 
@@ -130,7 +135,7 @@ class RecordingTransport(httpx.BaseTransport):
             exchange = self._recorder.record(
                 method=request.method,
                 url=str(request.url),
-                request_headers=request.headers.multi_items(),
+                request_headers=_raw(request.headers),
                 request_body=body,
                 status=None,
                 started_at=started_at,
@@ -142,10 +147,10 @@ class RecordingTransport(httpx.BaseTransport):
         exchange = self._recorder.record(
             method=request.method,
             url=str(request.url),
-            request_headers=request.headers.multi_items(),
+            request_headers=_raw(request.headers),
             request_body=body,
             status=response.status_code,
-            response_headers=response.headers.multi_items(),
+            response_headers=_raw(response.headers),
             response_body=response.content,
             started_at=started_at,
             elapsed=time.perf_counter() - start,

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from conformance.client import TargetUnreachable
 from conformance.config import MODES, ConfigError, TargetConfig, build_target, load_target
 from conformance.exchange import ExchangeRecorder
 from conformance.failures import CheckFailure
@@ -22,6 +23,7 @@ CONFIG_KEY = pytest.StashKey[TargetConfig]()
 RECORDER_KEY = pytest.StashKey[ExchangeRecorder]()
 RESULTS_KEY = pytest.StashKey[ResultsJsonWriter]()
 MARK_KEY = pytest.StashKey[int]()
+RUN_KEY = pytest.StashKey[Run]()
 
 # Checks run in this order of modules: discovery first, registration before the modules that
 # need token C, unregistering last.
@@ -97,6 +99,14 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     if writer is not None:
         config.pluginmanager.unregister(writer)
         del config.stash[RESULTS_KEY]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    run = session.config.stash.get(RUN_KEY, None)
+    writer = session.config.stash.get(RESULTS_KEY, None)
+    if run is not None and writer is not None and run._discovery is not None:
+        writer.target_reachable = run.discovery.versions is not None
 
 
 def _active(config: pytest.Config) -> bool:
@@ -194,6 +204,8 @@ def pytest_runtest_makereport(
         failure.level = failure.level or meta["level"]
         if not hasattr(report, "wasxfail"):
             report.longrepr = str(failure)
+    elif call.excinfo is not None and isinstance(call.excinfo.value, TargetUnreachable):
+        report.longrepr = f"{meta['id']}: target unreachable\n\n    {call.excinfo.value}"
     if report.failed and meta["level"] == "SHOULD" and report.when == "call":
         report.ocpi_warning = str(report.longrepr)  # type: ignore[attr-defined]
         report.sections.append(("OCPI warning (SHOULD)", report.ocpi_warning))
@@ -227,6 +239,7 @@ def ocpi(request: pytest.FixtureRequest) -> Iterator[Run]:
     if not _active(request.config):
         pytest.skip("no OCPI target: give --ocpi-versions-url or --ocpi-config")
     run = Run.start(request.config.stash[CONFIG_KEY], request.config.stash[RECORDER_KEY])
+    request.config.stash[RUN_KEY] = run
     yield run
     run.close()
 

@@ -82,6 +82,7 @@ class ResultsJsonWriter:
         self.target = target
         self.started_at = datetime.now(UTC)
         self.records: dict[str, dict[str, Any]] = {}
+        self.target_reachable: bool | None = None  # None: never tried
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         meta = getattr(report, "ocpi_check", None)
@@ -134,6 +135,7 @@ class ResultsJsonWriter:
             },
             "started_at": self.started_at.isoformat(timespec="seconds"),
             "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "target_reachable": self.target_reachable,
             "summary": self.summary(),
             "checks": list(self.records.values()),
         }

@@ -91,7 +91,7 @@ class Run:
     def start(cls, config: TargetConfig, recorder: ExchangeRecorder | None = None) -> Run:
         import httpx
 
-        recorder = recorder or ExchangeRecorder()
+        recorder = ExchangeRecorder() if recorder is None else recorder
         recorder.masker.add(config.token)
         http = OcpiClient(
             token=config.token,

@@ -37,8 +37,10 @@ class Caller:
 
 def _candidates(credential: str, version: str | None, config: MockConfig) -> list[tuple[str, str]]:
     """Possible token values with the form each assumes, in the order to try them."""
-    plain_allowed = version is None or version.startswith("2.1") or config.accept_plain_tokens
-    base64_allowed = version is None or not version.startswith("2.1")
+    # the versions list (version None) serves every version: the forms of all of them apply
+    versions = config.versions if version is None else (version,)
+    plain_allowed = config.accept_plain_tokens or any(v.startswith("2.1") for v in versions)
+    base64_allowed = any(not v.startswith("2.1") for v in versions)
     found: list[tuple[str, str]] = []
     if base64_allowed:
         try:
