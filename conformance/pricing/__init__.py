@@ -1,0 +1,44 @@
+"""The OCPI tariff engine: what a session costs under its tariff(s), and why.
+
+>>> from conformance.pricing import price_cdr
+>>> result = price_cdr(cdr, tariffs, version="2.2.1", time_zone="Europe/Amsterdam")
+>>> result.total_cost
+Money(excl_vat=Decimal('9.00'), incl_vat=Decimal('10.30'))
+
+Money is Decimal throughout. The semantics, the options and their defaults, and where we differ
+from the spec's own worked examples are described in ``docs/pricing.md``.
+"""
+
+from __future__ import annotations
+
+from conformance.pricing._engine import price_cdr, price_session, resolve_time_zone
+from conformance.pricing._model import (
+    BreakdownLine,
+    ComponentSummary,
+    Finding,
+    Money,
+    PriceResult,
+    PricingError,
+    PricingOptions,
+)
+from conformance.pricing._parse import load_json, to_decimal, unwrap_list, unwrap_object
+from conformance.pricing._session import SessionDescription, SessionSample
+
+__all__ = [
+    "BreakdownLine",
+    "ComponentSummary",
+    "Finding",
+    "Money",
+    "PriceResult",
+    "PricingError",
+    "PricingOptions",
+    "SessionDescription",
+    "SessionSample",
+    "load_json",
+    "price_cdr",
+    "price_session",
+    "resolve_time_zone",
+    "to_decimal",
+    "unwrap_list",
+    "unwrap_object",
+]
