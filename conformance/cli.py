@@ -14,6 +14,7 @@ import click
 import pytest
 
 from conformance.config import MODES, ConfigError, build_target, load_target
+from conformance.progress import ModuleProgress
 
 __all__ = ["main"]
 
@@ -55,6 +56,9 @@ def _pytest_args(target_args: list[str], report_dir: Path, extra: tuple[str, ...
         f"--html={report_dir / 'report.html'}",
         "--self-contained-html",
         f"--ocpi-results={report_dir / 'results.json'}",
+        f"--ocpi-har={report_dir / 'exchanges.har'}",
+        "-o",
+        "initial_sort=result",
         "-p",
         "no:randomly",
         *target_args,
@@ -140,7 +144,12 @@ def _print_summary(results_path: Path, report_dir: Path) -> dict[str, Any] | Non
 @click.option(
     "-k", "select", metavar="EXPR", help="Only checks matching this pytest -k expression."
 )
-@click.option("-q", "--quiet", is_flag=True, help="Less pytest output.")
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Show pytest's own output (each check, tracebacks) instead of one line per module.",
+)
 def run(
     config_path: str | None,
     versions_url: str | None,
@@ -153,7 +162,7 @@ def run(
     counterpart_url: str | None,
     report_dir: str,
     select: str | None,
-    quiet: bool,
+    verbose: bool,
 ) -> None:
     """Run the conformance checks against a target and write the reports.
 
@@ -212,8 +221,13 @@ def run(
         if target.counterpart_url:
             target_args += ["--ocpi-counterpart-url", target.counterpart_url]
         extra = ("-k", select) if select else ()
-        extra += ("-q",) if quiet else ()
-        code = pytest.main(_pytest_args(target_args, directory, extra))
+        plugins = []
+        if verbose:
+            extra += ("-v",)
+        else:
+            extra += ("-p", "no:terminal")
+            plugins.append(ModuleProgress(click.secho))
+        code = pytest.main(_pytest_args(target_args, directory, extra), plugins=plugins)
     results = _print_summary(directory / "results.json", directory)
     if code in (
         pytest.ExitCode.USAGE_ERROR,
@@ -266,6 +280,26 @@ def list_checks(markdown: bool) -> None:
             f"{'/'.join(c['roles']):<8}  {c['spec']}"
         )
     click.echo(f"\n{len(checks)} checks")
+
+
+@main.command("compare")
+@click.argument("old", type=click.Path(dir_okay=False))
+@click.argument("new", type=click.Path(dir_okay=False))
+def compare(old: str, new: str) -> None:
+    """Compare two results.json files: fixed, regressed, still failing, new checks.
+
+    Exit status 1 when a check regressed, so CI can gate on it.
+    """
+    from conformance.compare import compare_results, load_results
+
+    try:
+        comparison = compare_results(load_results(old), load_results(new))
+    except ValueError as exc:
+        click.secho(f"Error: {exc}", fg="red", err=True)
+        sys.exit(EXIT_USAGE)
+    for line in comparison.lines():
+        click.echo(line)
+    sys.exit(EXIT_FAILED if comparison.regressed else EXIT_OK)
 
 
 def _register_optional(name: str, module: str) -> None:

@@ -16,7 +16,9 @@ from conformance.client import TargetUnreachable
 from conformance.config import MODES, ConfigError, TargetConfig, build_target, load_target
 from conformance.exchange import ExchangeRecorder
 from conformance.failures import CheckFailure
-from conformance.report import ResultsJsonWriter, check_meta, exchanges_html
+from conformance.har import HarWriter
+from conformance.html_report import HtmlExtras
+from conformance.report import ResultsJsonWriter, check_meta
 from conformance.session import Run
 
 CONFIG_KEY = pytest.StashKey[TargetConfig]()
@@ -39,6 +41,7 @@ _HELP = {
     "mode": "read-only (GETs only), sandbox (handshake and writes), destructive (also deletes)",
     "counterpart_url": "public URL of our counterpart, when the target cannot reach this machine",
     "results": "write results.json to PATH",
+    "har": "write every HTTP exchange of the run to PATH as HAR 1.2",
 }
 
 
@@ -52,6 +55,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--ocpi-mode", choices=list(MODES), help=_HELP["mode"])
     group.addoption("--ocpi-counterpart-url", metavar="URL", help=_HELP["counterpart_url"])
     group.addoption("--ocpi-results", metavar="PATH", help=_HELP["results"])
+    group.addoption("--ocpi-har", metavar="PATH", help=_HELP["har"])
 
 
 def _target_from_options(config: pytest.Config) -> TargetConfig | None:
@@ -90,15 +94,17 @@ def pytest_configure(config: pytest.Config) -> None:
         writer = ResultsJsonWriter(config.option.ocpi_results, target)
         config.stash[RESULTS_KEY] = writer
         config.pluginmanager.register(writer, "ocpi-results")
+    if config.option.ocpi_har and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(HarWriter(config.option.ocpi_har), "ocpi-har")
     if config.pluginmanager.hasplugin("html"):
-        config.pluginmanager.register(_HtmlExtras(target), "ocpi-html")
+        config.pluginmanager.register(HtmlExtras(target), "ocpi-html")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    writer = config.stash.get(RESULTS_KEY, None)
-    if writer is not None:
-        config.pluginmanager.unregister(writer)
-        del config.stash[RESULTS_KEY]
+    for name in ("ocpi-results", "ocpi-har", "ocpi-html"):
+        plugin = config.pluginmanager.get_plugin(name)
+        if plugin is not None:
+            config.pluginmanager.unregister(plugin)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -247,48 +253,3 @@ def ocpi(request: pytest.FixtureRequest) -> Iterator[Run]:
 @pytest.fixture(scope="session")
 def target(ocpi: Run) -> TargetConfig:
     return ocpi.config
-
-
-# ---- pytest-html -----------------------------------------------------------------------------
-
-
-class _HtmlExtras:
-    """Check, Level and Spec columns, and each check's exchanges, in the HTML report."""
-
-    def __init__(self, target: TargetConfig) -> None:
-        self.target = target
-
-    def pytest_html_report_title(self, report: Any) -> None:
-        report.title = f"OCPI conformance: {self.target.versions_url}"
-
-    def pytest_html_results_summary(
-        self, prefix: list[str], summary: list[str], postfix: list[str], session: Any
-    ) -> None:
-        from html import escape
-
-        t = self.target
-        prefix.append(
-            f"<p>Target <code>{escape(t.versions_url)}</code>, role {escape(t.role)}, "
-            f"OCPI {escape(t.version)}, mode {escape(t.mode)}.</p>"
-        )
-
-    def pytest_html_results_table_header(self, cells: list[str]) -> None:
-        cells.insert(1, '<th class="sortable" data-column-type="check">Check</th>')
-        cells.insert(2, '<th class="sortable" data-column-type="level">Level</th>')
-        cells.insert(3, '<th data-column-type="spec">Spec</th>')
-
-    def pytest_html_results_table_row(self, report: Any, cells: list[str]) -> None:
-        from html import escape
-
-        meta = getattr(report, "ocpi_check", None) or {}
-        level = meta.get("level", "")
-        if getattr(report, "ocpi_warning", None):
-            level += " (warned)"
-        cells.insert(1, f'<td class="col-check">{escape(meta.get("id", ""))}</td>')
-        cells.insert(2, f'<td class="col-level">{escape(level)}</td>')
-        cells.insert(3, f'<td class="col-spec">{escape(meta.get("spec", ""))}</td>')
-
-    def pytest_html_results_table_html(self, report: Any, data: list[str]) -> None:
-        exchanges = getattr(report, "ocpi_exchanges", None)
-        if exchanges:
-            data.append(exchanges_html(exchanges))

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -15,12 +14,10 @@ import pytest
 
 from conformance import __version__
 from conformance.config import TargetConfig
-from conformance.failures import format_body
 
-__all__ = ["ResultsJsonWriter", "check_meta", "exchanges_html", "outcome_of"]
+__all__ = ["ResultsJsonWriter", "check_meta", "outcome_of"]
 
 RESULTS_FORMAT = "ocpi-conformance-results/1"
-_FULL = {"max_lines": 2_000, "max_chars": 200_000}
 
 
 def check_meta(item: pytest.Item) -> dict[str, Any] | None:
@@ -141,30 +138,3 @@ class ResultsJsonWriter:
         }
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
-
-
-def _headers_html(headers: dict[str, str]) -> str:
-    rows = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in headers.items())
-    return f'<table class="ocpi-headers">{rows}</table>'
-
-
-def exchanges_html(exchanges: list[dict[str, Any]]) -> str:
-    """Each exchange as a collapsible block: request and response headers and pretty bodies."""
-    parts = ['<div class="ocpi-exchanges">']
-    for ex in exchanges:
-        arrow = "⇠ target called us" if ex.get("direction") == "incoming" else ""
-        outcome = ex["status"] if ex["status"] is not None else f"no response: {ex['error']}"
-        parts.append(
-            "<details><summary>"
-            f"{escape(ex['method'])} {escape(ex['url'])} → {escape(str(outcome))} "
-            f"({ex['elapsed'] * 1000:.0f} ms) {arrow}</summary>"
-            f"<p>Request at {escape(ex['started_at'])}</p>"
-            f"{_headers_html(ex['request_headers'])}"
-            f"<pre>{escape(format_body(ex['request_body'], **_FULL))}</pre>"
-            "<p>Response</p>"
-            f"{_headers_html(ex['response_headers'])}"
-            f"<pre>{escape(format_body(ex['response_body'], **_FULL))}</pre>"
-            "</details>"
-        )
-    parts.append("</div>")
-    return "".join(parts)

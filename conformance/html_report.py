@@ -1,0 +1,136 @@
+"""Our part of ``report.html`` (pytest-html): header, conformance matrix, check columns and
+each check's exchanges. Registered only when pytest-html is active."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import UTC, datetime
+from html import escape
+from typing import Any
+
+import pytest
+
+from conformance import __version__
+from conformance.config import TargetConfig
+from conformance.failures import format_body
+from conformance.report import outcome_of
+
+__all__ = ["HtmlExtras", "exchanges_html", "matrix_html"]
+
+_FULL = {"max_lines": 2_000, "max_chars": 200_000}
+_OUTCOMES = ("pass", "fail", "warn", "skip", "xfail")
+_CSS = """
+<style>
+.ocpi-matrix{border-collapse:collapse;margin:8px 0}
+.ocpi-matrix th,.ocpi-matrix td{border:1px solid #ccc;padding:2px 10px;text-align:right}
+.ocpi-matrix th:first-child,.ocpi-matrix td:first-child{text-align:left}
+.ocpi-matrix .fail{color:#b00;font-weight:bold}.ocpi-matrix .warn{color:#a60}
+.ocpi-exchanges details{margin:4px 0;white-space:normal}
+.ocpi-exchanges summary{cursor:pointer;font-family:monospace}
+.ocpi-headers{font-family:monospace;font-size:12px}
+.ocpi-headers th{text-align:left;padding-right:12px;vertical-align:top}
+</style>
+"""
+
+
+def _headers_html(headers: dict[str, str]) -> str:
+    rows = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in headers.items())
+    return f'<table class="ocpi-headers">{rows}</table>'
+
+
+def exchanges_html(exchanges: list[dict[str, Any]]) -> str:
+    """Each exchange as a collapsible block: request and response headers and pretty bodies."""
+    parts = ['<div class="ocpi-exchanges"><p><b>HTTP exchanges</b></p>']
+    for ex in exchanges:
+        arrow = " ⇠ the target called us" if ex.get("direction") == "incoming" else ""
+        outcome = ex["status"] if ex["status"] is not None else f"no response: {ex['error']}"
+        parts.append(
+            "<details><summary>"
+            f"{escape(ex['method'])} {escape(ex['url'])} → {escape(str(outcome))} "
+            f"({ex['elapsed'] * 1000:.0f} ms){arrow}</summary>"
+            f"<p>Request at {escape(ex['started_at'])}</p>"
+            f"{_headers_html(ex['request_headers'])}"
+            f"<pre>{escape(format_body(ex['request_body'], **_FULL))}</pre>"
+            "<p>Response</p>"
+            f"{_headers_html(ex['response_headers'])}"
+            f"<pre>{escape(format_body(ex['response_body'], **_FULL))}</pre>"
+            "</details>"
+        )
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def matrix_html(counts: dict[str, Counter[str]]) -> str:
+    """Modules (the first part of each check id) × outcomes, as a table."""
+    head = "".join(f"<th>{o}</th>" for o in _OUTCOMES)
+    rows = []
+    for module in sorted(counts):
+        cells = "".join(f'<td class="{o}">{counts[module][o] or ""}</td>' for o in _OUTCOMES)
+        rows.append(f"<tr><td>{escape(module)}</td>{cells}</tr>")
+    return f'<table class="ocpi-matrix"><tr><th>module</th>{head}</tr>{"".join(rows)}</table>'
+
+
+class HtmlExtras:
+    """pytest-html hooks: title, header with the run's facts, matrix, columns, exchanges."""
+
+    def __init__(self, target: TargetConfig) -> None:
+        self.target = target
+        self.started = datetime.now(UTC)
+        self.counts: dict[str, Counter[str]] = defaultdict(Counter)
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        meta = getattr(report, "ocpi_check", None)
+        outcome = outcome_of(report)
+        if meta is None or outcome is None:
+            return
+        outcome = "fail" if outcome == "error" else outcome
+        self.counts[meta["id"].split(".", 1)[0]][outcome] += 1
+
+    def pytest_html_report_title(self, report: Any) -> None:
+        report.title = f"OCPI conformance: {self.target.versions_url}"
+
+    def pytest_html_results_summary(
+        self, prefix: list[str], summary: list[str], postfix: list[str], session: Any
+    ) -> None:
+        t = self.target
+        facts = [
+            ("Target", t.versions_url),
+            ("Role", t.role),
+            ("OCPI version", t.version),
+            ("Mode", t.mode),
+            ("Date", self.started.strftime("%Y-%m-%d %H:%M UTC")),
+            ("Suite", f"ocpi-conformance {__version__}"),
+        ]
+        rows = "".join(f"<tr><th>{k}</th><td>{escape(v)}</td></tr>" for k, v in facts)
+        must_failed = sum(c["fail"] for c in self.counts.values())
+        verdict = (
+            "<p><b>Verdict: conformant for every check run.</b></p>"
+            if not must_failed
+            else f"<p><b>Verdict: {must_failed} check(s) failed.</b> Failures are listed "
+            "first below; open a row to see the message and the HTTP exchanges.</p>"
+        )
+        prefix.append(
+            _CSS
+            + f'<table class="ocpi-headers">{rows}</table>'
+            + verdict
+            + "<h3>Conformance matrix</h3>"
+            + matrix_html(self.counts)
+        )
+
+    def pytest_html_results_table_header(self, cells: list[str]) -> None:
+        cells.insert(1, '<th class="sortable" data-column-type="check">Check</th>')
+        cells.insert(2, '<th class="sortable" data-column-type="level">Level</th>')
+        cells.insert(3, '<th data-column-type="spec">Spec</th>')
+
+    def pytest_html_results_table_row(self, report: Any, cells: list[str]) -> None:
+        meta = getattr(report, "ocpi_check", None) or {}
+        if getattr(report, "ocpi_warning", None):
+            cells[0] = '<td class="col-result">Warned</td>'
+        cells.insert(1, f'<td class="col-check">{escape(meta.get("id", ""))}</td>')
+        cells.insert(2, f'<td class="col-level">{escape(meta.get("level", ""))}</td>')
+        cells.insert(3, f'<td class="col-spec">{escape(meta.get("spec", ""))}</td>')
+
+    def pytest_html_results_table_html(self, report: Any, data: list[str]) -> None:
+        exchanges = getattr(report, "ocpi_exchanges", None)
+        if exchanges:
+            data.append(exchanges_html(exchanges))

@@ -1,0 +1,61 @@
+"""A line per module on the console while the suite runs (the CLI's default output)."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Callable
+
+import pytest
+
+from conformance.report import outcome_of
+
+__all__ = ["ModuleProgress"]
+
+_WORDS = (
+    ("pass", "passed"),
+    ("fail", "FAILED"),
+    ("error", "ERROR"),
+    ("warn", "warned"),
+    ("skip", "skipped"),
+    ("xfail", "expected (quirk)"),
+)
+
+
+class ModuleProgress:
+    """Prints ``  credentials ........ 8 passed, 1 FAILED`` as each module finishes.
+
+    The module of a check is the first part of its id.
+    """
+
+    def __init__(self, echo: Callable[..., None]) -> None:
+        self.echo = echo
+        self.module: str | None = None
+        self.counts: Counter[str] = Counter()
+        self.started = time.monotonic()
+
+    def _flush(self) -> None:
+        if self.module is None:
+            return
+        parts = [f"{self.counts[key]} {word}" for key, word in _WORDS if self.counts[key]]
+        failed = self.counts["fail"] or self.counts["error"]
+        self.echo(f" {', '.join(parts) or 'nothing run'}", fg="red" if failed else None)
+        self.module = None
+        self.counts.clear()
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        meta = getattr(report, "ocpi_check", None)
+        if meta is None:
+            return
+        module = meta["id"].split(".", 1)[0]
+        if module != self.module:
+            self._flush()
+            self.module = module
+            self.echo(f"  {module:<16}", nl=False)
+        outcome = outcome_of(report)
+        if outcome is not None:
+            self.counts[outcome] += 1
+
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        self._flush()
+        self.echo(f"  ran in {time.monotonic() - self.started:.1f} s")
