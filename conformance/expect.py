@@ -37,7 +37,9 @@ def expect_http_status(
         )
 
 
-def expect_envelope(response: OcpiResponse, title: str, *, spec: str | None = None) -> None:
+def expect_envelope(
+    response: OcpiResponse, title: str, *, spec: str | None = None, version: str = "2.2.1"
+) -> None:
     if response.envelope_problem is not None:
         raise CheckFailure(
             title,
@@ -46,7 +48,7 @@ def expect_envelope(response: OcpiResponse, title: str, *, spec: str | None = No
             spec=spec or "2.2.1 §4.1.7 Response format",
             exchange=response.exchange,
         )
-    violations = validate(response.body, "2.2.1", "Response")
+    violations = validate(response.body, version, "Response")
     if violations:
         raise SchemaFailure(
             title,

@@ -160,6 +160,11 @@ class Run:
         return Discovery(versions, details, details_url, endpoints, error)
 
     @property
+    def registration_attempted(self) -> bool:
+        """Whether the handshake has run (token A is spent once it succeeded)."""
+        return self._registration is not None
+
+    @property
     def registration(self) -> Registration:
         if self._registration is None:
             self._registration = self._register()

@@ -79,7 +79,7 @@ def test_token_a_only_for_credentials(ocpi: Run) -> None:
     )
     if other is None:
         pytest.skip("the target lists no module besides credentials")
-    if ocpi._registration is not None:
+    if ocpi.registration_attempted:
         raise CheckFailure(
             "Check ran after registration",
             expected="run before the credentials checks",

@@ -28,7 +28,11 @@ def test_register(ocpi: Run) -> None:
         raise CheckFailure(title, expected="an answer to our POST", actual=registration.error)
     expect_success(registration.response, title, spec="2.2.1 §7.2.2 Credentials POST")
     expect_valid(
-        registration.response, "2.2.1", "Credentials", title, spec="2.2.1 §7.3.1 Credentials object"
+        registration.response,
+        ocpi.config.version,
+        "Credentials",
+        title,
+        spec="2.2.1 §7.3.1 Credentials object",
     )
 
 
@@ -103,7 +107,9 @@ def test_get_credentials(ocpi: Run) -> None:
     response = ocpi.client().get(registration.credentials_url)
     title = "GET credentials: not the credentials of our connection"
     expect_success(response, title)
-    expect_valid(response, "2.2.1", "Credentials", title, spec="2.2.1 §7.3.1 Credentials object")
+    expect_valid(
+        response, ocpi.config.version, "Credentials", title, spec="2.2.1 §7.3.1 Credentials object"
+    )
     if response.data.get("token") != ocpi.token:
         raise CheckFailure(
             title,
@@ -149,7 +155,9 @@ def test_put_rotates_token(ocpi: Run) -> None:
     response, previous = ocpi.update_credentials()
     title = "PUT credentials: no new token"
     expect_success(response, title)
-    expect_valid(response, "2.2.1", "Credentials", title, spec="2.2.1 §7.3.1 Credentials object")
+    expect_valid(
+        response, ocpi.config.version, "Credentials", title, spec="2.2.1 §7.3.1 Credentials object"
+    )
     if ocpi.token == previous:
         raise CheckFailure(
             title,
