@@ -11,6 +11,12 @@ from the spec's own worked examples are described in ``docs/pricing.md``.
 
 from __future__ import annotations
 
+from conformance.pricing._checks import (
+    Comparison,
+    check_cdr_consistency,
+    check_tariff_sanity,
+    compare_with_cdr,
+)
 from conformance.pricing._engine import price_cdr, price_session, resolve_time_zone
 from conformance.pricing._model import (
     BreakdownLine,
@@ -22,10 +28,18 @@ from conformance.pricing._model import (
     PricingOptions,
 )
 from conformance.pricing._parse import load_json, to_decimal, unwrap_list, unwrap_object
+from conformance.pricing._render import (
+    format_breakdown,
+    format_comparison,
+    format_findings,
+    format_result,
+    format_totals,
+)
 from conformance.pricing._session import SessionDescription, SessionSample
 
 __all__ = [
     "BreakdownLine",
+    "Comparison",
     "ComponentSummary",
     "Finding",
     "Money",
@@ -34,6 +48,14 @@ __all__ = [
     "PricingOptions",
     "SessionDescription",
     "SessionSample",
+    "check_cdr_consistency",
+    "check_tariff_sanity",
+    "compare_with_cdr",
+    "format_breakdown",
+    "format_comparison",
+    "format_findings",
+    "format_result",
+    "format_totals",
     "load_json",
     "price_cdr",
     "price_session",
