@@ -23,7 +23,7 @@ from urllib.parse import urljoin
 import referencing
 import referencing.exceptions
 from jsonschema import validators
-from jsonschema.exceptions import ValidationError, best_match, relevance
+from jsonschema.exceptions import ValidationError, relevance
 from jsonschema.protocols import Validator
 from referencing.jsonschema import DRAFT202012
 
@@ -493,25 +493,25 @@ def _message(error: ValidationError) -> str:
 
 
 def _rank(error: ValidationError) -> tuple[Any, ...]:
-    """Shallow errors first (more is wrong there), siblings in path order, then jsonschema's
-    ``relevance`` tie-breakers (strong keywords first, anyOf/oneOf last)."""
-    ties = relevance(error)[2:]
-    return (len(error.path), tuple(error.path), *(not t for t in ties))
+    """jsonschema's ``relevance`` as a sort key, with document order as the last tie-breaker:
+    shallow errors first (more is wrong there), then strong keywords before weak ones
+    (anyOf/oneOf), then jsonschema's type-match preference, then path order."""
+    _depth, _path, not_weak, strong, more_relevant_type = relevance(error)
+    return (
+        len(error.path),
+        not not_weak,
+        not strong,
+        not more_relevant_type,
+        tuple((0, p, "") if isinstance(p, int) else (1, 0, str(p)) for p in error.path),
+    )
 
 
 def _violations(document: object, version: str, name: str, prefix: str) -> list[SchemaViolation]:
     if _fast(version, name)(document):
         return []
     errors = [f for e in _validator(version, name).iter_errors(document) for f in _flatten(e)]
-    if not errors:
-        return []
-    best = best_match(errors)
-    ordered = sorted(errors, key=_rank)
-    if best is not None and best in ordered:
-        ordered.remove(best)
-        ordered.insert(0, best)
     out = []
-    for error in ordered:
+    for error in sorted(errors, key=_rank):
         path = error.json_path
         out.append(
             SchemaViolation(
