@@ -1,0 +1,314 @@
+"""What the module checks share: endpoints, the working client, success tests, list walks.
+
+Private to the checks (pytest does not collect ``_*.py``). Results that several checks use, such
+as the full walk of a Sender list, are kept for the run in ``config.stash``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+import httpx
+import pytest
+
+from conformance.client import OcpiClient, OcpiClientError, OcpiResponse
+from conformance.crossrules import MODULE_OBJECTS
+from conformance.exchange import Exchange
+from conformance.failures import CheckFailure, SchemaFailure, StatusMismatch
+from conformance.schemas import SchemaViolation, validate
+from conformance.session import Run
+
+__all__ = [
+    "CLOCK_TOLERANCE",
+    "EPOCH",
+    "Walk",
+    "cached",
+    "client_for",
+    "data_violations",
+    "endpoint_or_skip",
+    "expect_data_valid",
+    "expect_ok",
+    "full_walk",
+    "list_params",
+    "ok_problem",
+    "our_party",
+    "refusal_problem",
+    "sender_lists",
+    "utc_now",
+    "walk",
+    "walked_objects",
+]
+
+EPOCH = "1970-01-01T00:00:00Z"
+CLOCK_TOLERANCE = timedelta(minutes=5)
+SHOWN = 10
+
+T = TypeVar("T")
+_CACHE = pytest.StashKey[dict[Any, Any]]()
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def cached(request: pytest.FixtureRequest, key: Any, build: Callable[[], T]) -> T:
+    """``build()`` once per run for ``key``; later calls get the same value."""
+    store = request.config.stash.setdefault(_CACHE, {})
+    if key not in store:
+        store[key] = build()
+    return store[key]
+
+
+def client_for(ocpi: Run) -> OcpiClient:
+    """The client with the working token: token C after our registration in sandbox mode."""
+    if ocpi.config.mode != "read-only":
+        registration = ocpi.registration
+        if not registration.ok:
+            pytest.skip(f"not registered with the target: {registration.error}")
+    return ocpi.client()
+
+
+def endpoint_or_skip(ocpi: Run, module: str, role: str) -> str:
+    url = ocpi.discovery.endpoint(module, role)
+    if url is None:
+        if ocpi.discovery.error and not ocpi.discovery.endpoints:
+            pytest.skip(f"no endpoints discovered: {ocpi.discovery.error}")
+        pytest.skip(f"the target offers no {module} {role} interface")
+    return url
+
+
+def sender_lists(ocpi: Run) -> list[tuple[str, str]]:
+    """(module, url) of every paginated Sender list the target offers."""
+    found = []
+    for module in MODULE_OBJECTS:
+        url = ocpi.discovery.endpoint(module, "SENDER")
+        if url is not None:
+            found.append((module, url))
+    return found
+
+
+def list_params(module: str, **extra: Any) -> dict[str, Any]:
+    """Query parameters for a list GET; the Sessions list requires ``date_from``."""
+    params: dict[str, Any] = {"date_from": EPOCH} if module == "sessions" else {}
+    params.update({k: v for k, v in extra.items() if v is not None})
+    return params
+
+
+def our_party(ocpi: Run) -> tuple[str, str]:
+    """Our counterpart's country_code and party_id: the owner of what we push."""
+    config = ocpi.counterpart.config
+    return config.country_code, config.party_id
+
+
+# ---- outcomes ------------------------------------------------------------------------------
+
+
+def ok_problem(response: OcpiResponse, http: Iterable[int] = (200,)) -> str | None:
+    """Why ``response`` is not a success (HTTP status, envelope, status_code 1000/19xx)."""
+    statuses = tuple(http)
+    if response.http_status not in statuses:
+        return f"HTTP {response.http_status}" + _code_suffix(response)
+    if not response.is_envelope:
+        return f"not an OCPI envelope: {response.envelope_problem}"
+    code = response.status_code
+    if not (code == 1000 or 1900 <= code <= 1999):
+        return f"status_code {code}" + _message_suffix(response)
+    return None
+
+
+def _code_suffix(response: OcpiResponse) -> str:
+    if response.is_envelope:
+        return f", status_code {response.status_code}" + _message_suffix(response)
+    return ""
+
+
+def _message_suffix(response: OcpiResponse) -> str:
+    message = response.status_message if response.is_envelope else None
+    return f" ({message})" if message else ""
+
+
+def expect_ok(
+    response: OcpiResponse,
+    title: str,
+    *,
+    spec: str | None = None,
+    http: Iterable[int] = (200,),
+    hint: str | None = None,
+) -> None:
+    """HTTP ``http``, an envelope, and a success status_code; the envelope's own shape is left
+    to the transport checks."""
+    statuses = tuple(http)
+    problem = ok_problem(response, statuses)
+    if problem is not None:
+        raise StatusMismatch(
+            title,
+            expected="HTTP " + " or ".join(map(str, statuses)) + " with OCPI status_code 1000",
+            actual=problem,
+            spec=spec,
+            hint=hint,
+            exchange=response.exchange,
+        )
+
+
+def refusal_problem(response: OcpiResponse, codes: Iterable[int] | None = None) -> str | None:
+    """Why ``response`` is not a refusal: an OCPI client error (2xxx, or one of ``codes``)
+    in an envelope, or an HTTP 4xx. ``None`` when it refuses."""
+    if response.http_status >= 500:
+        return f"HTTP {response.http_status}" + _code_suffix(response)
+    if not response.is_envelope:
+        if 400 <= response.http_status < 500 and codes is None:
+            return None
+        return f"HTTP {response.http_status}, not an OCPI envelope: {response.envelope_problem}"
+    code = response.status_code
+    wanted = tuple(codes) if codes is not None else tuple(range(2000, 3000))
+    if code in wanted:
+        return None
+    if codes is None and 400 <= response.http_status < 500 and not 1000 <= code < 2000:
+        return None
+    return f"HTTP {response.http_status}, status_code {code}" + _message_suffix(response)
+
+
+# ---- schemas ---------------------------------------------------------------------------------
+
+
+def data_violations(
+    document: Any, object_name: str, version: str, path: str = "$"
+) -> list[SchemaViolation]:
+    """Violations of ``object_name`` by ``document`` (each item of a list), paths from ``path``."""
+    items = enumerate(document) if isinstance(document, list) else [(None, document)]
+    found: list[SchemaViolation] = []
+    for index, item in items:
+        prefix = path if index is None else f"{path}[{index}]"
+        for violation in validate(item, version, object_name):
+            found.append(dataclasses.replace(violation, json_path=prefix + violation.json_path[1:]))
+    return found
+
+
+def expect_data_valid(
+    response: OcpiResponse, object_name: str, version: str, title: str, *, spec: str
+) -> None:
+    """The envelope's ``data`` (each item of a list) is a valid ``object_name``."""
+    violations = data_violations(response.data, object_name, version, "$.data")
+    if violations:
+        raise SchemaFailure(
+            title,
+            expected=f"data valid against the {version} {object_name} schema",
+            actual=f"{len(violations)} schema violation(s)",
+            spec=spec,
+            details=[str(v) for v in violations[:SHOWN]],
+            exchange=response.exchange,
+        )
+
+
+# ---- list walks ------------------------------------------------------------------------------
+
+
+@dataclass
+class Walk:
+    """A Sender list read page by page, following ``Link: rel="next"``.
+
+    ``problem`` says why the walk stopped before the last page (``None`` when it did not);
+    ``objects`` holds what came until then.
+    """
+
+    module: str
+    url: str
+    params: dict[str, Any]
+    pages: list[OcpiResponse] = field(default_factory=list)
+    objects: list[dict[str, Any]] = field(default_factory=list)
+    problem: str | None = None
+    problem_exchange: Exchange | None = None
+
+    @property
+    def first(self) -> OcpiResponse | None:
+        return self.pages[0] if self.pages else None
+
+    @property
+    def total(self) -> int | None:
+        """X-Total-Count of the first page."""
+        return self.first.header_int("X-Total-Count") if self.first is not None else None
+
+    def require_first(self, title: str, spec: str) -> OcpiResponse:
+        """The first page; a failure when even that could not be read."""
+        if self.first is None or (self.problem and len(self.pages) <= 1 and not self.objects):
+            raise CheckFailure(
+                title,
+                expected=f"GET {self.module} list answered with a list of objects",
+                actual=self.problem or "no answer",
+                spec=spec,
+                exchange=self.problem_exchange,
+            )
+        return self.first
+
+
+def walk(
+    client: OcpiClient,
+    module: str,
+    url: str,
+    params: Mapping[str, Any] | None = None,
+    *,
+    max_pages: int = 500,
+) -> Walk:
+    """Read the whole list at ``url``; never raises for what the server answers."""
+    result = Walk(module=module, url=url, params=dict(params or {}))
+    seen: set[str] = set()
+    next_url: str | None = url
+    query: Mapping[str, Any] | None = result.params
+    while next_url is not None:
+        try:
+            response = client.get(next_url, params=query)
+        except OcpiClientError as exc:
+            result.problem = str(exc)
+            result.problem_exchange = getattr(exc, "exchange", None)
+            return result
+        seen.add(response.url)
+        problem = ok_problem(response)
+        if problem is None and not isinstance(response.data, list):
+            problem = f"data is {type(response.data).__name__}, not a list"
+        if problem is not None:
+            result.problem = f"page {len(result.pages) + 1}: {problem}"
+            result.problem_exchange = response.exchange
+            return result
+        result.pages.append(response)
+        result.objects += [o for o in response.data if isinstance(o, dict)]
+        link = response.next_url
+        if link is None:
+            return result
+        next_url, query = str(httpx.URL(response.url).join(link)), None
+        if next_url in seen:
+            result.problem = f"Link rel=next points back to a page already read: {next_url}"
+            result.problem_exchange = response.exchange
+            return result
+        if len(result.pages) >= _page_budget(result, max_pages):
+            result.problem = f"more pages than the list can hold; stopped after {len(seen)}"
+            result.problem_exchange = response.exchange
+            return result
+    return result
+
+
+def _page_budget(result: Walk, max_pages: int) -> int:
+    total, first = result.total, result.first
+    if total is None or first is None or not first.data:
+        return max_pages
+    return min(max_pages, math.ceil(total / len(first.data)) + 3)
+
+
+def full_walk(request: pytest.FixtureRequest, ocpi: Run, module: str) -> Walk:
+    """The list of ``module`` read once per run with the server's own page size."""
+    url = endpoint_or_skip(ocpi, module, "SENDER")
+    client = client_for(ocpi)
+    return cached(request, ("walk", module), lambda: walk(client, module, url, list_params(module)))
+
+
+def walked_objects(
+    request: pytest.FixtureRequest, ocpi: Run, module: str, title: str, spec: str
+) -> list[dict[str, Any]]:
+    """The objects of the full walk; a failure when the list could not be read at all."""
+    result = full_walk(request, ocpi, module)
+    result.require_first(title, spec)
+    return result.objects

@@ -1,0 +1,122 @@
+"""Pushing to a target's Receiver interface and reading back what it stored."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from conformance.checks._common import (
+    cached,
+    client_for,
+    endpoint_or_skip,
+    expect_ok,
+    our_party,
+    refusal_problem,
+)
+from conformance.checks._single import object_url
+from conformance.client import OcpiClient, OcpiResponse
+from conformance.crossrules import pushed_differences
+from conformance.failures import CheckFailure
+from conformance.session import Run
+
+__all__ = [
+    "PUSHED",
+    "Pushed",
+    "expect_refused",
+    "expect_stored",
+    "pushed_once",
+    "receiver",
+]
+
+PUSHED = (200, 201)  # 201 for a new object, 200 for a replaced one (a SHOULD; both accepted)
+FOREIGN_PARTY = ("ZZ", "ZZZ")  # a party that is not us, for the wrong-party checks
+
+
+@dataclass(frozen=True)
+class Receiver:
+    client: OcpiClient
+    base: str  # the module's Receiver endpoint
+    party: tuple[str, str]  # our country_code and party_id
+
+    def url(self, *parts: str, party: tuple[str, str] | None = None) -> str:
+        return object_url(self.base, *(party or self.party), *parts)
+
+
+def receiver(ocpi: Run, module: str) -> Receiver:
+    base = endpoint_or_skip(ocpi, module, "RECEIVER")
+    return Receiver(client=client_for(ocpi), base=base, party=our_party(ocpi))
+
+
+@dataclass(frozen=True)
+class Pushed:
+    """An object we pushed once for the run, with the answer to the push."""
+
+    url: str
+    body: dict[str, Any]
+    response: OcpiResponse
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.response.http_status in PUSHED
+            and self.response.is_envelope
+            and self.response.status_code == 1000
+        )
+
+    def require(self, check_id: str) -> Pushed:
+        if not self.ok:
+            pytest.skip(f"our first push was refused, see {check_id}")
+        return self
+
+
+def pushed_once(request: pytest.FixtureRequest, key: str, push: Callable[[], Pushed]) -> Pushed:
+    """The run's one push of ``key``; later checks build on the same object."""
+    return cached(request, ("pushed", key), push)
+
+
+def expect_stored(
+    client: OcpiClient,
+    url: str,
+    sent: Mapping[str, Any],
+    title: str,
+    *,
+    spec: str,
+) -> OcpiResponse:
+    """GET ``url`` answers the object with every field as we pushed it."""
+    response = client.get(url)
+    expect_ok(response, title, spec=spec)
+    found = pushed_differences(sent, response.data)
+    if found:
+        raise CheckFailure(
+            title,
+            expected="GET returns the object as pushed",
+            actual=found[0] if len(found) == 1 else f"{len(found)} differences",
+            spec=spec,
+            details=found if len(found) > 1 else (),
+            exchange=response.exchange,
+        )
+    return response
+
+
+def expect_refused(
+    response: OcpiResponse,
+    title: str,
+    *,
+    spec: str,
+    expected: str,
+    codes: range | tuple[int, ...] | None = None,
+    hint: str | None = None,
+) -> None:
+    problem = refusal_problem(response, codes)
+    if problem is not None:
+        raise CheckFailure(
+            title,
+            expected=expected,
+            actual=problem,
+            spec=spec,
+            hint=hint,
+            exchange=response.exchange,
+        )

@@ -1,0 +1,187 @@
+"""Discovery: what the version details list, seen against the target's declared role (2.2.1 §6.2).
+
+The versions checks cover the shape of the documents; these cover what they say: known module
+identifiers, roles that fit a CPO or an eMSP, URLs that answer, and the modules a party of the
+role offers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from conformance.checks._common import client_for
+from conformance.client import OcpiClientError
+from conformance.crossrules import MODULE_OBJECTS
+from conformance.failures import CheckFailure
+from conformance.session import Run
+
+check = pytest.mark.check
+ENDPOINT = "2.2.1 §6.2.2 Endpoint class"
+
+MODULE_IDS = frozenset(
+    {
+        "cdrs",
+        "chargingprofiles",
+        "commands",
+        "credentials",
+        "hubclientinfo",
+        "locations",
+        "sessions",
+        "tariffs",
+        "tokens",
+    }
+)
+
+# The interface each role implements per module (2.2.1 §2.3.1 Typical OCPI implementations).
+INTERFACES: dict[str, dict[str, str]] = {
+    "CPO": {
+        "cdrs": "SENDER",
+        "chargingprofiles": "RECEIVER",
+        "commands": "RECEIVER",
+        "hubclientinfo": "RECEIVER",
+        "locations": "SENDER",
+        "sessions": "SENDER",
+        "tariffs": "SENDER",
+        "tokens": "RECEIVER",
+    },
+    "EMSP": {
+        "cdrs": "RECEIVER",
+        "commands": "SENDER",
+        "hubclientinfo": "RECEIVER",
+        "locations": "RECEIVER",
+        "sessions": "RECEIVER",
+        "tariffs": "RECEIVER",
+        "tokens": "SENDER",
+    },
+}
+
+# What a party of the role is expected to offer for roaming to work at all.
+TYPICAL: dict[str, tuple[str, ...]] = {
+    "CPO": ("locations", "sessions", "cdrs", "tariffs", "tokens", "commands"),
+    "EMSP": ("locations", "sessions", "cdrs", "tariffs", "tokens"),
+}
+
+
+def _endpoints(ocpi: Run) -> tuple[dict[str, Any], ...]:
+    discovery = ocpi.discovery
+    if not discovery.endpoints:
+        pytest.skip(f"no endpoints to inspect: {discovery.error or 'none listed'}")
+    return discovery.endpoints
+
+
+def _details_exchange(ocpi: Run):
+    details = ocpi.discovery.details
+    return details.exchange if details is not None else None
+
+
+@check(id="discovery.identifiers_known", spec="2.2.1 §6.2.4 ModuleID enum", level="SHOULD")
+def test_identifiers_known(ocpi: Run) -> None:
+    """Every endpoint identifier is an OCPI module id (custom modules need an agreement)."""
+    unknown = sorted(
+        {str(e.get("identifier")) for e in _endpoints(ocpi)} - MODULE_IDS,
+    )
+    if unknown:
+        raise CheckFailure(
+            "Version details list modules that OCPI 2.2.1 does not define",
+            expected="identifiers among: " + ", ".join(sorted(MODULE_IDS)),
+            actual="unknown: " + ", ".join(unknown),
+            hint="custom modules are only for partners that agreed on them (§6.2.5.1)",
+            exchange=_details_exchange(ocpi),
+        )
+
+
+@check(id="discovery.roles_fit", spec="2.2.1 §6.2.3 InterfaceRole enum")
+def test_roles_fit(ocpi: Run) -> None:
+    """Each module is offered with the interface role a party of the target's role implements."""
+    role = ocpi.config.role
+    wanted = INTERFACES[role]
+    offered: dict[str, set[str]] = {}
+    problems = []
+    for endpoint in _endpoints(ocpi):
+        identifier = str(endpoint.get("identifier"))
+        interface = endpoint.get("role")
+        if interface not in ("SENDER", "RECEIVER"):
+            problems.append(f"{identifier}: role {interface!r} is not SENDER or RECEIVER")
+            continue
+        offered.setdefault(identifier, set()).add(interface)
+    for identifier, interfaces in sorted(offered.items()):
+        if identifier in wanted and wanted[identifier] not in interfaces:
+            problems.append(
+                f"{identifier} offered as {'/'.join(sorted(interfaces))} only; a {role} "
+                f"implements its {wanted[identifier]} interface"
+            )
+    if problems:
+        raise CheckFailure(
+            f"Version details: interface roles that do not fit a {role}",
+            expected=", ".join(f"{m} {r}" for m, r in wanted.items()),
+            actual=problems[0] if len(problems) == 1 else f"{len(problems)} problems",
+            details=problems if len(problems) > 1 else (),
+            exchange=_details_exchange(ocpi),
+        )
+
+
+@check(id="discovery.endpoints_answer", spec=ENDPOINT)
+def test_endpoints_answer(ocpi: Run) -> None:
+    """Every endpoint URL answers: Sender lists with a success, the others without a 5xx."""
+    endpoints = _endpoints(ocpi)
+    client = client_for(ocpi)
+    problems = []
+    first_exchange = None
+    for endpoint in endpoints:
+        identifier, url = endpoint.get("identifier"), str(endpoint.get("url") or "")
+        if identifier == "credentials" or not url.startswith(("http://", "https://")):
+            continue  # credentials is exercised by its own checks, bad URLs by versions.*
+        params = {"limit": 1}
+        if identifier == "sessions":
+            params["date_from"] = "1970-01-01T00:00:00Z"
+        sender = endpoint.get("role") == "SENDER" and identifier in MODULE_OBJECTS
+        try:
+            response = client.get(url, params=params if sender else None)
+        except OcpiClientError as exc:
+            problems.append(f"{identifier} {endpoint.get('role')}: {exc}")
+            continue
+        if sender and response.http_status != 200:
+            problems.append(f"{identifier} SENDER: GET {url} answered HTTP {response.http_status}")
+        elif response.http_status >= 500:
+            problems.append(
+                f"{identifier} RECEIVER: GET {url} answered HTTP {response.http_status}"
+            )
+        else:
+            continue
+        first_exchange = first_exchange or response.exchange
+    if problems:
+        raise CheckFailure(
+            "Endpoints listed in version details do not answer",
+            expected="every listed URL reachable; GET on a Sender list answering 200",
+            actual=problems[0] if len(problems) == 1 else f"{len(problems)} endpoints",
+            details=problems if len(problems) > 1 else (),
+            exchange=first_exchange,
+        )
+
+
+@check(
+    id="discovery.typical_modules",
+    spec="2.2.1 §2.3.1 Typical OCPI implementations per Role",
+    level="SHOULD",
+)
+def test_typical_modules(ocpi: Run) -> None:
+    """The target offers the modules a party of its role needs for roaming."""
+    role = ocpi.config.role
+    discovery = ocpi.discovery
+    _endpoints(ocpi)
+    missing = [
+        f"{module} {INTERFACES[role][module]}"
+        for module in TYPICAL[role]
+        if discovery.endpoint(module, INTERFACES[role][module]) is None
+    ]
+    if missing:
+        raise CheckFailure(
+            f"Version details: modules a {role} usually offers are missing",
+            expected=", ".join(f"{m} {INTERFACES[role][m]}" for m in TYPICAL[role]),
+            actual="missing: " + ", ".join(missing),
+            hint="partners cannot exchange these objects with you; the roles table lists "
+            "what is typical, the spec does not require it",
+            exchange=_details_exchange(ocpi),
+        )

@@ -1,0 +1,551 @@
+"""Pagination of every Sender list the target offers (2.2.1 §4.1.4.1).
+
+Each check runs over all the paginated lists (locations, sessions, cdrs, tariffs, tokens,
+hubclientinfo) and reports per list. Limits are chosen relative to what the list holds, so the
+checks work on any size of data set; a rule that needs more objects than a list has is skipped
+for that list.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from conformance.checks._common import (
+    EPOCH,
+    Walk,
+    cached,
+    client_for,
+    full_walk,
+    list_params,
+    ok_problem,
+    refusal_problem,
+    sender_lists,
+    walk,
+)
+from conformance.client import OcpiClient, OcpiClientError, next_link
+from conformance.crossrules import describe_key, object_key, parse_datetime
+from conformance.exchange import Exchange
+from conformance.failures import CheckFailure
+from conformance.session import Run
+
+check = pytest.mark.check
+REQUEST = "2.2.1 §4.1.4.1.2 Paginated Request"
+RESPONSE = "2.2.1 §4.1.4.1.3 Paginated Response"
+FAR_FUTURE = "2100-01-01T00:00:00Z"
+HUGE_LIMIT = 1_000_000
+
+
+class _NotApplicable(Exception):
+    """The rule cannot be tried on this list (too few objects, list unreadable, …)."""
+
+
+@dataclass
+class _Finding:
+    module: str
+    text: str
+    exchange: Exchange | None = None
+
+
+def _per_list(
+    ocpi: Run,
+    title: str,
+    expected: str,
+    rule: Callable[[str, str], list[_Finding]],
+    *,
+    spec: str,
+    hint: str | None = None,
+) -> None:
+    """Apply ``rule(module, url)`` to every Sender list; fail with all findings together."""
+    lists = sender_lists(ocpi)
+    if not lists:
+        pytest.skip("the target offers no paginated Sender list")
+    findings: list[_Finding] = []
+    skipped: list[str] = []
+    for module, url in lists:
+        try:
+            findings += rule(module, url)
+        except _NotApplicable as exc:
+            skipped.append(f"{module}: {exc}")
+    if findings:
+        lists_hit = sorted({f.module for f in findings})
+        raise CheckFailure(
+            f"{title} ({', '.join(lists_hit)})",
+            expected=expected,
+            actual=findings[0].text if len(findings) == 1 else f"{len(findings)} problems",
+            spec=spec,
+            hint=hint,
+            details=[f"{f.module}: {f.text}" for f in findings[:10]] if len(findings) > 1 else (),
+            exchange=next((f.exchange for f in findings if f.exchange is not None), None),
+        )
+    if len(skipped) == len(lists):
+        pytest.skip("; ".join(skipped))
+
+
+def _complete(result: Walk) -> Walk:
+    if result.first is None:
+        raise _NotApplicable(f"the list cannot be read ({result.problem})")
+    if result.problem is not None:
+        raise _NotApplicable(f"the list cannot be read to its end ({result.problem})")
+    return result
+
+
+def _small_limit(count: int, server_page: int) -> int:
+    """A page size that cuts the list in about three pages."""
+    return max(1, min(math.ceil(count / 3), max(server_page, 1)))
+
+
+def _small_walk(
+    request: pytest.FixtureRequest, ocpi: Run, client: OcpiClient, module: str, url: str
+) -> tuple[Walk, int]:
+    """The list walked with a small limit and date filters that keep every object."""
+    base = _complete(full_walk(request, ocpi, module))
+    limit = _small_limit(len(base.objects), len(base.first.data))
+    params = {"date_from": EPOCH, "date_to": FAR_FUTURE, "limit": limit}
+    result = cached(
+        request, ("small-walk", module), lambda: walk(client, module, url, params, max_pages=200)
+    )
+    return result, limit
+
+
+def _lu(obj: dict[str, Any]):
+    return parse_datetime(obj.get("last_updated"))
+
+
+# ---- checks ----------------------------------------------------------------------------------
+
+
+@check(id="pagination.limit_honoured", spec=REQUEST)
+def test_limit_honoured(ocpi: Run, request: pytest.FixtureRequest) -> None:
+    """A list GET with ``limit`` returns no more objects than asked for."""
+    client = client_for(ocpi)
+
+    def rule(module: str, url: str) -> list[_Finding]:
+        count = len(_complete(full_walk(request, ocpi, module)).objects)
+        if count < 2:
+            raise _NotApplicable(f"needs at least 2 objects, the list has {count}")
+        limit = 2 if count > 2 else 1
+        response = client.get(url, params=list_params(module, limit=limit))
+        problem = ok_problem(response)
+        if problem:
+            return [_Finding(module, f"GET ?limit={limit}: {problem}", response.exchange)]
+        returned = len(response.data) if isinstance(response.data, list) else 0
+        if returned > limit:
+            return [
+                _Finding(
+                    module, f"limit={limit} answered with {returned} objects", response.exchange
+                )
+            ]
+        return []
+
+    _per_list(
+        ocpi,
+        "List GET returns more objects than the limit asked for",
+        "at most `limit` objects per page",
+        rule,
+        spec=REQUEST,
+    )
+
+
+@check(id="pagination.limit_capped", spec=RESPONSE)
+def test_limit_capped(ocpi: Run, request: pytest.FixtureRequest) -> None:
+    """A limit above the server's maximum is capped, and X-Limit shows that maximum."""
+    client = client_for(ocpi)
+
+    def rule(module: str, url: str) -> list[_Finding]:
+        count = len(_complete(full_walk(request, ocpi, module)).objects)
+        response = client.get(url, params=list_params(module, limit=HUGE_LIMIT))
+        problem = ok_problem(response)
+        if problem:
+            return [_Finding(module, f"GET ?limit={HUGE_LIMIT}: {problem}", response.exchange)]
+        x_limit = response.header_int("X-Limit")
+        returned = len(response.data) if isinstance(response.data, list) else 0
+        if x_limit is None or x_limit < 1:
+            value = response.headers.get("X-Limit")
+            return [
+                _Finding(
+                    module,
+                    f"X-Limit {'missing' if value is None else repr(value)} "
+                    f"(limit={HUGE_LIMIT} asked)",
+                    response.exchange,
+                )
+            ]
+        if returned > x_limit:
+            return [
+                _Finding(
+                    module,
+                    f"{returned} objects returned, X-Limit says {x_limit}",
+                    response.exchange,
+                )
+            ]
+        if x_limit >= HUGE_LIMIT and returned < min(count, x_limit):
+            return [
+                _Finding(
+                    module,
+                    f"X-Limit echoes the requested {HUGE_LIMIT} although only {returned} of "
+                    f"{count} objects came: it must show the server's maximum",
+                    response.exchange,
+                )
+            ]
+        return []
+
+    _per_list(
+        ocpi,
+        "A limit above the server's maximum is not capped as X-Limit says",
+        "at most X-Limit objects, X-Limit = the server's maximum page size",
+        rule,
+        spec=RESPONSE,
+    )
+
+
+@check(id="pagination.total_count", spec=RESPONSE)
+def test_total_count(ocpi: Run, request: pytest.FixtureRequest) -> None:
+    """X-Total-Count is on every page and equals the number of objects a full walk returns."""
+
+    def rule(module: str, url: str) -> list[_Finding]:
+        result = _complete(full_walk(request, ocpi, module))
+        findings = []
+        for number, page in enumerate(result.pages, 1):
+            total = page.header_int("X-Total-Count")
+            if total is None:
+                value = page.headers.get("X-Total-Count")
+                shown = "missing" if value is None else f"not an integer: {value!r}"
+                findings.append(
+                    _Finding(module, f"page {number}: X-Total-Count {shown}", page.exchange)
+                )
+            elif total != len(result.objects):
+                findings.append(
+                    _Finding(
+                        module,
+                        f"page {number}: X-Total-Count {total}, but the walk returned "
+                        f"{len(result.objects)} objects",
+                        page.exchange,
+                    )
+                )
+        return findings[:3]
+
+    _per_list(
+        ocpi,
+        "X-Total-Count does not match the list",
+        "X-Total-Count on every page = the number of objects matching the query",
+        rule,
+        spec=RESPONSE,
+    )
+
+
+@check(id="pagination.link_present", spec=RESPONSE)
+def test_link_present(ocpi: Run, request: pytest.FixtureRequest) -> None:
+    """Every page but the last has a Link to the next page; the last page has none."""
+    client = client_for(ocpi)
+
+    def rule(module: str, url: str) -> list[_Finding]:
+        expected = len(_complete(full_walk(request, ocpi, module)).objects)
+        result, limit = _small_walk(request, ocpi, client, module, url)
+        findings = []
+        seen = 0
+        for number, page in enumerate(result.pages, 1):
+            seen += len(page.data)
+            has_link = page.next_url is not None
+            if seen < expected and not has_link:
+                findings.append(
+                    _Finding(
+                        module,
+                        f'page {number} (limit={limit}) has no Link rel="next" although '
+                        f"{expected - seen} of {expected} objects remain",
+                        page.exchange,
+                    )
+                )
+            elif seen >= expected and has_link:
+                findings.append(
+                    _Finding(
+                        module,
+                        f"page {number} (limit={limit}) is the last ({seen} of {expected} "
+                        f"objects) but has a Link: {page.headers.get('Link')}",
+                        page.exchange,
+                    )
+                )
+            if findings:
+                break
+        return findings
+
+    _per_list(
+        ocpi,
+        "Link header not present exactly when more objects remain",
+        'a Link: <url>; rel="next" on every page but the last, none on the last',
+        rule,
+        spec=RESPONSE,
+    )
+
+
+def _same_instant(left: str | None, right: str) -> bool:
+    return left is not None and (left == right or parse_datetime(left) == parse_datetime(right))
+
+
+@check(id="pagination.link_absolute", spec=RESPONSE)
+def test_link_absolute(ocpi: Run, request: pytest.FixtureRequest) -> None:
+    """The next-page Link is an absolute URL, keeps the query's filters and works as is."""
+    client = client_for(ocpi)
+
+    def rule(module: str, url: str) -> list[_Finding]:
+        result, _ = _small_walk(request, ocpi, client, module, url)
+        links = [(page, page.headers.get("Link")) for page in result.pages if page.next_url]
+        if not links and result.problem is None:
+            raise _NotApplicable("no page with a next Link to inspect")
+        for page, header in links:
+            target = next_link(header) or ""
+            parts = urlsplit(target)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                return [_Finding(module, f"Link URL is not absolute: {header}", page.exchange)]
+            query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
+            lost = [
+                name
+                for name, value in (("date_from", EPOCH), ("date_to", FAR_FUTURE))
+                if not _same_instant(query.get(name), value)
+            ]
+            if lost:
+                return [
+                    _Finding(
+                        module,
+                        f"Link drops the filter(s) {', '.join(lost)} of the request: {header}",
+                        page.exchange,
+                    )
+                ]
+        if result.problem is not None and len(result.pages) >= 1:
+            return [
+                _Finding(
+                    module, f"following the Link failed: {result.problem}", result.problem_exchange
+                )
+            ]
+        return []
+
+    _per_list(
+        ocpi,
+        "Next-page Link is not absolute, loses the filters or cannot be followed",
+        'Link: <absolute URL with the same date_from/date_to>; rel="next", answering 200',
+        rule,
+        spec=RESPONSE,
+    )
+
+
+@check(id="pagination.full_walk_unique", spec=RESPONSE)
+def test_full_walk_unique(ocpi: Run, request: pytest.FixtureRequest) -> None:
+    """Walking the list page by page returns every object exactly once."""
+    client = client_for(ocpi)
+
+    def rule(module: str, url: str) -> list[_Finding]:
+        reference = _complete(full_walk(request, ocpi, module))
+        result, limit = _small_walk(request, ocpi, client, module, url)
+        if result.problem is not None:
+            raise _NotApplicable(f"the paged walk stopped: {result.problem}")
+        keys = [object_key(module, o) for o in result.objects]
+        repeated = sorted({k for k in keys if keys.count(k) > 1})
+        missing = [
+            k
+            for k in dict.fromkeys(object_key(module, o) for o in reference.objects)
+            if k not in set(keys)
+        ]
+        findings = []
+        if repeated:
+            findings.append(
+                _Finding(
+                    module,
+                    f"with limit={limit}, {len(repeated)} object(s) came more than once, e.g. "
+                    + ", ".join(describe_key(k) for k in repeated[:3]),
+                    result.pages[-1].exchange,
+                )
+            )
+        if missing:
+            findings.append(
+                _Finding(
+                    module,
+                    f"with limit={limit}, {len(missing)} object(s) never came, e.g. "
+                    + ", ".join(describe_key(k) for k in missing[:3]),
+                    result.pages[-1].exchange,
+                )
+            )
+        return findings
+
+    _per_list(
+        ocpi,
+        "Walking the pages does not return every object exactly once",
+        "each object once over all pages, the same objects as one unpaged walk",
+        rule,
+        spec=RESPONSE,
+    )
+
+
+@check(id="pagination.offset_applied", spec=REQUEST)
+def test_offset_applied(ocpi: Run, request: pytest.FixtureRequest) -> None:
+    """``offset`` skips that many objects: offset=1 starts at the second object."""
+    client = client_for(ocpi)
+
+    def rule(module: str, url: str) -> list[_Finding]:
+        count = len(_complete(full_walk(request, ocpi, module)).objects)
+        if count < 2:
+            raise _NotApplicable(f"needs at least 2 objects, the list has {count}")
+        first = client.get(url, params=list_params(module, offset=0, limit=2))
+        second = client.get(url, params=list_params(module, offset=1, limit=1))
+        for response in (first, second):
+            problem = ok_problem(response)
+            if problem:
+                return [_Finding(module, f"GET {response.url}: {problem}", response.exchange)]
+        if len(first.data) < 2 or not second.data:
+            raise _NotApplicable("the server returned too few objects to compare")
+        want, got = object_key(module, first.data[1]), object_key(module, second.data[0])
+        if want != got:
+            return [
+                _Finding(
+                    module,
+                    f"offset=1 starts with {describe_key(got)}; the second object at offset=0 "
+                    f"is {describe_key(want)}",
+                    second.exchange,
+                )
+            ]
+        return []
+
+    _per_list(
+        ocpi,
+        "offset is not applied",
+        "offset=1 returns the list from its second object on",
+        rule,
+        spec=REQUEST,
+    )
+
+
+def _pivot(objects: list[dict[str, Any]]) -> str:
+    """A last_updated value from the middle of the list, as the server wrote it."""
+    dated = sorted((o for o in objects if _lu(o) is not None), key=_lu)
+    if not dated:
+        raise _NotApplicable("no object has a readable last_updated")
+    return dated[len(dated) // 2]["last_updated"]
+
+
+def _filtered(
+    request: pytest.FixtureRequest,
+    ocpi: Run,
+    client: OcpiClient,
+    module: str,
+    url: str,
+    **filters: str,
+) -> tuple[list[dict[str, Any]], Walk]:
+    reference = _complete(full_walk(request, ocpi, module))
+    result = walk(client, module, url, list_params(module, **filters))
+    if result.first is None or result.problem is not None:
+        problem = result.problem or "no answer"
+        raise _Failed(_Finding(module, f"GET with {filters}: {problem}", result.problem_exchange))
+    return reference.objects, result
+
+
+class _Failed(Exception):
+    def __init__(self, finding: _Finding) -> None:
+        super().__init__(finding.text)
+        self.finding = finding
+
+
+def _date_rule(
+    request: pytest.FixtureRequest, ocpi: Run, client: OcpiClient, name: str
+) -> Callable[[str, str], list[_Finding]]:
+    def rule(module: str, url: str) -> list[_Finding]:
+        reference = _complete(full_walk(request, ocpi, module)).objects
+        if not reference:
+            raise _NotApplicable("the list is empty")
+        pivot = _pivot(reference)
+        moment = parse_datetime(pivot)
+        filters = {name: pivot}
+        if name == "date_to" and module == "sessions":
+            filters["date_from"] = EPOCH
+        try:
+            _, result = _filtered(request, ocpi, client, module, url, **filters)
+        except _Failed as exc:
+            return [exc.finding]
+
+        def wanted(o: dict[str, Any]) -> bool:
+            stamp = _lu(o)
+            return stamp is not None and (
+                stamp >= moment if name == "date_from" else stamp < moment
+            )
+
+        exchange = result.pages[0].exchange
+        outside = [o for o in result.objects if not wanted(o)]
+        if outside:
+            o = outside[0]
+            on_edge = _lu(o) == moment
+            text = (
+                f"{name}={pivot} returned {describe_key(object_key(module, o))} with "
+                f"last_updated {o.get('last_updated')}"
+                + (" (equal to date_to: it must be excluded)" if on_edge else "")
+            )
+            return [_Finding(module, text, exchange)]
+        got = {object_key(module, o) for o in result.objects}
+        missed = [o for o in reference if wanted(o) and object_key(module, o) not in got]
+        if missed:
+            o = missed[0]
+            on_edge = _lu(o) == moment
+            text = (
+                f"{name}={pivot} left out {len(missed)} matching object(s), e.g. "
+                f"{describe_key(object_key(module, o))} with last_updated "
+                f"{o.get('last_updated')}"
+                + (" (equal to date_from: it must be included)" if on_edge else "")
+            )
+            return [_Finding(module, text, exchange)]
+        return []
+
+    return rule
+
+
+@check(id="pagination.date_from_inclusive", spec=REQUEST)
+def test_date_from_inclusive(ocpi: Run, request: pytest.FixtureRequest) -> None:
+    """``date_from`` is applied and inclusive: exactly the objects with last_updated >= it."""
+    _per_list(
+        ocpi,
+        "date_from is not applied as an inclusive lower bound",
+        "exactly the objects with last_updated >= date_from",
+        _date_rule(request, ocpi, client_for(ocpi), "date_from"),
+        spec=REQUEST,
+    )
+
+
+@check(id="pagination.date_to_exclusive", spec=REQUEST)
+def test_date_to_exclusive(ocpi: Run, request: pytest.FixtureRequest) -> None:
+    """``date_to`` is applied and exclusive: exactly the objects with last_updated < it."""
+    _per_list(
+        ocpi,
+        "date_to is not applied as an exclusive upper bound",
+        "exactly the objects with last_updated < date_to",
+        _date_rule(request, ocpi, client_for(ocpi), "date_to"),
+        spec=REQUEST,
+    )
+
+
+@check(id="pagination.invalid_parameter", spec="2.2.1 §5.2 2xxx: Client errors")
+def test_invalid_parameter(ocpi: Run) -> None:
+    """An invalid pagination parameter is answered with an OCPI client error, not a crash."""
+    client = client_for(ocpi)
+
+    def rule(module: str, url: str) -> list[_Finding]:
+        findings = []
+        for params in ({"date_from": "yesterday"}, list_params(module, limit="many")):
+            try:
+                response = client.get(url, params=params)
+            except OcpiClientError as exc:
+                findings.append(_Finding(module, f"GET with {params}: {exc}"))
+                continue
+            problem = refusal_problem(response, codes=range(2000, 3000))
+            if problem:
+                shown = "&".join(f"{k}={v}" for k, v in params.items())
+                findings.append(_Finding(module, f"?{shown} answered {problem}", response.exchange))
+        return findings[:1]
+
+    _per_list(
+        ocpi,
+        "An invalid list parameter is not answered with an OCPI client error",
+        "an OCPI envelope with status_code 2001 (or another 2xxx), HTTP below 500",
+        rule,
+        spec="2.2.1 §5.2 2xxx: Client errors",
+        hint="reject an unparsable date_from/limit with status_code 2001",
+    )
