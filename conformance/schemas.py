@@ -562,14 +562,19 @@ def _fit(document: object, version: str, name: str) -> float:
 def candidates(document: object, version: str) -> list[str]:
     """Objects and classes of ``version`` the document is valid against, best fit first.
 
-    A list is matched item by item: a name is returned when every item is valid against it.
+    Vacuous matches are left out: for a JSON object, at least half of its fields must be
+    fields of the candidate (a Location is not reported as a TariffRestrictions, whose fields
+    are all optional). A list is matched item by item: a name is returned when every item
+    is valid against it.
     """
     _check_version(version)
     items = document if isinstance(document, list) and document else [document]
-    names = [n for n in _index(version) if _kind(version, n) in _CANDIDATE_KINDS]
-    valid = [n for n in names if all(_fast(version, n)(item) for item in items)]
     first = items[0]
-    return sorted(
-        valid,
-        key=lambda n: (-_fit(first, version, n), _kind(version, n) != "object", n),
-    )
+    names = [n for n in _index(version) if _kind(version, n) in _CANDIDATE_KINDS]
+    valid = [
+        n
+        for n in names
+        if (not isinstance(first, dict) or not first or _fit(first, version, n) >= 0.5)
+        and all(_fast(version, n)(item) for item in items)
+    ]
+    return sorted(valid, key=lambda n: (-_fit(first, version, n), _kind(version, n) != "object", n))
