@@ -16,6 +16,7 @@ from conformance.checks._common import (
     SHOWN,
     data_violations,
     full_walk,
+    payload,
     utc_now,
     walked_objects,
 )
@@ -80,14 +81,14 @@ def check_objects_valid(
     version = ocpi.config.version
     lines: list[str] = []
     first_exchange = None
-    for number, page in enumerate(result.pages, 1):
-        violations = data_violations(page.data, name, version, "$.data")
+    for number, (page, data) in enumerate(zip(result.pages, result.data, strict=True), 1):
+        violations = data_violations(data, name, version, "$.data")
         if violations:
             first_exchange = first_exchange or page.exchange
             prefix = f"page {number}: " if len(result.pages) > 1 else ""
             lines += [prefix + str(v) for v in violations]
     for response, object_name in extra:
-        violations = data_violations(response.data, object_name, version, "$.data")
+        violations = data_violations(payload(response)[1], object_name, version, "$.data")
         if violations:
             first_exchange = first_exchange or response.exchange
             lines += [f"GET {response.url}: {v}" for v in violations]
