@@ -3,6 +3,12 @@
 The schemas live in the ``ocpi_schemas`` package (the repository's ``schemas/`` folder), one
 folder per OCPI version, one file per object/class/enum, plus ``index.json``. A registry is built
 once per version and validators once per (version, object); both are immutable.
+
+Validation has two stages. A compiled predicate (the JSON Schema keywords these files use,
+turned into closures) answers "valid?" quickly; only when it says no does jsonschema run, to
+produce the violations. jsonschema stays the reference: a schema using any other keyword is
+checked by jsonschema alone, and tests/schemas/test_schemas_fastpath.py keeps the two in
+agreement.
 """
 
 from __future__ import annotations
@@ -103,7 +109,7 @@ def load_registry(version: str) -> referencing.Registry[Any]:
         contents = json.loads(entry.read_text(encoding="utf-8"))
         resource = DRAFT202012.create_resource(contents)
         resources_.append((contents["$id"], resource))
-    registry: referencing.Registry[Any] = referencing.Registry(retrieve=_retrieve)  # type: ignore[call-arg]
+    registry: referencing.Registry[Any] = referencing.Registry(retrieve=_retrieve)
     return registry.with_resources(resources_).crawl()
 
 
