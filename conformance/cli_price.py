@@ -167,18 +167,19 @@ def price(
         raise click.UsageError("give --time-zone or --location, not both")
     if location_path is not None:
         time_zone = _location_zone(location_path)
-    try:
-        places = None if decimals.lower() == "none" else int(decimals)
-        options = PricingOptions(
-            decimals=places,
-            round_lines=round_lines,
-            step_size=step_size,
-            element_selection=element_selection,
-            missing_tariff_id=missing_tariff_id,
-            overnight_day=overnight_day,
+    places = None if decimals.lower() == "none" else decimals
+    if places is not None and not (places.isdigit() and int(places) <= 10):
+        raise click.BadParameter(
+            f"{decimals!r} is not a number of decimals 0..10 or 'none'", param_hint="--decimals"
         )
-    except (ValueError, PricingError) as exc:
-        raise click.BadParameter(str(exc), param_hint="--decimals") from None
+    options = PricingOptions(
+        decimals=None if places is None else int(places),
+        round_lines=round_lines,
+        step_size=step_size,
+        element_selection=element_selection,
+        missing_tariff_id=missing_tariff_id,
+        overnight_day=overnight_day,
+    )
     tariffs = _tariffs(tariff_paths)
     document: dict[str, Any] = {}
     try:
