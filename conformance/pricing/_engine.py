@@ -372,8 +372,13 @@ class _Pricer:
                 if tariff is None:
                     continue
                 element, component, why = self.select("FLAT", seg, tariff)
-                if component is None:
+                if component is None or element is None:
                     continue
+                others = {c.type for c in element.components} - {"FLAT"}
+                if kind == "fixed" and others == {"PARKING_TIME"}:
+                    # a fee next to parking prices only: CDR total_parking_cost "includes fixed
+                    # price components", total_fixed_cost excludes those of parking
+                    kind = "parking"
                 found.append(
                     _Line(
                         seq=seq,

@@ -653,3 +653,20 @@ def test_unordered_periods_are_priced_in_time_order_with_a_note():
     result = price_cdr(cdr, [t])
     assert result.total_cost.excl_vat == D("3.00")
     assert any("not in time order" in note for note in result.notes)
+
+
+def test_a_flat_fee_next_to_parking_prices_counts_as_parking_cost():
+    # FLAT 1.00 in an element that otherwise only prices parking: total_parking_cost includes
+    # it (the CDR field "includes fixed price components"), total_fixed_cost does not.
+    # energy 10 x 0.25 = 2.50; parking fee 1.00 + 30 min x 2.00/h = 1.00; total 4.50
+    t = tariff(
+        element(component("ENERGY", "0.25")),
+        element(component("FLAT", 1), component("PARKING_TIME", 2)),
+    )
+    cdr = periods_cdr(
+        "2024-01-10T10:00:00Z", [(60, {"ENERGY": 10, "TIME": 1}), (30, {"PARKING_TIME": "0.5"})]
+    )
+    result = price_cdr(cdr, [t])
+    assert money(result, "parking")[0] == "2.00"
+    assert money(result, "fixed")[0] == "0.00"
+    assert result.total_cost.excl_vat == D("4.50")
