@@ -28,6 +28,7 @@ __all__ = [
     "parse_datetime",
     "pushed_differences",
     "repeated_keys",
+    "session_location_problems",
     "stale_parents",
 ]
 
@@ -204,43 +205,80 @@ def _location_index(locations: Iterable[Mapping[str, Any]]) -> dict[tuple, Mappi
     }
 
 
-def cdr_location_problems(
-    cdr: Mapping[str, Any], locations: Iterable[Mapping[str, Any]] | Mapping[tuple, Any]
-) -> list[str]:
-    """Where a CDR's ``cdr_location`` does not fit the Location it names.
+def _place_problems(
+    owner: tuple[Any, Any],
+    location_id: Any,
+    evse_uid: Any,
+    connector_id: Any,
+    index: Mapping[tuple, Mapping[str, Any]],
+) -> tuple[list[str], Mapping[str, Any] | None]:
+    """Problems of a (location, EVSE, connector) reference, and the EVSE when found.
 
-    A CDR may be about a location that is not published, so an unknown location is no problem;
-    a known location must have the EVSE and connector the CDR names.
+    A reference to a location that is not in the list is no problem (it may be unpublished);
+    a known location must have the EVSE and connector. ``#NA`` (reservations) is accepted.
     """
-    index = locations if isinstance(locations, Mapping) else _location_index(locations)
-    where = cdr.get("cdr_location") or {}
-    owner = (_ci(cdr.get("country_code")), _ci(cdr.get("party_id")))
-    location = index.get((*owner, _ci(where.get("id"))))
-    if location is None:
-        return []
-    problems: list[str] = []
-    evse_uid = where.get("evse_uid")
-    if evse_uid == "#NA":
-        return []
+    location = index.get((*owner, _ci(location_id)))
+    if location is None or evse_uid == "#NA":
+        return [], None
     evse = next(
         (e for e in location.get("evses") or [] if _ci(e.get("uid")) == _ci(evse_uid)), None
     )
     if evse is None:
-        problems.append(f"location {where.get('id')} has no EVSE {evse_uid!r}")
-        return problems
-    connector_id = where.get("connector_id")
+        return [f"location {location_id} has no EVSE {evse_uid!r}"], None
     if connector_id != "#NA" and not any(
         _ci(c.get("id")) == _ci(connector_id) for c in evse.get("connectors") or []
     ):
-        problems.append(
-            f"EVSE {evse_uid} of location {where.get('id')} has no connector {connector_id!r}"
-        )
+        return [
+            f"EVSE {evse_uid} of location {location_id} has no connector {connector_id!r}"
+        ], evse
+    return [], evse
+
+
+def _index_of(
+    locations: Iterable[Mapping[str, Any]] | Mapping[tuple, Any],
+) -> Mapping[tuple, Mapping[str, Any]]:
+    return locations if isinstance(locations, Mapping) else _location_index(locations)
+
+
+def cdr_location_problems(
+    cdr: Mapping[str, Any], locations: Iterable[Mapping[str, Any]] | Mapping[tuple, Any]
+) -> list[str]:
+    """Where a CDR's ``cdr_location`` does not fit the Location it names (EVSE, connector,
+    evse_id)."""
+    where = cdr.get("cdr_location") or {}
+    owner = (_ci(cdr.get("country_code")), _ci(cdr.get("party_id")))
+    problems, evse = _place_problems(
+        owner,
+        where.get("id"),
+        where.get("evse_uid"),
+        where.get("connector_id"),
+        _index_of(locations),
+    )
     evse_id = where.get("evse_id")
-    if evse_id not in (None, "#NA") and evse.get("evse_id") not in (None, evse_id):
+    if (
+        evse is not None
+        and evse_id not in (None, "#NA")
+        and evse.get("evse_id") not in (None, evse_id)
+    ):
         problems.append(
-            f"EVSE {evse_uid}: evse_id {evse_id!r} in the CDR, {evse.get('evse_id')!r} in the "
-            "location"
+            f"EVSE {where.get('evse_uid')}: evse_id {evse_id!r} in the CDR, "
+            f"{evse.get('evse_id')!r} in the location"
         )
+    return problems
+
+
+def session_location_problems(
+    session: Mapping[str, Any], locations: Iterable[Mapping[str, Any]] | Mapping[tuple, Any]
+) -> list[str]:
+    """Where a Session names an EVSE or connector its (known) Location does not have."""
+    owner = (_ci(session.get("country_code")), _ci(session.get("party_id")))
+    problems, _ = _place_problems(
+        owner,
+        session.get("location_id"),
+        session.get("evse_uid"),
+        session.get("connector_id"),
+        _index_of(locations),
+    )
     return problems
 
 

@@ -26,6 +26,8 @@ from conformance.session import Run
 __all__ = [
     "CLOCK_TOLERANCE",
     "EPOCH",
+    "Client",
+    "RoutedClient",
     "Walk",
     "cached",
     "client_for",
@@ -41,6 +43,7 @@ __all__ = [
     "payload",
     "refusal_problem",
     "skip_reason",
+    "target_party",
     "sender_lists",
     "utc_now",
     "walk",
@@ -67,13 +70,78 @@ def cached(request: pytest.FixtureRequest, key: Any, build: Callable[[], T]) -> 
     return store[key]
 
 
-def client_for(ocpi: Run) -> OcpiClient:
-    """The client with the working token: token C after our registration in sandbox mode."""
+class RoutedClient:
+    """An OcpiClient that adds the message routing headers (2.2.1 §4.1.8.2) to every request.
+
+    Functional modules carry them even peer to peer: TO is the target's party, FROM ours.
+    """
+
+    def __init__(self, client: OcpiClient, headers: Mapping[str, str]) -> None:
+        self.client = client
+        self.headers = dict(headers)
+
+    def request(self, method: str, url: str, **kwargs: Any) -> OcpiResponse:
+        kwargs["headers"] = {**self.headers, **(kwargs.get("headers") or {})}
+        return self.client.request(method, url, **kwargs)
+
+    def get(self, url: str, **kwargs: Any) -> OcpiResponse:
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, json_body: Any = None, **kwargs: Any) -> OcpiResponse:
+        return self.request("POST", url, json_body=json_body, **kwargs)
+
+    def put(self, url: str, json_body: Any = None, **kwargs: Any) -> OcpiResponse:
+        return self.request("PUT", url, json_body=json_body, **kwargs)
+
+    def patch(self, url: str, json_body: Any = None, **kwargs: Any) -> OcpiResponse:
+        return self.request("PATCH", url, json_body=json_body, **kwargs)
+
+    def delete(self, url: str, **kwargs: Any) -> OcpiResponse:
+        return self.request("DELETE", url, **kwargs)
+
+
+Client = OcpiClient | RoutedClient
+
+
+def target_party(ocpi: Run) -> tuple[str, str] | None:
+    """The target's country_code and party_id in its declared role, from our registration."""
+    if ocpi.config.mode == "read-only" or not ocpi.registration.ok:
+        return None
+    response = ocpi.registration.response
+    data = payload(response)[1] if response is not None else None
+    roles = [r for r in (data or {}).get("roles") or [] if isinstance(r, dict)]
+    role = next(
+        (r for r in roles if r.get("role") == ocpi.config.role), roles[0] if roles else None
+    )
+    if not role or not role.get("country_code") or not role.get("party_id"):
+        return None
+    return str(role["country_code"]), str(role["party_id"])
+
+
+def client_for(ocpi: Run, *, routed: bool = True) -> Client:
+    """The client with the working token: token C after our registration in sandbox mode.
+
+    In sandbox mode requests also carry the routing headers (not for configuration modules:
+    pass ``routed=False``). Returns an OcpiClient or a RoutedClient; both have the same methods.
+    """
     if ocpi.config.mode != "read-only":
         registration = ocpi.registration
         if not registration.ok:
             pytest.skip(f"not registered with the target: {registration.error}")
-    return ocpi.client()
+    client = ocpi.client()
+    to = target_party(ocpi) if routed else None
+    if to is None:
+        return client
+    ours = our_party(ocpi)
+    return RoutedClient(
+        client,
+        {
+            "OCPI-to-country-code": to[0],
+            "OCPI-to-party-id": to[1],
+            "OCPI-from-country-code": ours[0],
+            "OCPI-from-party-id": ours[1],
+        },
+    )
 
 
 def endpoint_or_skip(ocpi: Run, module: str, role: str) -> str:
@@ -288,7 +356,7 @@ class Walk:
 
 
 def walk(
-    client: OcpiClient,
+    client: Client,
     module: str,
     url: str,
     params: Mapping[str, Any] | None = None,

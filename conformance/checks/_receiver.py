@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from conformance.checks import _objects as make
 from conformance.checks._common import (
+    Client,
     cached,
     client_for,
     endpoint_or_skip,
@@ -16,18 +19,21 @@ from conformance.checks._common import (
     our_party,
     refusal_problem,
     skip_reason,
+    utc_now,
 )
 from conformance.checks._single import object_url
-from conformance.client import OcpiClient, OcpiResponse
+from conformance.client import OcpiResponse
 from conformance.crossrules import pushed_differences
 from conformance.failures import CheckFailure
 from conformance.session import Run
 
 __all__ = [
+    "FOREIGN_PARTY",
     "PUSHED",
     "Pushed",
     "expect_refused",
     "expect_stored",
+    "pushed_location",
     "pushed_once",
     "receiver",
 ]
@@ -38,7 +44,7 @@ FOREIGN_PARTY = ("ZZ", "ZZZ")  # a party that is not us, for the wrong-party che
 
 @dataclass(frozen=True)
 class Receiver:
-    client: OcpiClient
+    client: Client
     base: str  # the module's Receiver endpoint
     party: tuple[str, str]  # our country_code and party_id
 
@@ -79,7 +85,7 @@ def pushed_once(request: pytest.FixtureRequest, key: str, push: Callable[[], Pus
 
 
 def expect_stored(
-    client: OcpiClient,
+    client: Client,
     url: str,
     sent: Mapping[str, Any],
     title: str,
@@ -124,3 +130,16 @@ def expect_refused(
             hint=hint,
             exchange=response.exchange,
         )
+
+
+def pushed_location(ocpi: Run, request: pytest.FixtureRequest) -> Pushed:
+    """The Location we push once to the target's Locations Receiver (sessions and CDRs we push
+    name it, so a target that checks references finds it)."""
+    target = receiver(ocpi, "locations")
+
+    def push() -> Pushed:
+        body = make.location(target.party, make.new_id("LOC"), utc_now() - timedelta(minutes=2))
+        url = target.url(body["id"])
+        return Pushed(url, body, target.client.put(url, body))
+
+    return pushed_once(request, "location", push)

@@ -26,10 +26,9 @@ from conformance.checks._lists import (
 from conformance.checks._receiver import (
     FOREIGN_PARTY,
     PUSHED,
-    Pushed,
     expect_refused,
     expect_stored,
-    pushed_once,
+    pushed_location,
     receiver,
 )
 from conformance.checks._single import location_gets, object_url
@@ -220,21 +219,10 @@ def _evses(location: object) -> list[dict]:
     return [e for e in evses or [] if isinstance(e, dict)]
 
 
-def _pushed_location(ocpi: Run, request: pytest.FixtureRequest) -> Pushed:
-    target = receiver(ocpi, "locations")
-
-    def push() -> Pushed:
-        body = make.location(target.party, make.new_id("LOC"), utc_now() - timedelta(minutes=2))
-        url = target.url(body["id"])
-        return Pushed(url, body, target.client.put(url, body))
-
-    return pushed_once(request, "location", push)
-
-
 @check(id="locations.receiver.put_get", spec=R_PUT, mode="sandbox", roles=EMSP)
 def test_receiver_put_get(ocpi: Run, request: pytest.FixtureRequest) -> None:
     """A Location PUT is accepted, and GET returns it as pushed."""
-    pushed = _pushed_location(ocpi, request)
+    pushed = pushed_location(ocpi, request)
     expect_ok(pushed.response, "PUT of a new Location refused", spec=R_PUT, http=PUSHED)
     target = receiver(ocpi, "locations")
     expect_stored(target.client, pushed.url, pushed.body, "GET of the pushed Location", spec=R_GET)
@@ -243,7 +231,7 @@ def test_receiver_put_get(ocpi: Run, request: pytest.FixtureRequest) -> None:
 @check(id="locations.receiver.evse_connector_put", spec=R_PUT, mode="sandbox", roles=EMSP)
 def test_receiver_evse_connector_put(ocpi: Run, request: pytest.FixtureRequest) -> None:
     """An EVSE and a Connector PUT on their own are stored under their Location."""
-    pushed = _pushed_location(ocpi, request).require("locations.receiver.put_get")
+    pushed = pushed_location(ocpi, request).require("locations.receiver.put_get")
     target = receiver(ocpi, "locations")
     now = utc_now() - timedelta(minutes=1)
     location_id = pushed.body["id"]
@@ -288,7 +276,7 @@ def test_receiver_evse_connector_put(ocpi: Run, request: pytest.FixtureRequest) 
 @check(id="locations.receiver.parent_last_updated", spec=R_PUT, mode="sandbox", roles=EMSP)
 def test_receiver_parent_last_updated(ocpi: Run, request: pytest.FixtureRequest) -> None:
     """After a PATCH of an EVSE the Location carries the EVSE's new last_updated."""
-    pushed = _pushed_location(ocpi, request).require("locations.receiver.put_get")
+    pushed = pushed_location(ocpi, request).require("locations.receiver.put_get")
     target = receiver(ocpi, "locations")
     evse_uid = pushed.body["evses"][0]["uid"]
     stamp = make.ocpi_time(utc_now())
@@ -312,7 +300,7 @@ def test_receiver_parent_last_updated(ocpi: Run, request: pytest.FixtureRequest)
 @check(id="locations.receiver.patch_merges", spec=R_PATCH, mode="sandbox", roles=EMSP)
 def test_receiver_patch_merges(ocpi: Run, request: pytest.FixtureRequest) -> None:
     """A PATCH changes the fields it names and leaves the others as they were."""
-    pushed = _pushed_location(ocpi, request).require("locations.receiver.put_get")
+    pushed = pushed_location(ocpi, request).require("locations.receiver.put_get")
     target = receiver(ocpi, "locations")
     patch = {"name": "Conformance test site (patched)", "last_updated": make.ocpi_time(utc_now())}
     expect_ok(target.client.patch(pushed.url, patch), "PATCH of a Location refused", spec=R_PATCH)
@@ -331,7 +319,7 @@ def test_receiver_patch_merges(ocpi: Run, request: pytest.FixtureRequest) -> Non
 )
 def test_receiver_patch_requires_last_updated(ocpi: Run, request: pytest.FixtureRequest) -> None:
     """A PATCH without last_updated is refused (status_code 2001)."""
-    pushed = _pushed_location(ocpi, request).require("locations.receiver.put_get")
+    pushed = pushed_location(ocpi, request).require("locations.receiver.put_get")
     target = receiver(ocpi, "locations")
     response = target.client.patch(pushed.url, {"name": "No timestamp"})
     expect_refused(

@@ -18,6 +18,7 @@ import pytest
 
 from conformance.checks._common import (
     EPOCH,
+    Client,
     Walk,
     cached,
     client_for,
@@ -30,7 +31,7 @@ from conformance.checks._common import (
     skip_reason,
     walk,
 )
-from conformance.client import OcpiClient, OcpiClientError, OcpiResponse, next_link
+from conformance.client import OcpiClientError, OcpiResponse, next_link
 from conformance.crossrules import describe_key, object_key, parse_datetime
 from conformance.exchange import Exchange
 from conformance.failures import CheckFailure
@@ -63,7 +64,7 @@ class _Failed(Exception):
 
 
 def _get_page(
-    client: OcpiClient, module: str, url: str, params: dict[str, Any]
+    client: Client, module: str, url: str, params: dict[str, Any]
 ) -> tuple[OcpiResponse, list[Any]]:
     """One page of the list: the answer and its data; skips what transport checks own."""
     response = client.get(url, params=params)
@@ -143,7 +144,7 @@ def _small_limit(count: int, server_page: int) -> int:
 
 
 def _small_walk(
-    request: pytest.FixtureRequest, ocpi: Run, client: OcpiClient, module: str, url: str
+    request: pytest.FixtureRequest, ocpi: Run, client: Client, module: str, url: str
 ) -> tuple[Walk, int]:
     """The list walked with a small limit and date filters that keep every object."""
     base = full_walk(request, ocpi, module)
@@ -466,7 +467,7 @@ def _pivot(objects: list[dict[str, Any]]) -> str:
 def _filtered(
     request: pytest.FixtureRequest,
     ocpi: Run,
-    client: OcpiClient,
+    client: Client,
     module: str,
     url: str,
     **filters: str,
@@ -481,7 +482,7 @@ def _filtered(
 
 
 def _date_rule(
-    request: pytest.FixtureRequest, ocpi: Run, client: OcpiClient, name: str
+    request: pytest.FixtureRequest, ocpi: Run, client: Client, name: str
 ) -> Callable[[str, str], list[_Finding]]:
     def rule(module: str, url: str) -> list[_Finding]:
         reference = _complete(full_walk(request, ocpi, module)).objects
