@@ -209,12 +209,7 @@ class _Pricer:
             self.note("no tariff was given: nothing is priced")
             return None
         valid = [t for t in self.tariffs if start is None or t.valid_at(start)]
-        chosen = (valid or self.tariffs)[0]
-        if start is not None and not chosen.valid_at(start):
-            self.note(f"tariff {chosen.id!r} is not valid at the session start ({start:%Y-%m-%d})")
-        if len(self.tariffs) > 1:
-            self.note(f"periods without a tariff_id are priced with tariff {chosen.id!r}")
-        return chosen
+        return (valid or self.tariffs)[0]
 
     def tariff_for(self, seg: Segment) -> Tariff | None:
         if seg.tariff_id is not None:
@@ -224,6 +219,11 @@ class _Pricer:
             self.note(f"tariff {seg.tariff_id!r} referenced by a charging period was not given")
         elif self.options.missing_tariff_id == "free":
             return None
+        if self.default_tariff is not None and len(self.tariffs) > 1:
+            self.note(
+                f"periods without a known tariff_id are priced with tariff "
+                f"{self.default_tariff.id!r} (the first valid at the session start)"
+            )
         return self.default_tariff
 
     # -- choosing components --------------------------------------------------------------------
@@ -570,14 +570,13 @@ def _run(
     tz_name, source = resolve_time_zone(time_zone, document, options)
     tariffs = [parse_tariff(doc, version, f"$.tariffs[{i}]") for i, doc in enumerate(tariff_docs)]
     pricer = _Pricer(tariffs, version=version, tz_name=tz_name, options=options, notes=notes)
-    restricted = any(
-        e.restrictions is not None
-        and (e.restrictions.has_time_window or e.restrictions.day_of_week)
-        or (e.restrictions is not None and (e.restrictions.start_date or e.restrictions.end_date))
+    local = [
+        r
         for t in tariffs
-        for e in t.elements
-    )
-    if restricted and source == "default":
+        for r in (e.restrictions for e in t.elements)
+        if r is not None and (r.has_time_window or r.day_of_week or r.start_date or r.end_date)
+    ]
+    if local and source == "default":
         pricer.note(
             f"time-of-day/date restrictions were read in {tz_name} (the default): give the "
             "Location's time zone for local times"
@@ -623,6 +622,11 @@ def _run(
     limit_tariff = pricer.tariff_for(session_segments[0]) if session_segments else None
     start = pricer.phase_start.get("SESSION") or session_start
     total, adjustments = _limit_lines(total, limit_tariff, start, with_vat)
+    for tariff in {line.tariff.id: line.tariff for line in lines if line.tariff}.values():
+        if not tariff.valid_at(start):
+            pricer.note(
+                f"tariff {tariff.id!r} is not valid at the session start ({start:%Y-%m-%d})"
+            )
     used = {line.tariff.currency for line in lines if line.tariff is not None}
     if len(used) > 1:
         pricer.note(f"the tariffs used have different currencies: {', '.join(sorted(used))}")
