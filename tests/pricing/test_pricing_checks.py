@@ -252,3 +252,44 @@ def test_breakdown_table_names_the_component_and_the_reason():
     assert "T1 elements[0].price_components[0]" in text
     assert "why: tariff T1 elements[0] (no restrictions)" in text
     assert "10 kWh" in text
+
+
+@pytest.mark.parametrize("version", ["2.1.1", "2.2.1", "2.3.0"])
+def test_a_cdr_completed_with_cdr_totals_is_consistent_and_agrees(version):
+    # what the mock's CDR generator does: periods + tariff in, totals from the engine out
+    t = tariff(
+        element(component("FLAT", "0.50", 20)),
+        element(component("ENERGY", "0.31", 21), start_time="07:00", end_time="23:00"),
+        element(component("ENERGY", "0.22", 21), component("PARKING_TIME", 1, 21, step=300)),
+        tax_included="NO",
+    )
+    cdr = periods_cdr(
+        "2024-01-10T21:37:00Z",
+        [(97, {"ENERGY": "23.456", "TIME": D(97) / 60}), (44, {"PARKING_TIME": D(44) / 60})],
+        tariffs=[t],
+    )
+    if version == "2.1.1":
+        cdr["stop_date_time"] = cdr.pop("end_date_time")
+    result = price_cdr(cdr, [], version=version, time_zone="Europe/Amsterdam")
+    cdr.update(result.cdr_totals(version))
+    assert check_cdr_consistency(cdr, version=version) == []
+    rows = compare_with_cdr(result, cdr, version=version)
+    assert all(row.ok is not False for row in rows), format_comparison(rows)
+    assert any(row.ok for row in rows)
+
+
+def test_by_component_adds_up_the_lines():
+    t = tariff(
+        element(component("ENERGY", "0.30"), end_time="10:30"),
+        element(component("ENERGY", "0.20")),
+    )
+    cdr = periods_cdr(
+        "2024-01-10T10:00:00Z",
+        [(20, {"ENERGY": 2, "TIME": D(1) / 3}), (20, {"ENERGY": 2}), (20, {"ENERGY": 2})],
+    )
+    summary = price_cdr(cdr, [t]).by_component()
+    # 2 kWh + half of the second period's 2 kWh before 10:30 at 0.30, the rest at 0.20
+    assert [(s.element_index, s.volume, s.cost.excl_vat) for s in summary] == [
+        (0, D(3), D("0.90")),
+        (1, D(3), D("0.60")),
+    ]
