@@ -29,7 +29,24 @@ RUN_KEY = pytest.StashKey[Run]()
 
 # Checks run in this order of modules: discovery first, registration before the modules that
 # need token C, unregistering last.
-MODULE_ORDER = ("test_versions", "test_auth", "test_credentials", "test_unregister")
+MODULE_ORDER = (
+    "test_versions",
+    "test_auth",
+    "test_credentials",
+    "test_discovery",
+    "test_commands",
+    "test_chargingprofiles",
+    "test_pagination",
+    "test_locations",
+    "test_sessions",
+    "test_cdrs",
+    "test_tariffs",
+    "test_tokens",
+    "test_hubclientinfo",
+    "test_client",
+    "test_transport",
+    "test_unregister",
+)
 
 _HELP = {
     "config": "target file (TOML) describing the OCPI party under test",
