@@ -302,13 +302,8 @@ def compare(old: str, new: str) -> None:
     sys.exit(EXIT_FAILED if comparison.regressed else EXIT_OK)
 
 
-def _register_optional(name: str, module: str) -> None:
-    try:
-        command = getattr(__import__(module, fromlist=[name]), name)
-    except (ImportError, AttributeError):
-        return
-    main.add_command(command)
+from conformance.cli_price import price  # noqa: E402  (commands of their own modules)
+from conformance.cli_validate import validate  # noqa: E402
 
-
-_register_optional("validate", "conformance.cli_validate")
-_register_optional("price", "conformance.cli_price")
+main.add_command(validate)
+main.add_command(price)
