@@ -20,6 +20,7 @@ from conformance.checks._common import (
     utc_now,
     walked_objects,
 )
+from conformance.checks._incoming import pushed_objects
 from conformance.client import OcpiResponse
 from conformance.crossrules import (
     MODULE_OBJECTS,
@@ -72,8 +73,8 @@ def check_objects_valid(
     spec: str,
     extra: Iterable[tuple[OcpiResponse, str]] = (),
 ) -> None:
-    """Every object of the list (and of the ``extra`` single-object answers, each with its
-    schema name) is valid against its schema."""
+    """Every object of the list, of the ``extra`` single-object answers (each with its schema
+    name) and of the target's pushes to our counterpart is valid against its schema."""
     name = MODULE_OBJECTS[module]
     title = f"{module} objects that are not valid {name}s"
     result = full_walk(request, ocpi, module)
@@ -92,6 +93,11 @@ def check_objects_valid(
         if violations:
             first_exchange = first_exchange or response.exchange
             lines += [f"GET {response.url}: {v}" for v in violations]
+    for pushed, object_name in pushed_objects(ocpi, module):
+        violations = data_violations(pushed.body, object_name, version, "$")
+        if violations:
+            first_exchange = first_exchange or pushed.exchange
+            lines += [f"{pushed.method} {pushed.exchange.url} to us: {v}" for v in violations]
     if lines:
         raise SchemaFailure(
             title,

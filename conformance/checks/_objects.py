@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 __all__ = [
+    "COMMANDS",
     "cdr",
     "charging_profile",
     "connector",
@@ -25,6 +26,13 @@ __all__ = [
 ]
 
 Party = tuple[str, str]
+COMMANDS = (
+    "CANCEL_RESERVATION",
+    "RESERVE_NOW",
+    "START_SESSION",
+    "STOP_SESSION",
+    "UNLOCK_CONNECTOR",
+)
 
 
 def new_id(prefix: str) -> str:
