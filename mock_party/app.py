@@ -54,10 +54,36 @@ def create_app(config: MockConfig | None = None) -> Flask:
         db.add_token_a(token_a)
         app.config["OCPI_TOKEN_A"] = token_a
 
-    from mock_party.modules import admin, credentials, versions
+    from mock_party.modules import (
+        admin,
+        cdrs,
+        chargingprofiles,
+        commands,
+        credentials,
+        hubclientinfo,
+        locations,
+        sessions,
+        tariffs,
+        tokens,
+        versions,
+    )
 
     app.register_blueprint(versions.bp)
     app.register_blueprint(credentials.bp)
+    for module in (
+        locations,
+        sessions,
+        cdrs,
+        tariffs,
+        tokens,
+        commands,
+        chargingprofiles,
+        hubclientinfo,
+    ):
+        app.register_blueprint(module.bp)
     app.register_blueprint(admin.bp)
+    from mock_party.seed import seed_if_fresh
+
+    seed_if_fresh(app)
     app.after_request(_echo_ids)
     return app

@@ -6,10 +6,22 @@ import difflib
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-__all__ = ["ConfigError", "MockConfig", "ROLES", "SUPPORTED_VERSIONS"]
+__all__ = ["COMMAND_RESULTS", "ConfigError", "MockConfig", "ROLES", "SUPPORTED_VERSIONS"]
 
 ROLES = ("CPO", "EMSP")
 SUPPORTED_VERSIONS = ("2.2.1",)
+# CommandResultType (spec 2.2.1 commands §"CommandResultType")
+COMMAND_RESULTS = (
+    "ACCEPTED",
+    "CANCELED_RESERVATION",
+    "EVSE_OCCUPIED",
+    "EVSE_INOPERATIVE",
+    "FAILED",
+    "NOT_SUPPORTED",
+    "REJECTED",
+    "TIMEOUT",
+    "UNKNOWN_RESERVATION",
+)
 
 
 class ConfigError(ValueError):
@@ -38,6 +50,13 @@ class MockConfig:
     page_limit: the server's maximum page size (``X-Limit``).
     accept_plain_tokens: 2.2+ compatibility switch: also accept un-encoded tokens.
     faults: ids of injected faults (see ``mock_party.faults``).
+    locations, tariffs, tokens, sessions, cdrs: how many objects of each the first start of a
+        fresh database generates (only for the modules the roles own: CPO locations, tariffs,
+        sessions, CDRs; eMSP tokens).
+    command_delay: seconds between a command's CommandResponse and its CommandResult POST.
+    command_result: the CommandResultType sent for accepted commands (``ACCEPTED`` by default).
+    slow_delay: seconds each functional-module answer waits with the ``transport.slow`` fault.
+    push: whether changes to our own objects are pushed to registered partners.
     """
 
     roles: tuple[str, ...] = ("CPO",)
@@ -53,6 +72,15 @@ class MockConfig:
     accept_plain_tokens: bool = False
     faults: tuple[str, ...] = ()
     http_timeout: float = 10.0
+    locations: int = 24
+    tariffs: int = 6
+    tokens: int = 24
+    sessions: int = 24
+    cdrs: int = 24
+    command_delay: float = 0.2
+    command_result: str = "ACCEPTED"
+    slow_delay: float = 2.0
+    push: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -74,6 +102,14 @@ class MockConfig:
             raise ConfigError(f"party_id: {self.party_id!r} must be 1 to 3 letters or digits")
         if self.page_limit < 1:
             raise ConfigError(f"page_limit: {self.page_limit} must be at least 1")
+        for name in ("locations", "tariffs", "tokens", "sessions", "cdrs"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"{name}: {getattr(self, name)} must be 0 or more")
+        if self.command_result not in COMMAND_RESULTS:
+            raise _choice_error("command_result", self.command_result, COMMAND_RESULTS)
+        for name in ("command_delay", "slow_delay"):
+            if getattr(self, name) < 0:
+                raise ConfigError(f"{name}: {getattr(self, name)} seconds must be 0 or more")
         from mock_party.faults import check_fault_ids
 
         check_fault_ids(self.faults)

@@ -6,13 +6,24 @@ or at run time (``POST /admin/faults``) and act at a few seams that ask :func:`a
 
 from __future__ import annotations
 
+import json
 import threading
+import time
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from flask import Flask, current_app
+from flask import Flask, Response, current_app, g
 
-__all__ = ["FAULTS", "Fault", "FaultSet", "active", "check_fault_ids", "init_app"]
+__all__ = [
+    "FAULTS",
+    "Fault",
+    "FaultSet",
+    "active",
+    "check_fault_ids",
+    "init_app",
+    "request_seam",
+]
 
 
 @dataclass(frozen=True)
@@ -22,6 +33,14 @@ class Fault:
     trips: tuple[str, ...]  # the check ids that must fail (or warn) when this fault is on
 
 
+_OBJECTS_VALID = tuple(
+    f"{module}.objects_valid" for module in ("locations", "sessions", "cdrs", "tariffs", "tokens")
+)
+
+# Trips: the checks that must fail (or warn) when the fault is on and they run; checks of a
+# module the mock's role does not offer are skipped, not failed. The envelope, transport and
+# schema faults act on the functional modules only (locations … hubclientinfo), after the caller
+# is authenticated, so versions, credentials and the 401 answers stay intact.
 FAULTS: dict[str, Fault] = {
     fault.id: fault
     for fault in (
@@ -44,6 +63,142 @@ FAULTS: dict[str, Fault] = {
             "auth.forbidden_instead_of_unauthorized",
             "Requests with a missing or unknown token get 403 instead of 401.",
             ("auth.missing_token_401", "auth.unknown_token_401"),
+        ),
+        # the pager (mock_party/pagination.py)
+        Fault(
+            "pagination.no_link",
+            "Sender lists never send a Link header, even when more objects remain.",
+            ("pagination.link_present",),
+        ),
+        Fault(
+            "pagination.relative_link",
+            "The next-page Link holds a path without scheme and host.",
+            ("pagination.link_absolute",),
+        ),
+        Fault(
+            "pagination.wrong_total_count",
+            "X-Total-Count is one more than the number of matching objects.",
+            ("pagination.total_count",),
+        ),
+        Fault(
+            "pagination.limit_echoed",
+            "X-Limit repeats the limit the client asked for instead of the server maximum.",
+            ("pagination.limit_capped",),
+        ),
+        Fault(
+            "pagination.limit_ignored",
+            "A limit below the server maximum is ignored: pages hold the server maximum.",
+            ("pagination.limit_honoured",),
+        ),
+        Fault(
+            "pagination.offset_ignored",
+            "offset is ignored: every page starts at the first object (the Link still moves).",
+            ("pagination.offset_applied", "pagination.full_walk_unique"),
+        ),
+        Fault(
+            "pagination.date_from_ignored",
+            "date_from is ignored: objects updated before it are returned too.",
+            ("pagination.date_from_inclusive",),
+        ),
+        Fault(
+            "pagination.date_to_inclusive",
+            "date_to is inclusive: objects updated exactly at date_to are returned.",
+            ("pagination.date_to_exclusive",),
+        ),
+        Fault(
+            "pagination.invalid_parameter_accepted",
+            "Invalid offset, limit, date_from or date_to are silently ignored instead of 2001.",
+            ("pagination.invalid_parameter",),
+        ),
+        # the response hook (this module), functional modules only
+        Fault(
+            "envelope.missing_timestamp",
+            "Envelopes of the functional modules lack the timestamp field.",
+            ("transport.envelope_valid", "transport.timestamp_valid"),
+        ),
+        Fault(
+            "envelope.status_code_mismatch",
+            "OCPI status and HTTP status disagree: successes say 2001 with HTTP 200, client "
+            "errors say 1000 with their HTTP 4xx.",
+            ("transport.status_code_consistent",),
+        ),
+        Fault(
+            "envelope.not_an_envelope",
+            "Functional modules answer the bare data (or the message) instead of an envelope.",
+            ("transport.envelope_valid",),
+        ),
+        Fault(
+            "transport.truncated_json",
+            "Functional-module bodies are cut in half: not valid JSON.",
+            ("transport.envelope_valid",),
+        ),
+        Fault(
+            "transport.request_id_not_echoed",
+            "Functional-module answers carry a new X-Request-ID instead of the request's.",
+            ("transport.request_id_echoed",),
+        ),
+        Fault(
+            "transport.correlation_id_not_echoed",
+            "Functional-module answers carry a new X-Correlation-ID instead of the request's.",
+            ("transport.correlation_id_echoed",),
+        ),
+        Fault(
+            "transport.content_type_not_json",
+            "Functional-module answers say Content-Type: text/plain.",
+            ("transport.content_type_json",),
+        ),
+        # the request hook (request_seam below), functional modules only
+        Fault(
+            "transport.http_500",
+            "Every functional-module request is answered HTTP 500 (status_code 3000).",
+            ("transport.no_server_error",),
+        ),
+        Fault(
+            "transport.rate_limited",
+            "Every functional-module request is answered HTTP 429 with Retry-After: 1.",
+            _OBJECTS_VALID,
+        ),
+        Fault(
+            "transport.slow",
+            "Every functional-module answer waits slow_delay seconds (config, 2 s by default). "
+            "Trips no check unless the delay exceeds the suite's timeout.",
+            (),
+        ),
+        # the serializer (mock_party/objects.py), our own objects as they go out
+        Fault(
+            "schema.required_field_dropped",
+            "Objects lack a required field (Location.city, Session/CDR.auth_method, "
+            "Tariff.currency, Token.issuer).",
+            _OBJECTS_VALID,
+        ),
+        Fault(
+            "schema.overlong_string",
+            "Objects carry a string longer than its maximum (Location.address, Session/CDR "
+            "meter_id, Tariff.tariff_alt_text, Token.visual_number).",
+            _OBJECTS_VALID,
+        ),
+        Fault(
+            "schema.datetime_offset",
+            "A DateTime is written with +00:00 instead of Z (EVSE.last_updated, Session/CDR "
+            "start_date_time, Tariff/Token last_updated).",
+            _OBJECTS_VALID,
+        ),
+        Fault(
+            "schema.bad_enum",
+            "An enum field holds a value the spec does not list (Location.parking_type, "
+            "Session/CDR auth_method, Tariff.type, Token.whitelist).",
+            _OBJECTS_VALID,
+        ),
+        Fault(
+            "pricing.cdr_total_mismatch",
+            "CDR total_cost is 1.50 (excl. VAT) more than its tariff gives.",
+            ("cdrs.pricing_reconciles",),
+        ),
+        # the Receiver helper (mock_party/modules/_objects.py)
+        Fault(
+            "receiver.patch_without_last_updated_accepted",
+            "Receivers accept a PATCH without last_updated instead of answering 2001.",
+            ("tokens.receiver.patch_requires_last_updated",),
         ),
     )
 }
@@ -91,5 +246,80 @@ def active(fault_id: str) -> bool:
     return fault_id in current_app.extensions["ocpi_faults"]
 
 
+def request_seam() -> None:
+    """Called by the functional modules once the caller is authenticated: the transport faults
+    that answer instead of the view, and the scope of the response faults."""
+    from mock_party.ocpi import OcpiError
+
+    g.ocpi_fault_scope = True
+    if active("transport.slow"):
+        time.sleep(current_app.config["OCPI_MOCK"].slow_delay)
+    if active("transport.http_500"):
+        raise OcpiError("Injected fault: internal server error", status_code=3000, http_status=500)
+    if active("transport.rate_limited"):
+        raise OcpiError(
+            "Injected fault: too many requests, retry later",
+            status_code=2000,
+            http_status=429,
+            headers={"Retry-After": "1"},
+        )
+
+
+_RESPONSE_FAULTS = (
+    "envelope.missing_timestamp",
+    "envelope.status_code_mismatch",
+    "envelope.not_an_envelope",
+    "transport.truncated_json",
+    "transport.request_id_not_echoed",
+    "transport.correlation_id_not_echoed",
+    "transport.content_type_not_json",
+)
+
+
+def _break_envelope(response: Response, on: set[str]) -> None:
+    try:
+        body = json.loads(response.get_data())
+    except ValueError:
+        return
+    if not isinstance(body, dict):
+        return
+    if "envelope.missing_timestamp" in on:
+        body.pop("timestamp", None)
+    if "envelope.status_code_mismatch" in on:
+        if response.status_code < 300 and body.get("status_code") == 1000:
+            body["status_code"] = 2001
+        elif 400 <= response.status_code < 500:
+            body["status_code"] = 1000
+    if "envelope.not_an_envelope" in on:
+        body = body.get("data", body.get("status_message"))
+    response.set_data(json.dumps(body))
+
+
+def _response_seam(response: Response) -> Response:
+    """The after-request hook where envelope and transport faults change an answer."""
+    if not g.get("ocpi_fault_scope"):
+        return response
+    on = {fault_id for fault_id in _RESPONSE_FAULTS if active(fault_id)}
+    if not on:
+        return response
+    if on & {"envelope.missing_timestamp", "envelope.status_code_mismatch"} or (
+        "envelope.not_an_envelope" in on
+    ):
+        _break_envelope(response, on)
+    if "transport.truncated_json" in on:
+        data = response.get_data()
+        response.set_data(data[: max(1, len(data) // 2)])
+    if "transport.request_id_not_echoed" in on:
+        response.headers["X-Request-ID"] = str(uuid.uuid4())
+    if "transport.correlation_id_not_echoed" in on:
+        response.headers["X-Correlation-ID"] = str(uuid.uuid4())
+    if "transport.content_type_not_json" in on:
+        response.headers["Content-Type"] = "text/plain; charset=utf-8"
+    return response
+
+
 def init_app(app: Flask, ids: Iterable[str]) -> None:
     app.extensions["ocpi_faults"] = FaultSet(ids)
+    # registered before the app's own after_request hooks, so it runs after them (Flask runs
+    # them in reverse order) and sees the echoed ids
+    app.after_request(_response_seam)

@@ -36,6 +36,30 @@ CREATE TABLE IF NOT EXISTS partners (
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );
+-- OCPI objects (mock_party/objects.py): side 'sender' = our own data, served on our Sender
+-- interfaces; side 'receiver' = what partners pushed to our Receiver interfaces. seq is the
+-- creation order, the order of every list; the key columns are CiStrings (NOCASE).
+CREATE TABLE IF NOT EXISTS objects (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    module TEXT NOT NULL,
+    side TEXT NOT NULL,
+    country_code TEXT NOT NULL COLLATE NOCASE,
+    party_id TEXT NOT NULL COLLATE NOCASE,
+    id TEXT NOT NULL COLLATE NOCASE,
+    type TEXT NOT NULL DEFAULT '',
+    last_updated TEXT NOT NULL,    -- normalised, sortable: 2026-01-02T03:04:05.000000
+    partner_id INTEGER,
+    meta TEXT NOT NULL DEFAULT '{}',
+    body TEXT NOT NULL,
+    UNIQUE (module, side, country_code, party_id, id, type)
+);
+CREATE INDEX IF NOT EXISTS objects_list ON objects (module, side, seq);
+CREATE INDEX IF NOT EXISTS objects_updated ON objects (module, side, last_updated, seq);
+CREATE INDEX IF NOT EXISTS objects_by_id ON objects (module, side, id);
+CREATE TABLE IF NOT EXISTS mock_state (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 """
 
 

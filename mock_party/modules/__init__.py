@@ -16,10 +16,28 @@ class Offer:
     interface: str | None  # URL segment ("sender"/"receiver"), None for credentials
 
 
-# Which interface of which module a party of each role implements (2.2.1).
+# Which interface of which module a party of each role implements (2.2.1 §2.3.1 "Typical OCPI
+# implementations per Role"), in the order of the version details.
 _BY_ROLE: dict[str, tuple[Offer, ...]] = {
-    "CPO": (),
-    "EMSP": (),
+    "CPO": (
+        Offer("locations", "SENDER", "sender"),
+        Offer("sessions", "SENDER", "sender"),
+        Offer("cdrs", "SENDER", "sender"),
+        Offer("tariffs", "SENDER", "sender"),
+        Offer("tokens", "RECEIVER", "receiver"),
+        Offer("commands", "RECEIVER", "receiver"),
+        Offer("chargingprofiles", "RECEIVER", "receiver"),
+        Offer("hubclientinfo", "RECEIVER", "receiver"),
+    ),
+    "EMSP": (
+        Offer("locations", "RECEIVER", "receiver"),
+        Offer("sessions", "RECEIVER", "receiver"),
+        Offer("cdrs", "RECEIVER", "receiver"),
+        Offer("tariffs", "RECEIVER", "receiver"),
+        Offer("tokens", "SENDER", "sender"),
+        Offer("commands", "SENDER", "sender"),
+        Offer("hubclientinfo", "RECEIVER", "receiver"),
+    ),
 }
 
 

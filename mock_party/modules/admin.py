@@ -5,14 +5,23 @@ It has no authentication: run the mock on loopback or behind your own gateway.
 
 from __future__ import annotations
 
+import uuid
+
 from flask import Blueprint, current_app, request
 
+from conformance.client import OcpiClient, OcpiClientError
+from conformance.schemas import validate
 from mock_party.config import MockConfig
 from mock_party.faults import FAULTS
 from mock_party.handshake import HandshakeError, new_token, register_with
+from mock_party.modules.commands import COMMAND_OBJECTS
+from mock_party.modules.tokens import ALLOWED_TYPES
+from mock_party.objects import RECEIVER, SENDER, ObjectKey, get_objects
 from mock_party.ocpi import OcpiError, envelope
+from mock_party.push import object_path, push_object
+from mock_party.simulate import SimulationError, set_evse_status, simulate_session
 from mock_party.store import get_store
-from mock_party.urls import versions_url
+from mock_party.urls import module_url, versions_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -100,4 +109,223 @@ def register():
         ) from exc
     return envelope(
         {"partner_id": partner.id, "version": partner.version, "endpoints": partner.endpoints}
+    )
+
+
+# ---- data, pushes and the session simulator -------------------------------------------------
+
+_OWN_OBJECTS = {
+    "locations": "Location",
+    "tariffs": "Tariff",
+    "tokens": "Token",
+    "sessions": "Session",
+}
+_LISTED = (
+    "locations",
+    "tariffs",
+    "tokens",
+    "sessions",
+    "cdrs",
+    "hubclientinfo",
+    "commandresults",
+    "reservations",
+    "chargingprofiles",
+)
+
+
+def _simulation_error(exc: SimulationError) -> OcpiError:
+    return OcpiError(
+        str(exc),
+        status_code=exc.status_code,
+        http_status=404 if exc.status_code in (2003, 2004) else 400,
+    )
+
+
+@bp.post("/simulate")
+def simulate():
+    """Run a charging session (see mock_party.simulate.simulate_session) and report it."""
+    body = request.get_json(silent=True) or {}
+    if not isinstance(body, dict):
+        raise OcpiError("Expected a JSON object body", status_code=2001, http_status=400)
+    known = {
+        "token_uid",
+        "token_type",
+        "location_id",
+        "evse_uid",
+        "connector_id",
+        "updates",
+        "minutes",
+        "step_delay",
+    }
+    unknown = set(body) - known
+    if unknown:
+        raise OcpiError(
+            f"Unknown field(s): {', '.join(sorted(unknown))}; known: {', '.join(sorted(known))}",
+            status_code=2001,
+            http_status=400,
+        )
+    try:
+        result = simulate_session(**body)
+    except SimulationError as exc:
+        raise _simulation_error(exc) from exc
+    except TypeError as exc:
+        raise OcpiError(f"Invalid field: {exc}", status_code=2001, http_status=400) from exc
+    return envelope(result.as_dict())
+
+
+@bp.post("/evse-status")
+def evse_status():
+    """Set an EVSE's status and PATCH it to partners: {location_id, evse_uid, status}."""
+    body = _json()
+    missing = [k for k in ("location_id", "evse_uid", "status") if not body.get(k)]
+    if missing:
+        raise OcpiError(
+            f"Missing field(s): {', '.join(missing)}", status_code=2001, http_status=400
+        )
+    if validate(body["status"], "2.2.1", "Status"):
+        raise OcpiError(
+            f"Not an EVSE Status: {body['status']!r}", status_code=2001, http_status=400
+        )
+    try:
+        deliveries = set_evse_status(body["location_id"], body["evse_uid"], body["status"])
+    except SimulationError as exc:
+        raise _simulation_error(exc) from exc
+    return envelope({"deliveries": [d.as_dict() for d in deliveries]})
+
+
+@bp.put("/objects/<module>")
+def put_own_object(module: str):
+    """Create or replace one of our own objects and push it (PUT) to partners."""
+    if module not in _OWN_OBJECTS:
+        raise OcpiError(
+            f"Objects of {module!r} cannot be put; modules: {', '.join(_OWN_OBJECTS)}",
+            status_code=2001,
+            http_status=404,
+        )
+    config: MockConfig = current_app.config["OCPI_MOCK"]
+    body = _json()
+    violations = validate(body, config.versions[0], _OWN_OBJECTS[module])
+    if violations:
+        raise OcpiError(
+            f"Invalid {_OWN_OBJECTS[module]}: {violations[0]}", status_code=2001, http_status=400
+        )
+    if (body["country_code"].upper(), body["party_id"].upper()) != (
+        config.country_code.upper(),
+        config.party_id.upper(),
+    ):
+        raise OcpiError(
+            f"Our objects belong to {config.country_code}/{config.party_id}",
+            status_code=2001,
+            http_status=400,
+        )
+    object_id = body["uid"] if module == "tokens" else body["id"]
+    type_ = body["type"] if module == "tokens" else ""
+    key = ObjectKey(module, SENDER, config.country_code, config.party_id, object_id, type_)
+    store = get_store()
+    with store.transaction():
+        created = get_objects().put(key, body)
+    path = object_path(config.country_code, config.party_id, object_id)
+    deliveries = push_object(store, config, module, "PUT", path, body)
+    return envelope(
+        {"created": created, "deliveries": [d.as_dict() for d in deliveries]},
+        http_status=201 if created else 200,
+    )
+
+
+@bp.get("/objects/<module>")
+def list_objects(module: str):
+    """What the mock holds: ?side=sender (our own, default) or receiver (pushed to us)."""
+    side = request.args.get("side", SENDER)
+    if module not in _LISTED or side not in (SENDER, RECEIVER):
+        raise OcpiError(
+            f"Use /admin/objects/<{'|'.join(_LISTED)}>?side=sender|receiver",
+            status_code=2001,
+            http_status=404,
+        )
+    objects = get_objects()
+    return envelope(
+        [
+            {
+                **o.body,
+                "_key": {
+                    "country_code": o.key.country_code,
+                    "party_id": o.key.party_id,
+                    "id": o.key.id,
+                    "type": o.key.type,
+                },
+            }
+            if module in ("commandresults", "hubclientinfo")
+            else o.body
+            for o in objects.iter(module, side)
+        ]
+    )
+
+
+@bp.post("/tokens/<token_uid>/allowed")
+def set_token_allowed(token_uid: str):
+    """What real-time authorization answers for one of our tokens: {allowed, type?}."""
+    body = _json()
+    allowed = body.get("allowed")
+    if allowed not in ALLOWED_TYPES and allowed is not None:
+        raise OcpiError(
+            f"allowed: {allowed!r} is not an AllowedType ({', '.join(ALLOWED_TYPES)}) or null",
+            status_code=2001,
+            http_status=400,
+        )
+    objects = get_objects()
+    with get_store().transaction():
+        token = objects.find("tokens", SENDER, token_uid, body.get("type", "RFID"))
+        if token is None:
+            raise OcpiError(f"Unknown token {token_uid}", status_code=2004, http_status=404)
+        meta = {k: v for k, v in token.meta.items() if k != "allowed"}
+        if allowed is not None:
+            meta["allowed"] = allowed
+        objects.set_meta(token.key, meta)
+    return envelope({"uid": token_uid, "allowed": allowed})
+
+
+@bp.post("/commands/<command>")
+def send_command(command: str):
+    """Send a command to the partner CPO; the response_url points back at us."""
+    if command not in COMMAND_OBJECTS:
+        raise OcpiError(
+            f"Unknown command {command!r}; commands: {', '.join(COMMAND_OBJECTS)}",
+            status_code=2001,
+            http_status=404,
+        )
+    config: MockConfig = current_app.config["OCPI_MOCK"]
+    body = _json()
+    partner = next(
+        (p for p in get_store().partners() if p.registered and p.endpoint("commands", "RECEIVER")),
+        None,
+    )
+    if partner is None:
+        raise OcpiError(
+            "No registered partner offers a commands Receiver", status_code=2001, http_status=404
+        )
+    version = partner.version or config.versions[0]
+    reference = uuid.uuid4().hex
+    body["response_url"] = f"{module_url(version, 'commands', 'sender')}/{command}/{reference}"
+    violations = validate(body, version, COMMAND_OBJECTS[command])
+    if violations:
+        raise OcpiError(
+            f"Invalid {COMMAND_OBJECTS[command]}: {violations[0]}",
+            status_code=2001,
+            http_status=400,
+        )
+    url = f"{partner.endpoint('commands', 'RECEIVER').rstrip('/')}/{command}"
+    with OcpiClient(token=partner.token_out, version=version) as client:
+        try:
+            response = client.post(url, body)
+        except OcpiClientError as exc:
+            raise OcpiError(
+                f"Sending the command failed: {exc}", status_code=3001, http_status=502
+            ) from exc
+    return envelope(
+        {
+            "url": url,
+            "response_url": body["response_url"],
+            "http_status": response.http_status,
+            "response": response.body,
+        }
     )

@@ -1,0 +1,377 @@
+"""Stored OCPI objects: our own (served on our Sender interfaces) and those partners pushed.
+
+Objects live in the ``objects`` table of the store as JSON text, keyed by module, side
+(``sender`` or ``receiver``), country_code, party_id, id and (for tokens) type. Lists are read in
+creation order (``seq``), so an object updated while a client walks the pages keeps its place
+and new objects only show up on the last page (spec 2.2.1 §4.1.4.1.3, "oldest first").
+
+``serialize`` is the seam where the schema and pricing faults change objects on their way out.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from mock_party import faults
+from mock_party.store import get_store
+
+__all__ = [
+    "RECEIVER",
+    "SENDER",
+    "ObjectKey",
+    "Objects",
+    "StoredObject",
+    "dumps",
+    "format_datetime",
+    "get_objects",
+    "now_datetime",
+    "serialize",
+    "sort_key",
+]
+
+SENDER = "sender"
+RECEIVER = "receiver"
+
+_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?Z?$")
+
+
+def sort_key(value: str) -> str:
+    """An OCPI DateTime as a fixed-width string that sorts by instant.
+
+    ``2015-06-29T20:39:09Z``, ``2015-06-29T20:39:09`` and ``2015-06-29T20:39:09.000Z`` all give
+    ``2015-06-29T20:39:09.000000``. Raises ``ValueError`` for anything else.
+    """
+    match = _DATETIME.match(value)
+    if match is None:
+        raise ValueError(f"not an OCPI DateTime: {value!r}")
+    date, time, fraction = match.groups()
+    datetime.strptime(f"{date}T{time}", "%Y-%m-%dT%H:%M:%S")  # rejects month 13 and the like
+    return f"{date}T{time}.{(fraction or '0')[:6].ljust(6, '0')}"
+
+
+def format_datetime(moment: datetime) -> str:
+    """An OCPI DateTime with milliseconds and ``Z``."""
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def now_datetime() -> str:
+    return format_datetime(datetime.now(UTC))
+
+
+def dumps(body: Any) -> str:
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass(frozen=True)
+class ObjectKey:
+    module: str
+    side: str
+    country_code: str
+    party_id: str
+    id: str
+    type: str = ""
+
+
+@dataclass(frozen=True)
+class StoredObject:
+    key: ObjectKey
+    body: dict[str, Any]
+    partner_id: int | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def _key_of(row: sqlite3.Row) -> ObjectKey:
+    return ObjectKey(
+        row["module"], row["side"], row["country_code"], row["party_id"], row["id"], row["type"]
+    )
+
+
+class Objects:
+    """Object access over one store connection; writes that read first belong in a
+    ``store.transaction()``."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
+    def get(self, key: ObjectKey) -> StoredObject | None:
+        row = self.db.execute(
+            "SELECT * FROM objects WHERE module = ? AND side = ? AND country_code = ?"
+            " AND party_id = ? AND id = ? AND type = ?",
+            (key.module, key.side, key.country_code, key.party_id, key.id, key.type),
+        ).fetchone()
+        return _stored(row) if row else None
+
+    def find(
+        self, module: str, side: str, object_id: str, type_: str | None = None
+    ) -> StoredObject | None:
+        """The first object of ``module`` with this id (and type), whoever owns it."""
+        sql = "SELECT * FROM objects WHERE module = ? AND side = ? AND id = ?"
+        params: tuple[Any, ...] = (module, side, object_id)
+        if type_ is not None:
+            sql += " AND type = ?"
+            params += (type_,)
+        row = self.db.execute(sql + " ORDER BY seq LIMIT 1", params).fetchone()
+        return _stored(row) if row else None
+
+    def put(
+        self,
+        key: ObjectKey,
+        body: dict[str, Any],
+        *,
+        partner_id: int | None = None,
+        meta: dict[str, Any] | None = None,
+    ) -> bool:
+        """Create or replace; True when the object is new. A replaced object keeps its place."""
+        existing = self.db.execute(
+            "SELECT seq FROM objects WHERE module = ? AND side = ? AND country_code = ?"
+            " AND party_id = ? AND id = ? AND type = ?",
+            (key.module, key.side, key.country_code, key.party_id, key.id, key.type),
+        ).fetchone()
+        last_updated = sort_key(body["last_updated"])
+        if existing is not None:
+            sql = "UPDATE objects SET body = ?, last_updated = ?, partner_id = ?"
+            params: list[Any] = [dumps(body), last_updated, partner_id]
+            if meta is not None:
+                sql += ", meta = ?"
+                params.append(json.dumps(meta))
+            self.db.execute(sql + " WHERE seq = ?", (*params, existing["seq"]))
+            return False
+        self.db.execute(
+            "INSERT INTO objects (module, side, country_code, party_id, id, type, last_updated,"
+            " partner_id, meta, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                key.module,
+                key.side,
+                key.country_code,
+                key.party_id,
+                key.id,
+                key.type,
+                last_updated,
+                partner_id,
+                json.dumps(meta or {}),
+                dumps(body),
+            ),
+        )
+        return True
+
+    def put_many(self, rows: list[tuple[ObjectKey, dict[str, Any], dict[str, Any]]]) -> None:
+        """Insert new objects in bulk (seeding): (key, body, meta) each, in creation order."""
+        self.db.executemany(
+            "INSERT OR REPLACE INTO objects (module, side, country_code, party_id, id, type,"
+            " last_updated, meta, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    k.module,
+                    k.side,
+                    k.country_code,
+                    k.party_id,
+                    k.id,
+                    k.type,
+                    sort_key(body["last_updated"]),
+                    json.dumps(meta),
+                    dumps(body),
+                )
+                for k, body, meta in rows
+            ],
+        )
+
+    def set_meta(self, key: ObjectKey, meta: dict[str, Any]) -> None:
+        self.db.execute(
+            "UPDATE objects SET meta = ? WHERE module = ? AND side = ? AND country_code = ?"
+            " AND party_id = ? AND id = ? AND type = ?",
+            (
+                json.dumps(meta),
+                key.module,
+                key.side,
+                key.country_code,
+                key.party_id,
+                key.id,
+                key.type,
+            ),
+        )
+
+    def delete(self, key: ObjectKey) -> bool:
+        cursor = self.db.execute(
+            "DELETE FROM objects WHERE module = ? AND side = ? AND country_code = ?"
+            " AND party_id = ? AND id = ? AND type = ?",
+            (key.module, key.side, key.country_code, key.party_id, key.id, key.type),
+        )
+        return cursor.rowcount > 0
+
+    def count(self, module: str, side: str) -> int:
+        row = self.db.execute(
+            "SELECT count(*) FROM objects WHERE module = ? AND side = ?", (module, side)
+        ).fetchone()
+        return int(row[0])
+
+    def iter(self, module: str, side: str) -> Iterator[StoredObject]:
+        rows = self.db.execute(
+            "SELECT * FROM objects WHERE module = ? AND side = ? ORDER BY seq", (module, side)
+        )
+        for row in rows:
+            yield _stored(row)
+
+    def page(
+        self,
+        module: str,
+        side: str,
+        *,
+        offset: int,
+        limit: int,
+        date_from: str | None = None,
+        date_to: str | None = None,
+        date_to_inclusive: bool = False,
+    ) -> tuple[list[str], int]:
+        """One page of bodies (JSON text) in creation order, and how many match in all.
+
+        ``date_from``/``date_to`` are sort keys (see :func:`sort_key`). The page is found on the
+        covering index first, so skipping ``offset`` rows never reads their bodies.
+        """
+        where = "module = ? AND side = ?"
+        params: list[Any] = [module, side]
+        if date_from is not None:
+            where += " AND last_updated >= ?"
+            params.append(date_from)
+        if date_to is not None:
+            where += " AND last_updated <= ?" if date_to_inclusive else " AND last_updated < ?"
+            params.append(date_to)
+        total = int(
+            self.db.execute(f"SELECT count(*) FROM objects WHERE {where}", params).fetchone()[0]
+        )
+        if limit <= 0 or offset >= total:
+            return [], total
+        rows = self.db.execute(
+            f"SELECT body FROM objects WHERE seq IN (SELECT seq FROM objects WHERE {where}"
+            " ORDER BY seq LIMIT ? OFFSET ?) ORDER BY seq",
+            (*params, limit, offset),
+        ).fetchall()
+        return [row[0] for row in rows], total
+
+    # small key/value state of the mock (seeding marker, …)
+    def state(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM mock_state WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_state(self, key: str, value: str) -> None:
+        self.db.execute(
+            "INSERT INTO mock_state (key, value) VALUES (?, ?)"
+            " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+
+def _stored(row: sqlite3.Row) -> StoredObject:
+    return StoredObject(
+        key=_key_of(row),
+        body=json.loads(row["body"]),
+        partner_id=row["partner_id"],
+        meta=json.loads(row["meta"]),
+    )
+
+
+def get_objects() -> Objects:
+    """Objects over the request's store connection."""
+    return Objects(get_store().db)
+
+
+# ---- the serializer seam ---------------------------------------------------------------------
+
+_SCHEMA_FAULTS = (
+    "schema.required_field_dropped",
+    "schema.overlong_string",
+    "schema.datetime_offset",
+    "schema.bad_enum",
+    "pricing.cdr_total_mismatch",
+)
+
+# Per module: a required field to drop, and how to break a string and an enum.
+_DROPPED = {
+    "locations": "city",
+    "sessions": "auth_method",
+    "cdrs": "auth_method",
+    "tariffs": "currency",
+    "tokens": "issuer",
+    "hubclientinfo": "status",
+}
+_OVERLONG = "x" * 300
+
+
+def _overlong(module: str, body: dict[str, Any]) -> None:
+    if module == "locations":
+        body["address"] = _OVERLONG  # string(45)
+    elif module in ("sessions", "cdrs"):
+        body["meter_id"] = _OVERLONG  # string(255)
+    elif module == "tariffs":
+        body["tariff_alt_text"] = [{"language": "en", "text": "y" * 600}]  # string(512)
+    elif module == "tokens":
+        body["visual_number"] = _OVERLONG[:100]  # string(64)
+    else:
+        body["party_id"] = "TOOLONG"  # CiString(3)
+
+
+def _bad_enum(module: str, body: dict[str, Any]) -> None:
+    if module == "locations":
+        body["parking_type"] = "ON_THE_MOON"
+    elif module in ("sessions", "cdrs"):
+        body["auth_method"] = "MAGIC"
+    elif module == "tariffs":
+        body["type"] = "HAPPY_HOUR"
+    elif module == "tokens":
+        body["whitelist"] = "SOMETIMES"
+    else:
+        body["status"] = "HALF_CONNECTED"
+
+
+def _offset_datetime(value: str) -> str:
+    return value[:-1] + "+00:00" if value.endswith("Z") else value + "+00:00"
+
+
+def _offset_datetimes(module: str, body: dict[str, Any]) -> None:
+    # where possible another DateTime than last_updated, so the date filters stay testable
+    if module == "locations" and body.get("evses"):
+        evse = body["evses"][0]
+        evse["last_updated"] = _offset_datetime(evse["last_updated"])
+    elif module in ("sessions", "cdrs") and isinstance(body.get("start_date_time"), str):
+        body["start_date_time"] = _offset_datetime(body["start_date_time"])
+    elif isinstance(body.get("last_updated"), str):
+        body["last_updated"] = _offset_datetime(body["last_updated"])
+
+
+def _mismatched_total(body: dict[str, Any]) -> None:
+    for name in ("total_cost",):
+        price = body.get(name)
+        if isinstance(price, dict):
+            price["excl_vat"] = round(float(price.get("excl_vat", 0)) + 1.5, 4)
+            if price.get("incl_vat") is not None:
+                price["incl_vat"] = round(float(price["incl_vat"]) + 1.8, 4)
+
+
+def active_object_faults() -> frozenset[str]:
+    """The serializer faults switched on now (asked once per response)."""
+    return frozenset(f for f in _SCHEMA_FAULTS if faults.active(f))
+
+
+def serialize(module: str, text: str, active: frozenset[str] | None = None) -> str:
+    """One of our own objects (JSON text) as it goes out: unchanged unless a fault is on."""
+    active = active_object_faults() if active is None else active
+    if not active:
+        return text
+    body = json.loads(text)
+    if "schema.required_field_dropped" in active:
+        body.pop(_DROPPED.get(module, "last_updated"), None)
+    if "schema.overlong_string" in active:
+        _overlong(module, body)
+    if "schema.datetime_offset" in active:
+        _offset_datetimes(module, body)
+    if "schema.bad_enum" in active:
+        _bad_enum(module, body)
+    if "pricing.cdr_total_mismatch" in active and module == "cdrs":
+        _mismatched_total(body)
+    return dumps(body)

@@ -1,0 +1,147 @@
+"""The pager: every Sender list GET, paginated as spec 2.2.1 §4.1.4.1 says.
+
+Request parameters ``offset``, ``limit``, ``date_from`` (inclusive) and ``date_to`` (exclusive);
+response headers ``X-Total-Count``, ``X-Limit`` (the server's maximum, ``page_limit``) and
+``Link: <absolute url>; rel="next"`` only while objects remain, carrying the date filters.
+Invalid parameters are refused with HTTP 400 and OCPI 2001.
+
+This is also the seam where the ``pagination.*`` faults act.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from flask import Response, current_app, request
+
+from mock_party import faults
+from mock_party.config import MockConfig
+from mock_party.objects import Objects, active_object_faults, serialize, sort_key
+from mock_party.ocpi import OcpiError, ocpi_timestamp
+from mock_party.urls import base_url
+
+__all__ = ["PageRequest", "json_envelope", "page_request", "paginated"]
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    """What the client asked for, checked. ``limit`` is already capped at the server maximum."""
+
+    offset: int
+    limit: int
+    asked_limit: int | None
+    date_from: str | None  # as the client wrote it
+    date_to: str | None
+
+
+def _invalid(message: str) -> OcpiError:
+    return OcpiError(message, status_code=2001, http_status=400)
+
+
+def _int_parameter(args: Mapping[str, str], name: str) -> int | None:
+    value = args.get(name)
+    if value is None or value == "":
+        return None
+    if not value.isdigit():
+        raise _invalid(f"{name}: {value!r} is not a non-negative integer")
+    return int(value)
+
+
+def _datetime_parameter(args: Mapping[str, str], name: str) -> str | None:
+    value = args.get(name)
+    if value is None or value == "":
+        return None
+    try:
+        sort_key(value)
+    except ValueError:
+        raise _invalid(
+            f"{name}: {value!r} is not an OCPI DateTime (UTC, e.g. 2024-01-31T12:00:00Z)"
+        ) from None
+    return value
+
+
+def page_request(args: Mapping[str, str], server_max: int) -> PageRequest:
+    """The pagination parameters of ``args``; an OcpiError 2001 when one is invalid."""
+    lenient = faults.active("pagination.invalid_parameter_accepted")
+    values: dict[str, object] = {}
+    for name, parse in (
+        ("offset", _int_parameter),
+        ("limit", _int_parameter),
+        ("date_from", _datetime_parameter),
+        ("date_to", _datetime_parameter),
+    ):
+        try:
+            values[name] = parse(args, name)
+        except OcpiError:
+            if not lenient:
+                raise
+            values[name] = None
+    asked = values["limit"]
+    limit = server_max if asked is None else min(int(asked), server_max)  # type: ignore[arg-type]
+    return PageRequest(
+        offset=int(values["offset"] or 0),  # type: ignore[call-overload]
+        limit=limit,
+        asked_limit=asked,  # type: ignore[arg-type]
+        date_from=values["date_from"],  # type: ignore[arg-type]
+        date_to=values["date_to"],  # type: ignore[arg-type]
+    )
+
+
+def json_envelope(
+    data_json: str, *, status_code: int = 1000, message: str = "Success", http_status: int = 200
+) -> Response:
+    """An envelope around ``data_json`` (already JSON text), built without re-encoding it."""
+    import json
+
+    text = (
+        f'{{"data":{data_json},"status_code":{status_code},'
+        f'"status_message":{json.dumps(message)},"timestamp":"{ocpi_timestamp()}"}}'
+    )
+    return current_app.response_class(text, status=http_status, mimetype="application/json")
+
+
+def _next_link(page: PageRequest, next_offset: int) -> str:
+    query = {"offset": next_offset, "limit": page.limit}
+    if page.date_from is not None:
+        query["date_from"] = page.date_from  # type: ignore[assignment]
+    if page.date_to is not None:
+        query["date_to"] = page.date_to  # type: ignore[assignment]
+    path = f"{request.path}?{urlencode(query)}"
+    if faults.active("pagination.relative_link"):
+        return path
+    return base_url() + path
+
+
+def paginated(objects: Objects, module: str, side: str) -> Response:
+    """GET of a Sender list: the page asked for, with the pagination headers."""
+    config: MockConfig = current_app.config["OCPI_MOCK"]
+    page = page_request(request.args, config.page_limit)
+    limit = page.limit
+    if faults.active("pagination.limit_ignored"):
+        limit = config.page_limit
+    offset = 0 if faults.active("pagination.offset_ignored") else page.offset
+    date_from = None if faults.active("pagination.date_from_ignored") else page.date_from
+    bodies, total = objects.page(
+        module,
+        side,
+        offset=offset,
+        limit=limit,
+        date_from=sort_key(date_from) if date_from else None,
+        date_to=sort_key(page.date_to) if page.date_to else None,
+        date_to_inclusive=faults.active("pagination.date_to_inclusive"),
+    )
+    active = active_object_faults()
+    items = [serialize(module, body, active) for body in bodies] if active else bodies
+    response = json_envelope("[" + ",".join(items) + "]")
+    next_offset = page.offset + len(items)
+    if next_offset < total and items and not faults.active("pagination.no_link"):
+        response.headers["Link"] = f'<{_next_link(page, next_offset)}>; rel="next"'
+    shown_total = total + 1 if faults.active("pagination.wrong_total_count") else total
+    response.headers["X-Total-Count"] = str(shown_total)
+    x_limit = config.page_limit
+    if faults.active("pagination.limit_echoed") and page.asked_limit is not None:
+        x_limit = page.asked_limit
+    response.headers["X-Limit"] = str(x_limit)
+    return response

@@ -1,0 +1,154 @@
+"""Pushing our changes to partners, and the asynchronous POSTs to a ``response_url``.
+
+A change to one of our own objects goes to every registered partner whose version details list
+the module's Receiver interface: EVSE status as a PATCH, tariffs and sessions as a PUT, session
+progress as a PATCH, CDRs as a POST. Nothing is queued or retried (spec 2.2.1 §4.4): a partner
+that missed a push catches up with a GET. Calls carry the message routing headers (§4.1.8.2).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from dataclasses import asdict, dataclass
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from conformance.client import OcpiClient, OcpiClientError
+from mock_party.config import MockConfig
+from mock_party.objects import dumps, serialize
+from mock_party.store import Partner, Store
+
+__all__ = ["Delivery", "later", "object_path", "post_result", "push", "push_object"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One push or result POST and how the partner answered."""
+
+    partner_id: int
+    method: str
+    url: str
+    http_status: int | None = None
+    status_code: int | None = None
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.error is None
+            and self.http_status is not None
+            and 200 <= self.http_status < 300
+            and self.status_code == 1000
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "ok": self.ok}
+
+
+def object_path(*parts: str) -> str:
+    """``/NL/MCK/LOC1``: URL segments, each escaped."""
+    return "".join("/" + quote(part, safe="") for part in parts)
+
+
+def _routing_headers(config: MockConfig, partner: Partner) -> dict[str, str]:
+    headers = {
+        "OCPI-from-country-code": config.country_code,
+        "OCPI-from-party-id": config.party_id,
+    }
+    if partner.roles:
+        headers["OCPI-to-country-code"] = str(partner.roles[0].get("country_code", ""))
+        headers["OCPI-to-party-id"] = str(partner.roles[0].get("party_id", ""))
+    return headers
+
+
+def _send(
+    partner: Partner,
+    config: MockConfig,
+    method: str,
+    url: str,
+    body: Any,
+    *,
+    routing: bool = True,
+) -> Delivery:
+    timeout = httpx.Timeout(config.http_timeout, connect=min(5.0, config.http_timeout))
+    version = partner.version or config.versions[0]
+    form = partner.token_form if partner.token_form in ("base64", "plain") else None
+    headers = _routing_headers(config, partner) if routing else {}
+    with OcpiClient(token=partner.token_out, version=version, timeout=timeout) as client:
+        try:
+            response = client.request(
+                method,
+                url,
+                json_body=body,
+                headers=headers,
+                token_form=form,  # type: ignore[arg-type]
+            )
+        except OcpiClientError as exc:
+            log.warning("%s %s to partner %s failed: %s", method, url, partner.id, exc)
+            return Delivery(partner.id, method, url, error=str(exc))
+    code = response.body.get("status_code") if isinstance(response.body, dict) else None
+    delivery = Delivery(partner.id, method, url, response.http_status, code)
+    if not delivery.ok:
+        log.warning(
+            "%s %s to partner %s answered HTTP %s: %s",
+            method,
+            url,
+            partner.id,
+            response.http_status,
+            response.text[:300],
+        )
+    return delivery
+
+
+def push(
+    store: Store, config: MockConfig, module: str, method: str, path: str, body: Any
+) -> list[Delivery]:
+    """Send ``body`` to ``{module Receiver URL}{path}`` of every registered partner."""
+    if not config.push:
+        return []
+    deliveries = []
+    for partner in store.partners():
+        if not partner.registered or not partner.token_out:
+            continue
+        base = partner.endpoint(module, "RECEIVER")
+        if base is None:
+            continue
+        deliveries.append(_send(partner, config, method, base.rstrip("/") + path, body))
+    return deliveries
+
+
+def push_object(
+    store: Store, config: MockConfig, module: str, method: str, path: str, body: dict[str, Any]
+) -> list[Delivery]:
+    """Push one of our own complete objects, as the serializer (and its faults) writes it."""
+    return push(store, config, module, method, path, json.loads(serialize(module, dumps(body))))
+
+
+def post_result(partner: Partner, config: MockConfig, url: str, body: Any) -> Delivery:
+    """POST an asynchronous result (CommandResult, charging profile results) to the
+    ``response_url`` a partner gave."""
+    return _send(partner, config, "POST", url, body)
+
+
+def later(app: Any, delay: float, work: Any, *args: Any) -> threading.Thread:
+    """Run ``work(*args)`` on a daemon thread after ``delay`` seconds, in an app context of
+    ``app`` (the asynchronous half of commands and charging profiles)."""
+
+    def run() -> None:
+        time.sleep(delay)
+        with app.app_context():
+            try:
+                work(*args)
+            except Exception:
+                log.exception("asynchronous work %s failed", getattr(work, "__name__", work))
+
+    thread = threading.Thread(target=run, name="ocpi-mock-async", daemon=True)
+    thread.start()
+    return thread

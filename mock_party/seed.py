@@ -1,0 +1,105 @@
+"""The mock's data set, made once: on the first start with a fresh database.
+
+The objects come from ``mock_party.fake`` (schema-valid and consistent by construction) for the
+modules the mock's roles own: a CPO gets locations, tariffs, sessions and CDRs, an eMSP tokens.
+How many of each comes from the config; the seed and volumes used are kept in the database, so a
+restart on the same file changes nothing. Objects are inserted oldest first, so the creation
+order of the lists follows ``last_updated``.
+
+Seeded eMSP tokens answer real-time authorization by their ``valid`` flag (ALLOWED or BLOCKED),
+except that every sixth token, counting from the second, is EXPIRED, NO_CREDIT or NOT_ALLOWED in
+turn (the admin API changes any token's answer).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask
+
+from mock_party.config import MockConfig
+from mock_party.objects import SENDER, ObjectKey, Objects, sort_key
+from mock_party.store import Store
+
+__all__ = ["SEEDED", "seed_if_fresh", "token_states"]
+
+log = logging.getLogger(__name__)
+SEEDED = "seeded"
+_MODULES_BY_ROLE = {"CPO": ("locations", "tariffs", "sessions", "cdrs"), "EMSP": ("tokens",)}
+_TOKEN_STATES = {1: "EXPIRED", 2: "NO_CREDIT", 3: "NOT_ALLOWED"}
+
+
+def token_states(count: int) -> dict[int, str]:
+    """Index → AllowedType for the seeded tokens that do not follow their valid flag."""
+    return {i: _TOKEN_STATES[i % 6] for i in range(count) if i % 6 in _TOKEN_STATES}
+
+
+def _volumes(config: MockConfig) -> dict[str, int]:
+    wanted = {m for role in config.roles for m in _MODULES_BY_ROLE[role]}
+    return {
+        module: getattr(config, module) if module in wanted else 0
+        for module in ("locations", "tariffs", "tokens", "sessions", "cdrs")
+    }
+
+
+def _key(config: MockConfig, module: str, body: dict[str, Any]) -> ObjectKey:
+    if module == "tokens":
+        return ObjectKey(
+            module, SENDER, body["country_code"], body["party_id"], body["uid"], body["type"]
+        )
+    return ObjectKey(module, SENDER, body["country_code"], body["party_id"], body["id"])
+
+
+def _rows(
+    config: MockConfig, module: str, bodies: tuple[dict[str, Any], ...]
+) -> list[tuple[ObjectKey, dict[str, Any], dict[str, Any]]]:
+    ordered = sorted(bodies, key=lambda b: sort_key(b["last_updated"]))
+    states = token_states(len(ordered)) if module == "tokens" else {}
+    return [
+        (_key(config, module, body), body, {"allowed": states[i]} if i in states else {})
+        for i, body in enumerate(ordered)
+    ]
+
+
+def seed_if_fresh(app: Flask, now: datetime | None = None) -> bool:
+    """Generate and store the data set unless this database has one; True when it seeded."""
+    config: MockConfig = app.config["OCPI_MOCK"]
+    store = Store(app.config["OCPI_DATABASE"])
+    try:
+        objects = Objects(store.db)
+        with store.transaction():
+            if objects.state(SEEDED) is not None:
+                return False
+            volumes = _volumes(config)
+            if any(volumes.values()):
+                try:
+                    from mock_party.fake import generate_dataset
+                except ImportError:  # until mock_party.fake lands
+                    log.warning("mock_party.fake is not available: no data set generated")
+                    return False
+
+                moment = now or datetime.now(UTC)
+                dataset = generate_dataset(
+                    seed=config.seed,
+                    now=moment,
+                    country_code=config.country_code,
+                    party_id=config.party_id,
+                    version=config.versions[0],
+                    **volumes,
+                )
+                for module, count in volumes.items():
+                    if count:
+                        objects.put_many(_rows(config, module, tuple(getattr(dataset, module))))
+            objects.set_state(
+                SEEDED,
+                json.dumps(
+                    {"seed": config.seed, "volumes": volumes, "at": datetime.now(UTC).isoformat()}
+                ),
+            )
+        log.info("seeded the mock's data set (seed %s): %s", config.seed, volumes)
+        return True
+    finally:
+        store.close()
