@@ -208,3 +208,31 @@ def assert_envelope(response: Any, status_code: int | None = None) -> dict[str, 
     if status_code is not None:
         assert body["status_code"] == status_code, body
     return body
+
+
+def put_own(app: Flask, module: str, *bodies: dict[str, Any]) -> None:
+    """Store objects as the mock's own (Sender side) in one transaction, in the given order."""
+    from mock_party.objects import SENDER, ObjectKey, Objects
+
+    store = Store(app.config["OCPI_DATABASE"])
+    try:
+        with store.transaction():
+            Objects(store.db).put_many(
+                [
+                    (
+                        ObjectKey(
+                            module,
+                            SENDER,
+                            body["country_code"],
+                            body["party_id"],
+                            body["uid"] if module == "tokens" else body["id"],
+                            body["type"] if module == "tokens" else "",
+                        ),
+                        body,
+                        {},
+                    )
+                    for body in bodies
+                ]
+            )
+    finally:
+        store.close()
