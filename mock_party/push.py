@@ -108,9 +108,20 @@ def _send(
 
 
 def push(
-    store: Store, config: MockConfig, module: str, method: str, path: str, body: Any
+    store: Store,
+    config: MockConfig,
+    module: str,
+    method: str,
+    path: str,
+    body: Any,
+    *,
+    fallback: tuple[str, dict[str, Any]] | None = None,
 ) -> list[Delivery]:
-    """Send ``body`` to ``{module Receiver URL}{path}`` of every registered partner."""
+    """Send ``body`` to ``{module Receiver URL}{path}`` of every registered partner.
+
+    ``fallback`` is (path, complete object) for a PATCH: a partner that answers 404 (it never
+    got the object) is sent the whole object with a PUT, as spec 2.2.1 §4.1.4.3 advises.
+    """
     if not config.push:
         return []
     deliveries = []
@@ -120,7 +131,11 @@ def push(
         base = partner.endpoint(module, "RECEIVER")
         if base is None:
             continue
-        deliveries.append(_send(partner, config, method, base.rstrip("/") + path, body))
+        delivery = _send(partner, config, method, base.rstrip("/") + path, body)
+        deliveries.append(delivery)
+        if fallback is not None and method == "PATCH" and delivery.http_status == 404:
+            whole = json.loads(serialize(module, dumps(fallback[1])))
+            deliveries.append(_send(partner, config, "PUT", base.rstrip("/") + fallback[0], whole))
     return deliveries
 
 

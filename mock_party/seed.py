@@ -75,11 +75,7 @@ def seed_if_fresh(app: Flask, now: datetime | None = None) -> bool:
                 return False
             volumes = _volumes(config)
             if any(volumes.values()):
-                try:
-                    from mock_party.fake import generate_dataset
-                except ImportError:  # until mock_party.fake lands
-                    log.warning("mock_party.fake is not available: no data set generated")
-                    return False
+                from mock_party.fake import generate_dataset
 
                 moment = now or datetime.now(UTC)
                 dataset = generate_dataset(

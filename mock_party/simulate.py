@@ -175,9 +175,15 @@ def set_evse_status(location_id: str, evse_uid: str, status: str) -> list[Delive
 
     location = _write(change)
     config = _config()
-    path = object_path(config.country_code, config.party_id, location["id"], evse_uid)
+    path = object_path(config.country_code, config.party_id, location["id"])
     return push(
-        get_store(), config, "locations", "PATCH", path, {"status": status, "last_updated": stamp}
+        get_store(),
+        config,
+        "locations",
+        "PATCH",
+        path + object_path(evse_uid),
+        {"status": status, "last_updated": stamp},
+        fallback=(path, location),
     )
 
 
@@ -403,7 +409,7 @@ def update_session(session_id: str, at: datetime | None = None) -> list[Delivery
     at = at or _now()
     stamp = format_datetime(_now())
 
-    def change(objects: Objects) -> dict[str, Any]:
+    def change(objects: Objects) -> tuple[dict[str, Any], dict[str, Any]]:
         stored = _session(session_id)
         session = stored.body
         if session["status"] != "ACTIVE":
@@ -415,15 +421,12 @@ def update_session(session_id: str, at: datetime | None = None) -> list[Delivery
         session["kwh"] = _number(Decimal(str(session["kwh"])) + Decimal(str(_number(kwh, 3))), 3)
         session["last_updated"] = stamp
         objects.put(stored.key, session)
-        return {
-            "kwh": session["kwh"],
-            "charging_periods": [period],
-            "last_updated": stamp,
-        }
+        patch = {"kwh": session["kwh"], "charging_periods": [period], "last_updated": stamp}
+        return patch, session
 
-    patch = _write(change)
+    patch, session = _write(change)
     path = object_path(config.country_code, config.party_id, session_id)
-    return push(get_store(), config, "sessions", "PATCH", path, patch)
+    return push(get_store(), config, "sessions", "PATCH", path, patch, fallback=(path, session))
 
 
 def _tariff_ids(session: dict[str, Any]) -> list[str]:
@@ -551,6 +554,7 @@ def stop_session(session_id: str, at: datetime | None = None) -> tuple[dict, lis
             "total_cost": session["total_cost"],
             "last_updated": stamp,
         },
+        fallback=(path, session),
     )
     deliveries += set_evse_status(session["location_id"], session["evse_uid"], "AVAILABLE")
     deliveries += push_object(store, config, "cdrs", "POST", "", cdr)

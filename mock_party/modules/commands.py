@@ -135,28 +135,32 @@ def receive_command(version: str, command: str):
 
 
 def _carry_out(command: str, body: dict[str, Any], partner_id: int | None) -> None:
-    """The charge point's part: the CommandResult, then what the command does."""
+    """The charge point's part: what the command does, then the CommandResult (so that when
+    the result arrives, the Session, the CDR or the reservation is already there)."""
     config: MockConfig = current_app.config["OCPI_MOCK"]
     result = config.command_result
-    if command == "CANCEL_RESERVATION" and result == "ACCEPTED":
-        result = "ACCEPTED" if _reservation(body["reservation_id"]) else "UNKNOWN_RESERVATION"
-    if command == "START_SESSION" and result == "ACCEPTED":
+    if result == "ACCEPTED":
         try:
-            _start(body)
+            result = _effect(command, body)
         except SimulationError as exc:
-            log.info("START_SESSION could not start: %s", exc)
+            log.info("%s could not be carried out: %s", command, exc)
             result = "EVSE_OCCUPIED" if "not AVAILABLE" in str(exc) else "FAILED"
     partner = get_store().partner(partner_id) if partner_id is not None else None
     if partner is not None and partner.token_out:
         post_result(partner, config, body["response_url"], {"result": result})
-    if result != "ACCEPTED":
-        return
-    if command == "STOP_SESSION":
+
+
+def _effect(command: str, body: dict[str, Any]) -> str:
+    """Carry out an accepted command; the CommandResultType to report."""
+    if command == "START_SESSION":
+        _start(body)
+    elif command == "STOP_SESSION":
         stop_session(body["session_id"])
     elif command == "RESERVE_NOW":
         _reserve(body)
-    elif command == "CANCEL_RESERVATION":
-        _cancel(body["reservation_id"])
+    elif command == "CANCEL_RESERVATION" and not _cancel(body["reservation_id"]):
+        return "UNKNOWN_RESERVATION"
+    return "ACCEPTED"
 
 
 def _start(body: dict[str, Any]) -> None:
@@ -183,14 +187,15 @@ def _reserve(body: dict[str, Any]) -> None:
         set_evse_status(body["location_id"], body["evse_uid"], "RESERVED")
 
 
-def _cancel(reservation_id: str) -> None:
+def _cancel(reservation_id: str) -> bool:
     found = _reservation(reservation_id)
     if found is None:
-        return
+        return False
     with get_store().transaction():
         get_objects().delete(found.key)
     if found.body.get("evse_uid"):
         set_evse_status(found.body["location_id"], found.body["evse_uid"], "AVAILABLE")
+    return True
 
 
 # ---- Sender: CommandResults arriving at our response_url -------------------------------------
@@ -217,3 +222,14 @@ def receive_result(version: str, reference: str = ""):
             partner_id=caller.partner.id if caller.partner is not None else None,
         )
     return envelope(message="CommandResult received")
+
+
+@bp.route("/sender/commands", methods=["GET", "PUT", "PATCH", "DELETE"])
+@bp.route("/sender/commands/<path:reference>", methods=["GET", "PUT", "PATCH", "DELETE"])
+def sender_other_methods(version: str, reference: str = ""):
+    raise OcpiError(
+        "CommandResults are POSTed here",
+        status_code=2000,
+        http_status=405,
+        headers={"Allow": "POST"},
+    )
