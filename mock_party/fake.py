@@ -77,6 +77,10 @@ def format_datetime(moment: datetime | int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(moment))
 
 
+def _utc_date(epoch: int) -> date:
+    return datetime.fromtimestamp(epoch, UTC).date()
+
+
 def _epoch(moment: datetime) -> int:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
@@ -123,8 +127,13 @@ def _hours(seconds: int) -> Decimal:
     return (Decimal(seconds) / _HOUR).quantize(_Q4)
 
 
-def _subseed(seed: int, kind: str, index: int, attempt: int = 0) -> int:
-    digest = hashlib.blake2b(f"{seed}/{kind}/{index}/{attempt}".encode(), digest_size=8).digest()
+def _scope(seed: int, country_code: str, party_id: str) -> str:
+    """What sub-seeds derive from: two parties with one seed still get different data."""
+    return f"{seed}/{country_code.upper()}/{party_id.upper()}"
+
+
+def _subseed(scope: str, kind: str, index: int, attempt: int = 0) -> int:
+    digest = hashlib.blake2b(f"{scope}/{kind}/{index}/{attempt}".encode(), digest_size=8).digest()
     return int.from_bytes(digest, "big")
 
 
@@ -523,24 +532,24 @@ _SITE_LABELS: Mapping[str, Mapping[str, str]] = {
 }
 _DIRECTIONS: Mapping[str, tuple[str, ...]] = {
     "nl": (
-        "Rijd de garage in en volg de borden naar de laadpalen.",
+        "Volg de borden naar de laadpalen.",
         "De laadpalen staan naast de ingang, bij de fietsenstalling.",
-        "Neem de slagboom links; de laadplekken zijn gemarkeerd met groene vakken.",
+        "De laadplekken staan achteraan en zijn groen gemarkeerd.",
     ),
     "de": (
-        "In das Parkhaus einfahren und der Beschilderung zu den Ladesäulen folgen.",
+        "Der Beschilderung zu den Ladesäulen folgen.",
         "Die Ladesäulen stehen direkt neben dem Eingang.",
-        "Nach der Schranke links; die Ladeplätze sind grün markiert.",
+        "Die Ladeplätze liegen hinten und sind grün markiert.",
     ),
     "fr": (
-        "Entrez dans le parking et suivez les panneaux vers les bornes de recharge.",
+        "Suivez les panneaux vers les bornes de recharge.",
         "Les bornes se trouvent à côté de l'entrée principale.",
-        "Après la barrière, à gauche ; les places de recharge sont marquées en vert.",
+        "Les places de recharge sont au fond, marquées en vert.",
     ),
     "en": (
-        "Enter the car park and follow the signs to the charging bays.",
+        "Follow the signs to the charging bays.",
         "The chargers are next to the main entrance.",
-        "Turn left after the barrier; charging bays are marked in green.",
+        "The charging bays are at the back, marked in green.",
     ),
 }
 _ENTRANCE: Mapping[str, str] = {"nl": "Ingang", "de": "Einfahrt", "fr": "Entrée", "en": "Entrance"}
@@ -771,7 +780,7 @@ class OcpiProvider(BaseProvider):
                 _local_day(year + 1, 1, 1, zone),
             ]
         if not all_day and self._chance(0.3):
-            day = date.fromtimestamp(now_s - rnd.randint(0, 120) * _DAY)
+            day = _utc_date(now_s - rnd.randint(0, 120) * _DAY)
             begin = datetime(day.year, day.month, day.day, 22, tzinfo=zone)
             hours["exceptional_openings"] = [
                 {
@@ -1132,7 +1141,7 @@ class OcpiProvider(BaseProvider):
                 {"price_components": [*flat, self._energy("0.39", "0.59", vat)]},
             ]  # fmt: skip
         if kind == "promotion":
-            begin = date.fromtimestamp(now - rnd.randint(0, 60) * _DAY)
+            begin = _utc_date(now - rnd.randint(0, 60) * _DAY)
             end = begin + timedelta(days=rnd.randint(14, 90))
             promo = {"start_date": begin.isoformat(), "end_date": end.isoformat()}
             return [
@@ -1769,8 +1778,8 @@ def _check_counts(**counts: int) -> None:
             raise ValueError(f"{name} must be a whole number >= 0, got {value!r}")
 
 
-def _brand(fake: Faker, seed: int, role: str) -> str:
-    fake.seed_instance(_subseed(seed, role, 0))
+def _brand(fake: Faker, scope: str, role: str) -> str:
+    fake.seed_instance(_subseed(scope, role, 0))
     return _clean(fake.company(), 64)
 
 
@@ -1788,11 +1797,12 @@ def iter_tariffs(
     time, ad hoc, charging profile, free) from a seed-dependent starting point."""
     _check_counts(count=count)
     fake, ocpi, now_s = _start(seed, country_code, now, fake)
+    scope = _scope(seed, country_code, party_id)
     kinds = tuple(ocpi.tariff_kinds)
-    offset = _subseed(seed, "tariff-kinds", 0) % (len(kinds) - 1)
+    offset = _subseed(scope, "tariff-kinds", 0) % (len(kinds) - 1)
     for i in range(count):
         kind = "energy" if i == 0 else kinds[1 + (i - 1 + offset) % (len(kinds) - 1)]
-        fake.seed_instance(_subseed(seed, "tariff", i))
+        fake.seed_instance(_subseed(scope, "tariff", i))
         tariff_id = f"T{i + 1:03d}-{kind.upper().replace('_', '-')}"
         yield ocpi.tariff(
             tariff_id=tariff_id, now=now_s, country_code=country_code, party_id=party_id, kind=kind
@@ -1811,11 +1821,12 @@ def iter_tokens(
     """Tokens of every type and whitelist, most valid, some not (blocked or expired)."""
     _check_counts(count=count)
     fake, ocpi, now_s = _start(seed, country_code, now, fake)
-    issuer = _brand(fake, seed, "emsp")
+    scope = _scope(seed, country_code, party_id)
+    issuer = _brand(fake, scope, "emsp")
     seen: set[tuple[str, str]] = set()
     for i in range(count):
         for attempt in range(100):
-            fake.seed_instance(_subseed(seed, "token", i, attempt))
+            fake.seed_instance(_subseed(scope, "token", i, attempt))
             planned = _TOKEN_PLAN[i] if i < len(_TOKEN_PLAN) else (None, None, None)
             token = ocpi.token(
                 now=now_s,
@@ -1852,10 +1863,11 @@ def iter_locations(
     """
     _check_counts(count=count)
     fake, ocpi, now_s = _start(seed, country_code, now, fake)
-    name = _brand(fake, seed, "cpo")
+    scope = _scope(seed, country_code, party_id)
+    name = _brand(fake, scope, "cpo")
     operator = ocpi.business_details(name, logo=True)
     for i in range(count):
-        fake.seed_instance(_subseed(seed, "location", i))
+        fake.seed_instance(_subseed(scope, "location", i))
         yield ocpi.location(
             location_id=f"LOC{i + 1:06d}",
             now=now_s,
@@ -2010,6 +2022,7 @@ def generate_dataset(
             "raise the number of locations"
         )
     ocpi, now_s = _ocpi(fake), _epoch(now)
+    scope = _scope(seed, country_code, party_id)
     draw = _Sessions(
         ocpi=ocpi,
         now=now_s,
@@ -2023,7 +2036,7 @@ def generate_dataset(
     finished: list[tuple[Json, Charge, str, str | None]] = []
     ids: set[str] = set()
     for i in range(sessions):
-        fake.seed_instance(_subseed(seed, "session", i))
+        fake.seed_instance(_subseed(scope, "session", i))
         status = _SESSION_PLAN[i] if i < len(_SESSION_PLAN) else ocpi._pick(_SESSION_WEIGHTS)
         charge, method, reference = draw.charge(status)
         session_id = _unique(lambda: str(fake.uuid4()), ids)
@@ -2042,7 +2055,7 @@ def generate_dataset(
     cdr_list: list[Json] = []
     credited: set[str] = set()
     for j in range(cdrs):
-        fake.seed_instance(_subseed(seed, "cdr", j))
+        fake.seed_instance(_subseed(scope, "cdr", j))
         last = cdr_list[-1] if cdr_list else None
         if last and not last.get("credit") and last["id"] not in credited and ocpi._chance(0.05):
             credited.add(last["id"])
