@@ -346,8 +346,8 @@ class Walk:
             if self.skip:
                 pytest.skip(f"the {self.module} list cannot be read: {self.skip}")
             raise CheckFailure(
-                title,
-                expected=f"GET {self.module} list answered with a list of objects",
+                f"GET of the {self.module} list not answered with its objects",
+                expected=f"HTTP 200 and data: a list of {self.module} objects",
                 actual=self.problem or "no answer",
                 spec=spec,
                 exchange=self.problem_exchange,
@@ -387,7 +387,7 @@ def walk(
         if problem is not None:
             result.problem = f"page {len(result.pages) + 1}: {problem}"
             result.problem_exchange = response.exchange
-            result.skip = owned_elsewhere(response, needs_data=True)
+            result.skip = owned_elsewhere(response, needs_data=response.http_status == 200)
             return result
         result.pages.append(response)
         result.data.append(data)

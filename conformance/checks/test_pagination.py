@@ -385,6 +385,12 @@ def test_full_walk_unique(ocpi: Run, request: pytest.FixtureRequest) -> None:
         result, limit = _small_walk(request, ocpi, client, module, url)
         if result.problem is not None:
             raise _NotApplicable(f"the paged walk stopped: {result.problem}")
+        expected = _reference_count(reference)
+        if len(result.objects) < expected and result.pages[-1].next_url is None:
+            raise _NotApplicable(
+                f"the paged walk ended without a Link after {len(result.objects)} of {expected} "
+                "objects (see pagination.link_present)"
+            )
         keys = [object_key(module, o) for o in result.objects]
         repeated = sorted({k for k in keys if keys.count(k) > 1})
         missing = [
