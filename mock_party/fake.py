@@ -876,7 +876,7 @@ class OcpiProvider(BaseProvider):
         ):
             if rnd.random() < p:
                 capabilities.append(capability)
-        if capabilities or self._chance(0.5):
+        if self._chance(0.9):
             evse["capabilities"] = capabilities
         updated = [self._moment(created, now_s) for _ in plugs]
         evse["connectors"] = [
@@ -1066,18 +1066,12 @@ class OcpiProvider(BaseProvider):
         step = self.generator.random.choice((1, 60, 60, 300, 900))
         return price_component(dimension, self._unit_price(low, high, vat), step, vat)
 
-    def _window(self) -> tuple[str, str]:
-        """A local time window; sometimes one that wraps past midnight or ends at 00:00."""
+    def _window(self, *, overnight: bool) -> tuple[str, str]:
+        """A local time window: a day one (maybe ending at 00:00) or one across midnight."""
+        if overnight:
+            return self.generator.random.choice((("23:00", "07:00"), ("22:00", "06:00")))
         return self.generator.random.choice(
-            (
-                ("07:00", "23:00"),
-                ("08:00", "20:00"),
-                ("09:00", "18:00"),
-                ("17:00", "21:00"),
-                ("23:00", "07:00"),
-                ("22:00", "06:00"),
-                ("18:00", "00:00"),
-            )
+            (("07:00", "23:00"), ("08:00", "20:00"), ("17:00", "21:00"), ("18:00", "00:00"))
         )
 
     def tariff_elements(self, kind: str, *, now: int, vat: Decimal | None) -> list[Json]:
@@ -1087,12 +1081,15 @@ class OcpiProvider(BaseProvider):
         if kind == "energy":
             return [{"price_components": [*flat, self._energy("0.29", "0.69", vat, (1, 1, 100))]}]
         if kind == "time_of_day":
-            start, end = self._window()
+            start, end = self._window(overnight=False)
             peak: Json = {"start_time": start, "end_time": end}
             if self._chance(0.7):
                 peak["day_of_week"] = list(_WEEKDAYS[:5])
+            start, end = self._window(overnight=True)
+            night = {"start_time": start, "end_time": end}
             elements = [
                 {"price_components": [self._energy("0.49", "0.79", vat)], "restrictions": peak},
+                {"price_components": [self._energy("0.19", "0.29", vat)], "restrictions": night},
             ]
             if self._chance(0.5):
                 weekend = {"day_of_week": ["SATURDAY", "SUNDAY"]}
@@ -1205,9 +1202,10 @@ class OcpiProvider(BaseProvider):
             tariff["tariff_alt_text"] = [self.display_text(_TARIFF_TEXTS[kind], "en")]
         if self._chance(0.3):
             tariff["tariff_alt_url"] = f"https://{party_id.lower()}.example.com/tariffs/{tariff_id}"
-        if kind in ("energy", "time", "time_of_day") and self._chance(0.3):
+        # Time-based tariffs always have both limits, so every data set with one shows them.
+        if kind == "time" or (kind in ("energy", "time_of_day") and self._chance(0.3)):
             tariff["min_price"] = _price(Decimal(rnd.randint(50, 200)) / 100, vat)
-        if kind in ("energy", "time", "current") and self._chance(0.3):
+        if kind == "time" or (kind in ("energy", "current") and self._chance(0.3)):
             tariff["max_price"] = _price(Decimal(rnd.randint(20, 60)), vat)
         tariff["elements"] = self.tariff_elements(kind, now=now_s, vat=vat)
         if self._chance(0.3):
@@ -1433,7 +1431,8 @@ class OcpiProvider(BaseProvider):
             result = charge.price
             session["total_cost"] = _money(result.total_cost, info.vat is not None)
         session["status"] = status
-        last = charge.end if not finished else charge.end + rnd.randint(1, 120)
+        # A CDR comes a minute or more after its session's last update.
+        last = charge.end if not finished else charge.end + rnd.randint(1, 59)
         session["last_updated"] = format_datetime(min(max(last, charge.start), now_s))
         return session
 
@@ -1753,6 +1752,7 @@ _TOKEN_PLAN: tuple[tuple[str, str, bool], ...] = (
     ("RFID", "ALLOWED_OFFLINE", True),
     ("RFID", "ALWAYS", False),
 )
+_CREDIT_AT = 3  # the fourth CDR credits the third, so small data sets have a credit CDR too
 _SESSION_PLAN = ("COMPLETED", "ACTIVE", "COMPLETED", "PENDING", "RESERVATION", "INVALID")
 _SESSION_WEIGHTS = {"COMPLETED": 60, "ACTIVE": 20, "PENDING": 5, "RESERVATION": 7, "INVALID": 8}
 _UNUSABLE = frozenset({"PLANNED", "REMOVED"})
@@ -1959,7 +1959,7 @@ class _Sessions:
                 **common,
                 tariff=tariff,
                 start=start,
-                reservation=reservable and ocpi._chance(0.5),
+                reservation=reservable and ocpi._chance(0.7),
                 charging=status == "COMPLETED",
             )
         elif status == "ACTIVE":
@@ -2057,7 +2057,8 @@ def generate_dataset(
     for j in range(cdrs):
         fake.seed_instance(_subseed(scope, "cdr", j))
         last = cdr_list[-1] if cdr_list else None
-        if last and not last.get("credit") and last["id"] not in credited and ocpi._chance(0.05):
+        wanted = j == _CREDIT_AT or ocpi._chance(0.04)
+        if wanted and last and not last.get("credit") and last["id"] not in credited:
             credited.add(last["id"])
             cdr_list.append(ocpi.credit_cdr(last, now=now_s))
             continue
