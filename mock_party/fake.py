@@ -2,8 +2,8 @@
 
 ``make_faker(seed)`` gives a Faker with :class:`OcpiProvider` added; ``generate_dataset(seed=…,
 now=…)`` builds a consistent set of Locations, Tariffs, Tokens, Sessions and CDRs as JSON-ready
-dicts. Every object is drawn from its own sub-seed (seed, kind, index), so object *i* stays the
-same when volumes grow, and the same seed and ``now`` give byte-identical JSON (for the pinned
+dicts. Every object is drawn from its own sub-seed (seed, party, kind, index), so object *i* stays
+the same when volumes grow, and the same seed and ``now`` give byte-identical JSON (for the pinned
 Faker version). No call reads the clock: ``now`` is always an argument.
 """
 
@@ -14,7 +14,7 @@ import hashlib
 import json
 import string
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -33,6 +33,7 @@ __all__ = [
     "Country",
     "Dataset",
     "OcpiProvider",
+    "Plug",
     "country_info",
     "format_datetime",
     "generate_dataset",
@@ -316,7 +317,7 @@ def make_faker(seed: int, locale: str = "nl_NL") -> Faker:
 
 
 @dataclass(frozen=True)
-class _Plug:
+class Plug:
     """One kind of connector: standard, format and power as they occur together in the field.
 
     ``power`` is the rated power in W when it is below V x A x phases (OCPI then asks for
@@ -343,41 +344,41 @@ _PHASES = {"AC_1_PHASE": 1, "AC_2_PHASE": 2, "AC_2_PHASE_SPLIT": 2, "AC_3_PHASE"
 
 
 @cache
-def _charger_kinds(c: Country) -> dict[str, tuple[_Plug, ...]]:
+def _charger_kinds(c: Country) -> dict[str, tuple[Plug, ...]]:
     """EVSE kinds (the connectors one EVSE has) for a country's region."""
     if c.region == "US":
         return {
-            "l2": (_Plug("IEC_62196_T1", "CABLE", "AC_1_PHASE", 208, 32),),
-            "l2_split": (_Plug("IEC_62196_T1", "CABLE", "AC_2_PHASE_SPLIT", 120, 40),),
-            "l1": (_Plug("NEMA_5_20", "SOCKET", "AC_1_PHASE", 120, 20, 1920),),
+            "l2": (Plug("IEC_62196_T1", "CABLE", "AC_1_PHASE", 208, 32),),
+            "l2_split": (Plug("IEC_62196_T1", "CABLE", "AC_2_PHASE_SPLIT", 120, 40),),
+            "l1": (Plug("NEMA_5_20", "SOCKET", "AC_1_PHASE", 120, 20, 1920),),
             "rv": (
-                _Plug("NEMA_14_50", "SOCKET", "AC_2_PHASE_SPLIT", 120, 50, 9600),
-                _Plug("NEMA_6_50", "SOCKET", "AC_1_PHASE", 240, 50, 9600),
+                Plug("NEMA_14_50", "SOCKET", "AC_2_PHASE_SPLIT", 120, 50, 9600),
+                Plug("NEMA_6_50", "SOCKET", "AC_1_PHASE", 240, 50, 9600),
             ),
             "dc50": (
-                _Plug("IEC_62196_T1_COMBO", "CABLE", "DC", 500, 125, 50000),
-                _Plug("CHADEMO", "CABLE", "DC", 500, 125, 50000),
+                Plug("IEC_62196_T1_COMBO", "CABLE", "DC", 500, 125, 50000),
+                Plug("CHADEMO", "CABLE", "DC", 500, 125, 50000),
             ),
-            "dc150": (_Plug("IEC_62196_T1_COMBO", "CABLE", "DC", 920, 200, 150000),),
-            "dc350": (_Plug("IEC_62196_T1_COMBO", "CABLE", "DC", 920, 500, 350000),),
-            "nacs": (_Plug("TESLA_S", "CABLE", "DC", 500, 500, 250000),),
+            "dc150": (Plug("IEC_62196_T1_COMBO", "CABLE", "DC", 920, 200, 150000),),
+            "dc350": (Plug("IEC_62196_T1_COMBO", "CABLE", "DC", 920, 500, 350000),),
+            "nacs": (Plug("TESLA_S", "CABLE", "DC", 500, 500, 250000),),
         }
-    domestic = _Plug(c.domestic, "SOCKET", "AC_1_PHASE", 230, c.domestic_amperage)
+    domestic = Plug(c.domestic, "SOCKET", "AC_1_PHASE", 230, c.domestic_amperage)
     return {
-        "ac7": (_Plug("IEC_62196_T2", "SOCKET", "AC_1_PHASE", 230, 32),),
-        "ac11": (_Plug("IEC_62196_T2", "SOCKET", "AC_3_PHASE", 230, 16),),
-        "ac22": (_Plug("IEC_62196_T2", "SOCKET", "AC_3_PHASE", 230, 32),),
-        "ac22_cable": (_Plug("IEC_62196_T2", "CABLE", "AC_3_PHASE", 230, 32),),
-        "ac_dual": (_Plug("IEC_62196_T2", "SOCKET", "AC_3_PHASE", 230, 32), domestic),
-        "camping": (_Plug("IEC_60309_2_single_16", "SOCKET", "AC_1_PHASE", 230, 16),),
-        "industrial": (_Plug("IEC_60309_2_three_32", "SOCKET", "AC_3_PHASE", 230, 32),),
+        "ac7": (Plug("IEC_62196_T2", "SOCKET", "AC_1_PHASE", 230, 32),),
+        "ac11": (Plug("IEC_62196_T2", "SOCKET", "AC_3_PHASE", 230, 16),),
+        "ac22": (Plug("IEC_62196_T2", "SOCKET", "AC_3_PHASE", 230, 32),),
+        "ac22_cable": (Plug("IEC_62196_T2", "CABLE", "AC_3_PHASE", 230, 32),),
+        "ac_dual": (Plug("IEC_62196_T2", "SOCKET", "AC_3_PHASE", 230, 32), domestic),
+        "camping": (Plug("IEC_60309_2_single_16", "SOCKET", "AC_1_PHASE", 230, 16),),
+        "industrial": (Plug("IEC_60309_2_three_32", "SOCKET", "AC_3_PHASE", 230, 32),),
         "dc50": (
-            _Plug("IEC_62196_T2_COMBO", "CABLE", "DC", 500, 125, 50000),
-            _Plug("CHADEMO", "CABLE", "DC", 500, 125, 50000),
-            _Plug("IEC_62196_T2", "CABLE", "AC_3_PHASE", 230, 63, 43000),
+            Plug("IEC_62196_T2_COMBO", "CABLE", "DC", 500, 125, 50000),
+            Plug("CHADEMO", "CABLE", "DC", 500, 125, 50000),
+            Plug("IEC_62196_T2", "CABLE", "AC_3_PHASE", 230, 63, 43000),
         ),
-        "dc150": (_Plug("IEC_62196_T2_COMBO", "CABLE", "DC", 920, 200, 150000),),
-        "dc350": (_Plug("IEC_62196_T2_COMBO", "CABLE", "DC", 920, 500, 350000),),
+        "dc150": (Plug("IEC_62196_T2_COMBO", "CABLE", "DC", 920, 200, 150000),),
+        "dc350": (Plug("IEC_62196_T2_COMBO", "CABLE", "DC", 920, 500, 350000),),
     }
 
 
@@ -792,7 +793,7 @@ class OcpiProvider(BaseProvider):
 
     def connector(
         self,
-        plug: _Plug,
+        plug: Plug,
         *,
         connector_id: str,
         tariff_ids: Sequence[str] = (),
@@ -821,7 +822,7 @@ class OcpiProvider(BaseProvider):
 
     def evse(
         self,
-        plugs: Sequence[_Plug],
+        plugs: Sequence[Plug],
         *,
         now: datetime | int,
         created: int,
@@ -832,7 +833,7 @@ class OcpiProvider(BaseProvider):
         center: tuple[float, float] | None = None,
         site: str = "street",
         language: str = "en",
-        tariff_ids_for: Any = None,
+        tariff_ids_for: Callable[[Plug], Sequence[str]] | None = None,
         image_base: str | None = None,
     ) -> Json:
         """An EVSE with its connectors; ``tariff_ids_for(plug)`` gives each connector's tariffs."""
@@ -943,7 +944,7 @@ class OcpiProvider(BaseProvider):
 
         loc: Json = {"country_code": country_code.upper(), "party_id": party_id.upper()}
         loc["id"] = location_id
-        restricted = self._chance(site.restricted) and bool(tokens)
+        restricted = self._chance(site.restricted)
         loc["publish"] = not restricted
         if restricted:
             loc["publish_allowed_to"] = self._publish_allowed_to(tokens)
@@ -1033,7 +1034,10 @@ class OcpiProvider(BaseProvider):
         return loc
 
     def _publish_allowed_to(self, tokens: Sequence[Mapping[str, Any]]) -> list[Json]:
+        """Who may see a restricted location: some of ``tokens``, else a group of guests."""
         rnd = self.generator.random
+        if not tokens:
+            return [{"group_id": f"GUESTS-{rnd.randint(100, 999)}"}]
         allowed: list[Json] = []
         for token in rnd.sample(list(tokens), min(len(tokens), rnd.randint(1, 3))):
             if token.get("group_id") and self._chance(0.5):
@@ -1696,7 +1700,7 @@ class _TariffAssigner:
                 self._others.setdefault(t["type"], []).append(t)
         self._any = bool(tariffs)
 
-    def __call__(self, plug: _Plug) -> list[str]:
+    def __call__(self, plug: Plug) -> list[str]:
         rnd = self._rnd
         if not self._any or rnd.random() < 0.03:
             return []
@@ -1722,7 +1726,7 @@ def _tariff_fits(tariff: Mapping[str, Any], dc: bool) -> bool:
 
 @dataclass(frozen=True)
 class Dataset:
-    """A consistent OCPI data set of one CPO/eMSP: JSON-ready dicts, oldest index first."""
+    """A consistent OCPI data set of one party: JSON-ready dicts in id order (``LOC000001``, …)."""
 
     locations: tuple[Json, ...]
     tariffs: tuple[Json, ...]
