@@ -344,8 +344,9 @@ _PHASES = {"AC_1_PHASE": 1, "AC_2_PHASE": 2, "AC_2_PHASE_SPLIT": 2, "AC_3_PHASE"
 
 
 @cache
-def _charger_kinds(c: Country) -> dict[str, tuple[Plug, ...]]:
+def _charger_kinds(country_code: str) -> dict[str, tuple[Plug, ...]]:
     """EVSE kinds (the connectors one EVSE has) for a country's region."""
+    c = country_info(country_code)
     if c.region == "US":
         return {
             "l2": (Plug("IEC_62196_T1", "CABLE", "AC_1_PHASE", 208, 32),),
@@ -801,6 +802,7 @@ class OcpiProvider(BaseProvider):
         terms_url: str | None = None,
     ) -> Json:
         """A Connector whose standard, format, power type, voltage and amperage fit together."""
+        rnd = self.generator.random
         connector: Json = {
             "id": connector_id,
             "standard": plug.standard,
@@ -811,11 +813,11 @@ class OcpiProvider(BaseProvider):
         }
         if plug.power is not None and plug.power < plug.nominal:
             connector["max_electric_power"] = plug.power
-        elif self._chance(0.4):
+        elif rnd.random() < 0.4:
             connector["max_electric_power"] = plug.nominal
         if tariff_ids:
             connector["tariff_ids"] = list(tariff_ids)
-        if terms_url and self._chance(0.15):
+        if terms_url and rnd.random() < 0.15:
             connector["terms_and_conditions"] = terms_url
         connector["last_updated"] = format_datetime(last_updated)
         return connector
@@ -841,7 +843,7 @@ class OcpiProvider(BaseProvider):
         now_s = now if isinstance(now, int) else _epoch(now)
         status = self._pick(self.evse_statuses)
         evse: Json = {"uid": self.evse_uid()}
-        if status != "REMOVED" or self._chance(0.5):
+        if status != "REMOVED" or rnd.random() < 0.5:
             evse["evse_id"] = self.evse_id(country_code, party_id, station=station, outlet=outlet)
         evse["status"] = status
         if status == "PLANNED":
@@ -849,7 +851,7 @@ class OcpiProvider(BaseProvider):
             evse["status_schedule"] = [
                 {"period_begin": format_datetime(begin), "status": "AVAILABLE"}
             ]
-        elif status not in ("REMOVED",) and self._chance(0.05):
+        elif status not in ("REMOVED",) and rnd.random() < 0.05:
             begin = now_s + rnd.randint(1, 30) * _DAY
             evse["status_schedule"] = [
                 {
@@ -877,7 +879,7 @@ class OcpiProvider(BaseProvider):
         ):
             if rnd.random() < p:
                 capabilities.append(capability)
-        if self._chance(0.9):
+        if rnd.random() < 0.9:
             evse["capabilities"] = capabilities
         updated = [self._moment(created, now_s) for _ in plugs]
         evse["connectors"] = [
@@ -890,24 +892,24 @@ class OcpiProvider(BaseProvider):
             )
             for k, plug in enumerate(plugs)
         ]
-        if site == "garage" and self._chance(0.8):
+        if site == "garage" and rnd.random() < 0.8:
             evse["floor_level"] = rnd.choice(("-2", "-1", "0", "1", "2", "3", "P2"))
-        if center is not None and self._chance(0.5):
+        if center is not None and rnd.random() < 0.5:
             evse["coordinates"] = self.geo_location(*center, spread=0.0004)
-        if self._chance(0.6):
+        if rnd.random() < 0.6:
             evse["physical_reference"] = rnd.choice(
                 (str(outlet), f"{chr(65 + (outlet - 1) % 26)}{outlet}", f"CP-{station}-{outlet}")
             )[:16]
-        if self._chance(0.1):
+        if rnd.random() < 0.1:
             evse["directions"] = [self.display_text(rnd.choice(_DIRECTIONS[language]), language)]
-        if self._chance(0.4):
+        if rnd.random() < 0.4:
             restrictions = ["EV_ONLY"]
-            if self._chance(0.2):
+            if rnd.random() < 0.2:
                 restrictions.append("PLUGGED")
-            if self._chance(0.1):
+            if rnd.random() < 0.1:
                 restrictions.append(rnd.choice(("DISABLED", "CUSTOMERS", "MOTORCYCLES")))
             evse["parking_restrictions"] = restrictions
-        if image_base and self._chance(0.1):
+        if image_base and rnd.random() < 0.1:
             evse["images"] = [self.image("CHARGER", f"{image_base}/evse-{outlet}")]
         evse["last_updated"] = format_datetime(max(self._moment(created, now_s), *updated))
         return evse
@@ -944,25 +946,25 @@ class OcpiProvider(BaseProvider):
 
         loc: Json = {"country_code": country_code.upper(), "party_id": party_id.upper()}
         loc["id"] = location_id
-        restricted = self._chance(site.restricted)
+        restricted = rnd.random() < site.restricted
         loc["publish"] = not restricted
         if restricted:
             loc["publish_allowed_to"] = self._publish_allowed_to(tokens)
         street = _clean(self.generator.street_name(), 45)
-        if self._chance(0.85):
+        if rnd.random() < 0.85:
             label = _SITE_LABELS[language].get(site_name)
             loc["name"] = _clean(f"{label} {street}" if label else street, 255)
         loc["address"] = _clean(self.generator.street_address(), 45)
         loc["city"] = city.name
-        if self._chance(0.95):
+        if rnd.random() < 0.95:
             loc["postal_code"] = self.generator.bothify(
                 city.postcode, letters=info.postcode_letters
             )
-        if self._chance(0.5):
+        if rnd.random() < 0.5:
             loc["state"] = city.state
         loc["country"] = info.alpha3
         loc["coordinates"] = center
-        if self._chance(0.1):
+        if rnd.random() < 0.1:
             loc["related_locations"] = [
                 {
                     **self.geo_location(*point, spread=0.001),
@@ -970,16 +972,16 @@ class OcpiProvider(BaseProvider):
                 }
             ]
         loc["parking_type"] = rnd.choice(site.parking_types)
-        if self._chance(0.05):
+        if rnd.random() < 0.05:
             del loc["parking_type"]
 
-        kinds = _charger_kinds(info)
+        kinds = _charger_kinds(info.code)
         count = self._pick(site.evse_counts)
         charger = self._pick(site.chargers)
         assign = _TariffAssigner(rnd, tariffs)
         evses = []
         for k in range(count):
-            if k and self._chance(0.25):  # mixed sites: some EVSEs of another kind
+            if k and rnd.random() < 0.25:  # mixed sites: some EVSEs of another kind
                 charger = self._pick(site.chargers)
             evses.append(
                 self.evse(
@@ -998,35 +1000,35 @@ class OcpiProvider(BaseProvider):
                 )
             )
         loc["evses"] = evses
-        if self._chance(0.2):
+        if rnd.random() < 0.2:
             loc["directions"] = [self.display_text(rnd.choice(_DIRECTIONS[language]), language)]
-            if language != "en" and self._chance(0.5):
+            if language != "en" and rnd.random() < 0.5:
                 loc["directions"].append(self.display_text(rnd.choice(_DIRECTIONS["en"]), "en"))
-        if operator is not None and self._chance(0.5):
+        if operator is not None and rnd.random() < 0.5:
             loc["operator"] = dict(operator)
-        if self._chance(0.15):
+        if rnd.random() < 0.15:
             loc["suboperator"] = self.business_details()
-        if site_name in ("lot", "hotel", "campground") and self._chance(0.4):
+        if site_name in ("lot", "hotel", "campground") and rnd.random() < 0.4:
             loc["owner"] = self.business_details()
         facilities = self._some(site.facilities, 0, 3)
-        if facilities or self._chance(0.3):
+        if facilities or rnd.random() < 0.3:
             loc["facilities"] = facilities
         loc["time_zone"] = city.time_zone
-        all_day = self._chance(site.open_all_day)
-        if not all_day or self._chance(0.6):
+        all_day = rnd.random() < site.open_all_day
+        if not all_day or rnd.random() < 0.6:
             loc["opening_times"] = self.opening_times(
                 now=now_s, time_zone=city.time_zone, all_day=all_day
             )
-            if not all_day and self._chance(0.7):
-                loc["charging_when_closed"] = self._chance(0.5)
-        if self._chance(0.3):
+            if not all_day and rnd.random() < 0.7:
+                loc["charging_when_closed"] = rnd.random() < 0.5
+        if rnd.random() < 0.3:
             loc["images"] = [
                 self.image(category, f"{base_url}/{n}")
                 for n, category in enumerate(
                     self._some(("LOCATION", "ENTRANCE", "CHARGER", "OTHER"), 1, 3), 1
                 )
             ]
-        if self._chance(0.3):
+        if rnd.random() < 0.3:
             loc["energy_mix"] = self.energy_mix()
         # The same fixed format throughout, so the latest DateTime is the greatest string.
         latest = max(e["last_updated"] for e in evses)
@@ -1754,7 +1756,7 @@ _TOKEN_PLAN: tuple[tuple[str, str, bool], ...] = (
     ("AD_HOC_USER", "NEVER", True),
     ("OTHER", "ALWAYS", True),
     ("RFID", "ALLOWED_OFFLINE", True),
-    ("RFID", "ALWAYS", False),
+    ("RFID", "ALLOWED", False),
 )
 _CREDIT_AT = 3  # the fourth CDR credits the third, so small data sets have a credit CDR too
 _SESSION_PLAN = ("COMPLETED", "ACTIVE", "COMPLETED", "PENDING", "RESERVATION", "INVALID")
