@@ -383,23 +383,13 @@ def test_cdrs_match_their_location_token_and_session() -> None:
                 assert cdr["total_cost"]["excl_vat"] == -original["total_cost"]["excl_vat"]
                 continue
             at = cdr["cdr_location"]
-            loc, evse, connector = _place(
-                dataset,
-                {
-                    "location_id": at["id"],
-                    "evse_uid": at["evse_uid"],
-                    "connector_id": at["connector_id"],
-                },  # noqa: E501
-            )
+            ref = {"location_id": at["id"], "evse_uid": at["evse_uid"]}
+            loc, evse, connector = _place(dataset, {**ref, "connector_id": at["connector_id"]})
             assert at["evse_id"] == evse["evse_id"]
-            assert (at["address"], at["city"], at["country"]) == (
-                loc["address"], loc["city"], loc["country"],
-            )  # fmt: skip
-            assert at["coordinates"] == loc["coordinates"]
-            assert (at["connector_standard"], at["connector_format"]) == (
-                connector["standard"], connector["format"],
-            )  # fmt: skip
-            assert at["connector_power_type"] == connector["power_type"]
+            for key in ("address", "city", "country", "coordinates"):
+                assert at[key] == loc[key], f"{where}: cdr_location.{key}"
+            for key in ("standard", "format", "power_type"):
+                assert at[f"connector_{key}"] == connector[key], f"{where}: connector_{key}"
             token = tokens[cdr["cdr_token"]["uid"], cdr["cdr_token"]["type"]]
             assert cdr["cdr_token"] == {k: token[k] for k in cdr["cdr_token"]}
             session = sessions.get(cdr.get("session_id"))
@@ -446,10 +436,8 @@ def test_session_costs_agree_with_the_pricing_engine() -> None:
         for session in dataset.sessions:
             if "total_cost" not in session:
                 continue
-            document = {
-                **session,
-                "end_date_time": session.get("end_date_time") or session["last_updated"],
-            }  # noqa: E501
+            end = session.get("end_date_time") or session["last_updated"]
+            document = {**session, "end_date_time": end}
             zone = locations[session["location_id"]]["time_zone"]
             result = price_cdr(document, _tariffs_of(dataset, session), time_zone=zone)
             assert session["total_cost"]["excl_vat"] == float(result.total_cost.excl_vat), where
@@ -477,24 +465,24 @@ def test_places_are_real_cities_of_the_country() -> None:
 # -- coverage --------------------------------------------------------------------------------
 
 
+def _restrictions(dataset: Dataset) -> list[dict]:
+    return [
+        e["restrictions"] for t in dataset.tariffs for e in t["elements"] if e.get("restrictions")
+    ]
+
+
 def test_tariffs_cover_every_dimension_restriction_and_limit(big: Dataset) -> None:
     components = [c for t in big.tariffs for e in t["elements"] for c in e["price_components"]]
     assert {c["type"] for c in components} == {"ENERGY", "FLAT", "TIME", "PARKING_TIME"}
     assert {c["step_size"] for c in components} > {1}
-    restrictions = {
-        key for t in big.tariffs for e in t["elements"] for key in e.get("restrictions") or {}
-    }
-    assert restrictions == set(RESTRICTIONS)
+    assert {key for r in _restrictions(big) for key in r} == set(RESTRICTIONS)
     assert any("min_price" in t for t in big.tariffs)
     assert any("max_price" in t for t in big.tariffs)
     types = {t.get("type") for t in big.tariffs}
     assert {None, "REGULAR", "AD_HOC_PAYMENT"} <= types
     assert any(str(t).startswith("PROFILE_") for t in types)
-    wrapping = [
-        r for t in big.tariffs for e in t["elements"] if (r := e.get("restrictions") or {})
-        if r.get("end_time", "99") < r.get("start_time", "")
-    ]  # fmt: skip
-    assert wrapping, "no time window across midnight"
+    windows = [(r.get("start_time"), r.get("end_time")) for r in _restrictions(big)]
+    assert any(start and end and end < start for start, end in windows), "none across midnight"
 
 
 def test_tokens_cover_every_type_and_whitelist() -> None:
@@ -509,10 +497,10 @@ def test_sessions_cover_every_status_and_cdrs_include_credits(big: Dataset) -> N
     assert {s["status"] for s in _dataset(0).sessions} == statuses
     assert any(c.get("credit") for c in _dataset(0).cdrs)
     assert any(c.get("signed_data") for c in big.cdrs)
-    assert any(
-        d["type"] == "RESERVATION_TIME" for c in big.cdrs for p in c["charging_periods"]
-        for d in p["dimensions"]
-    )  # fmt: skip
+    dimensions = {
+        d["type"] for c in big.cdrs for p in c["charging_periods"] for d in p["dimensions"]
+    }
+    assert {"ENERGY", "TIME", "PARKING_TIME", "RESERVATION_TIME"} <= dimensions
 
 
 # Optional fields we always send: a Location without EVSEs counts as expired and is not published.
@@ -566,8 +554,8 @@ def test_empty_modules_are_fine() -> None:
         seed=0, now=NOW, locations=3, tariffs=0, tokens=0, sessions=3, cdrs=3
     )
     assert dataset.tariffs == dataset.tokens == ()
-    assert all("tariff_ids" not in c for loc in dataset.locations for e in loc["evses"]
-               for c in e["connectors"])  # fmt: skip
+    connectors = [c for loc in dataset.locations for e in loc["evses"] for c in e["connectors"]]
+    assert all("tariff_ids" not in c for c in connectors)
     assert len(dataset.sessions) == len(dataset.cdrs) == 3
 
 
