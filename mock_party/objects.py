@@ -37,6 +37,7 @@ __all__ = [
 
 SENDER = "sender"
 RECEIVER = "receiver"
+_SORT_IN_MEMORY = 5000  # date windows up to this many objects are ordered in memory
 
 _DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(?:\.(\d{1,9}))?Z?$")
 
@@ -144,8 +145,9 @@ class Objects:
             self.db.execute(sql + " WHERE seq = ?", (*params, existing["seq"]))
             return False
         self.db.execute(
-            "INSERT INTO objects (module, side, country_code, party_id, id, type, last_updated,"
-            " partner_id, meta, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO objects (pos, module, side, country_code, party_id, id, type,"
+            " last_updated, partner_id, meta, body) SELECT coalesce(max(pos) + 1, 0),"
+            " ?, ?, ?, ?, ?, ?, ?, ?, ?, ? FROM objects WHERE module = ? AND side = ?",
             (
                 key.module,
                 key.side,
@@ -157,17 +159,25 @@ class Objects:
                 partner_id,
                 json.dumps(meta or {}),
                 dumps(body),
+                key.module,
+                key.side,
             ),
         )
         return True
 
     def put_many(self, rows: list[tuple[ObjectKey, dict[str, Any], dict[str, Any]]]) -> None:
-        """Insert new objects in bulk (seeding): (key, body, meta) each, in creation order."""
+        """Insert new objects in bulk (seeding, tests): (key, body, meta) each, in creation
+        order, all of one (module, side). Run it in a transaction."""
+        if not rows:
+            return
+        module, side = rows[0][0].module, rows[0][0].side
+        first = self._next_pos(module, side)
         self.db.executemany(
-            "INSERT OR REPLACE INTO objects (module, side, country_code, party_id, id, type,"
-            " last_updated, meta, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO objects (pos, module, side, country_code, party_id, id, type,"
+            " last_updated, meta, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
+                    first + i,
                     k.module,
                     k.side,
                     k.country_code,
@@ -178,9 +188,15 @@ class Objects:
                     json.dumps(meta),
                     dumps(body),
                 )
-                for k, body, meta in rows
+                for i, (k, body, meta) in enumerate(rows)
             ],
         )
+
+    def _next_pos(self, module: str, side: str) -> int:
+        row = self.db.execute(
+            "SELECT max(pos) FROM objects WHERE module = ? AND side = ?", (module, side)
+        ).fetchone()
+        return 0 if row[0] is None else int(row[0]) + 1
 
     def set_meta(self, key: ObjectKey, meta: dict[str, Any]) -> None:
         self.db.execute(
@@ -198,22 +214,27 @@ class Objects:
         )
 
     def delete(self, key: ObjectKey) -> bool:
-        cursor = self.db.execute(
+        """Delete an object and close the gap in its list's positions. Run it in a
+        transaction."""
+        row = self.db.execute(
             "DELETE FROM objects WHERE module = ? AND side = ? AND country_code = ?"
-            " AND party_id = ? AND id = ? AND type = ?",
+            " AND party_id = ? AND id = ? AND type = ? RETURNING pos",
             (key.module, key.side, key.country_code, key.party_id, key.id, key.type),
+        ).fetchone()
+        if row is None:
+            return False
+        self.db.execute(
+            "UPDATE objects SET pos = pos - 1 WHERE module = ? AND side = ? AND pos > ?",
+            (key.module, key.side, row[0]),
         )
-        return cursor.rowcount > 0
+        return True
 
     def count(self, module: str, side: str) -> int:
-        row = self.db.execute(
-            "SELECT count(*) FROM objects WHERE module = ? AND side = ?", (module, side)
-        ).fetchone()
-        return int(row[0])
+        return self._next_pos(module, side)
 
     def iter(self, module: str, side: str) -> Iterator[StoredObject]:
         rows = self.db.execute(
-            "SELECT * FROM objects WHERE module = ? AND side = ? ORDER BY seq", (module, side)
+            "SELECT * FROM objects WHERE module = ? AND side = ? ORDER BY pos", (module, side)
         )
         for row in rows:
             yield _stored(row)
@@ -231,9 +252,13 @@ class Objects:
     ) -> tuple[list[str], int]:
         """One page of bodies (JSON text) in creation order, and how many match in all.
 
-        ``date_from``/``date_to`` are sort keys (see :func:`sort_key`). The page is found on the
-        covering index first, so skipping ``offset`` rows never reads their bodies.
+        ``date_from``/``date_to`` are sort keys (see :func:`sort_key`). Without them the page
+        is one seek on the dense positions, at any offset; with them the matching range of
+        ``last_updated`` is counted and skipped on its index.
         """
+        size = self._next_pos(module, side)
+        if date_from is None and date_to is None:
+            return self._positions(module, side, offset, limit), size
         where = "module = ? AND side = ?"
         params: list[Any] = [module, side]
         if date_from is not None:
@@ -243,16 +268,42 @@ class Objects:
             where += " AND last_updated <= ?" if date_to_inclusive else " AND last_updated < ?"
             params.append(date_to)
         total = int(
-            self.db.execute(f"SELECT count(*) FROM objects WHERE {where}", params).fetchone()[0]
+            self.db.execute(
+                f"SELECT count(*) FROM objects INDEXED BY objects_updated WHERE {where}", params
+            ).fetchone()[0]
         )
         if limit <= 0 or offset >= total:
             return [], total
-        rows = self.db.execute(
-            f"SELECT body FROM objects WHERE seq IN (SELECT seq FROM objects WHERE {where}"
-            " ORDER BY seq LIMIT ? OFFSET ?) ORDER BY seq",
-            (*params, limit, offset),
-        ).fetchall()
+        if total == size:  # the window holds the whole list
+            return self._positions(module, side, offset, limit), total
+        if total <= _SORT_IN_MEMORY:
+            # a narrow window: its rows straight from the last_updated index, put in order here
+            seqs = sorted(
+                row[0]
+                for row in self.db.execute(
+                    f"SELECT seq FROM objects INDEXED BY objects_updated WHERE {where}", params
+                )
+            )[offset : offset + limit]
+            marks = ",".join("?" * len(seqs))
+            sql = f"SELECT body FROM objects WHERE seq IN ({marks}) ORDER BY seq"
+            rows = self.db.execute(sql, seqs).fetchall()
+        else:
+            # a wide window: walk the list's index in order, filtering on its last_updated
+            # column; skipped rows are never read from the table
+            rows = self.db.execute(
+                "SELECT body FROM objects WHERE seq IN (SELECT seq FROM objects INDEXED BY"
+                f" objects_list WHERE {where} ORDER BY pos LIMIT ? OFFSET ?) ORDER BY seq",
+                (*params, limit, offset),
+            ).fetchall()
         return [row[0] for row in rows], total
+
+    def _positions(self, module: str, side: str, offset: int, limit: int) -> list[str]:
+        rows = self.db.execute(
+            "SELECT body FROM objects WHERE module = ? AND side = ? AND pos >= ?"
+            " ORDER BY pos LIMIT ?",
+            (module, side, offset, max(limit, 0)),
+        ).fetchall()
+        return [row[0] for row in rows]
 
     # small key/value state of the mock (seeding marker, …)
     def state(self, key: str) -> str | None:

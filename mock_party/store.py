@@ -38,9 +38,12 @@ CREATE TABLE IF NOT EXISTS partners (
 );
 -- OCPI objects (mock_party/objects.py): side 'sender' = our own data, served on our Sender
 -- interfaces; side 'receiver' = what partners pushed to our Receiver interfaces. seq is the
--- creation order, the order of every list; the key columns are CiStrings (NOCASE).
+-- creation order, the order of every list; pos is the object's index in its (module, side)
+-- list, kept dense, so that a page at any offset is one index seek. The key columns are
+-- CiStrings (NOCASE).
 CREATE TABLE IF NOT EXISTS objects (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    pos INTEGER NOT NULL,
     module TEXT NOT NULL,
     side TEXT NOT NULL,
     country_code TEXT NOT NULL COLLATE NOCASE,
@@ -53,7 +56,7 @@ CREATE TABLE IF NOT EXISTS objects (
     body TEXT NOT NULL,
     UNIQUE (module, side, country_code, party_id, id, type)
 );
-CREATE INDEX IF NOT EXISTS objects_list ON objects (module, side, seq);
+CREATE INDEX IF NOT EXISTS objects_list ON objects (module, side, pos, last_updated);
 CREATE INDEX IF NOT EXISTS objects_updated ON objects (module, side, last_updated, seq);
 CREATE INDEX IF NOT EXISTS objects_by_id ON objects (module, side, id);
 CREATE TABLE IF NOT EXISTS mock_state (
