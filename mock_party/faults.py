@@ -68,7 +68,7 @@ FAULTS: dict[str, Fault] = {
         Fault(
             "pagination.no_link",
             "Sender lists never send a Link header, even when more objects remain.",
-            ("pagination.link_present", "pagination.full_walk_unique"),
+            ("pagination.link_present",),
         ),
         Fault(
             "pagination.relative_link",

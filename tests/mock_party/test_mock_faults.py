@@ -240,3 +240,12 @@ def test_faults_off_again(cpo):
     switch(cpo)
     assert "Link" in listed(cpo, "?limit=1")[1]
     assert STAMP  # the fixtures' stamp stays a valid OCPI DateTime
+
+
+def test_docs_describe_every_fault():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[2] / "docs" / "mock.md").read_text()
+    for fault_id in FAULTS:
+        if not fault_id.startswith(("auth.", "credentials.")):
+            assert f"`{fault_id}`" in text, fault_id
