@@ -53,6 +53,7 @@ Json = dict[str, Any]
 
 _Q4 = Decimal("0.0001")
 _Q2 = Decimal("0.01")
+_Q1 = Decimal("0.1")
 _HOUR = Decimal(3600)
 _DAY = 86400
 # Durations are whole multiples of 9 s, so hours (seconds / 3600) have at most 4 decimals and the
@@ -576,6 +577,8 @@ _TARIFF_TEXTS: Mapping[str, str] = {
     "free": "Charging is free of charge at this location.",
 }
 
+# CdrDimensionTypes that the spec allows in Sessions only, never in CDRs.
+_SESSION_ONLY = frozenset({"CURRENT", "ENERGY_EXPORT", "ENERGY_IMPORT", "POWER", "STATE_OF_CHARGE"})
 _WEEKDAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUNDAY")
 _DC_STANDARDS = frozenset(
     {"CHADEMO", "CHAOJI", "GBT_DC", "IEC_62196_T1_COMBO", "IEC_62196_T2_COMBO", "TESLA_S"}
@@ -1327,6 +1330,7 @@ class OcpiProvider(BaseProvider):
         dims = _DimensionChoice(
             power=self._chance(0.6),
             current=self._chance(0.4) or _restricts(tariff, ("min_current", "max_current")),
+            average=self._chance(0.5),
             soc=dc and self._chance(0.5),
         )
         periods: list[Json] = []
@@ -1351,11 +1355,19 @@ class OcpiProvider(BaseProvider):
             kwh = (now_power * Decimal(seconds) / _HOUR).quantize(_Q4)
             soc = min(target, soc + kwh / capacity * 100)
             values: list[tuple[str, Decimal]] = [("ENERGY", kwh), ("TIME", _hours(seconds))]
+            # MIN_/MAX_ values suit CDRs too; the averages and the state of charge are for
+            # Sessions only (Charge.cdr_periods leaves them out).
             if dims.power:
                 values.append(("MAX_POWER", (now_power * Decimal("1.05")).quantize(_Q2)))
                 values.append(("MIN_POWER", (now_power * Decimal("0.9")).quantize(_Q2)))
+                if dims.average:
+                    values.append(("POWER", now_power.quantize(_Q2)))
             if dims.current:
-                values.append(("CURRENT", (now_power * 1000 / voltage).quantize(Decimal("0.1"))))
+                amperes = now_power * 1000 / voltage  # summed over the phases
+                values.append(("MAX_CURRENT", (amperes * Decimal("1.05")).quantize(_Q1)))
+                values.append(("MIN_CURRENT", (amperes * Decimal("0.9")).quantize(_Q1)))
+                if dims.average:
+                    values.append(("CURRENT", amperes.quantize(_Q1)))
             if dims.soc:
                 values.append(("STATE_OF_CHARGE", soc.quantize(Decimal("0.1"))))
             periods.append(_period(moment, values, tariff_id))
@@ -1495,7 +1507,7 @@ class OcpiProvider(BaseProvider):
         cdr["currency"] = info.currency
         if charge.tariff is not None and self._chance(0.6):
             cdr["tariffs"] = [_copy(charge.tariff)]
-        cdr["charging_periods"] = _copy(charge.periods)
+        cdr["charging_periods"] = charge.cdr_periods()
         if self._chance(0.15):
             cdr["signed_data"] = self.signed_data(charge, meter=f"MTR-{self._alnum(10)}")
         result = charge.price
@@ -1596,6 +1608,18 @@ class Charge:
     parking_seconds: int
     reservation_seconds: int
 
+    def cdr_periods(self) -> list[Json]:
+        """The charging periods without the dimensions OCPI allows in Sessions only."""
+        return [
+            {
+                **period,
+                "dimensions": [
+                    dict(d) for d in period["dimensions"] if d["type"] not in _SESSION_ONLY
+                ],
+            }
+            for period in self.periods
+        ]
+
     @cached_property
     def price(self) -> Any:
         """What :func:`conformance.pricing.price_cdr` says the charge costs until its end."""
@@ -1606,6 +1630,7 @@ class Charge:
 class _DimensionChoice:
     power: bool
     current: bool
+    average: bool
     soc: bool
 
 
@@ -1650,7 +1675,7 @@ def _price_charge(charge: Charge) -> Any:
         "start_date_time": format_datetime(charge.start),
         "end_date_time": format_datetime(charge.end),
         "currency": country_info(charge.location["country_code"]).currency,
-        "charging_periods": charge.periods,
+        "charging_periods": charge.cdr_periods(),
     }
     tariffs = [charge.tariff] if charge.tariff is not None else []
     return price_cdr(document, tariffs, time_zone=charge.location["time_zone"])
