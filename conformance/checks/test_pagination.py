@@ -385,12 +385,6 @@ def test_full_walk_unique(ocpi: Run, request: pytest.FixtureRequest) -> None:
         result, limit = _small_walk(request, ocpi, client, module, url)
         if result.problem is not None:
             raise _NotApplicable(f"the paged walk stopped: {result.problem}")
-        expected = _reference_count(reference)
-        if len(result.objects) < expected and result.pages[-1].next_url is None:
-            raise _NotApplicable(
-                f"the paged walk ended without a Link after {len(result.objects)} of {expected} "
-                "objects (see pagination.link_present)"
-            )
         keys = [object_key(module, o) for o in result.objects]
         repeated = sorted({k for k in keys if keys.count(k) > 1})
         missing = [
@@ -409,10 +403,12 @@ def test_full_walk_unique(ocpi: Run, request: pytest.FixtureRequest) -> None:
                 )
             )
         if missing:
+            pages = len(result.pages)
+            cut = f" (the walk ended after {len(result.objects)}: page {pages} had no Link)"
             findings.append(
                 _Finding(
                     module,
-                    f"with limit={limit}, {len(missing)} object(s) never came, e.g. "
+                    f"with limit={limit}, {len(missing)} object(s) never came{cut}, e.g. "
                     + ", ".join(describe_key(k) for k in missing[:3]),
                     result.pages[-1].exchange,
                 )

@@ -1,0 +1,92 @@
+"""Run the whole suite in this process against a fresh mock party, and return results.json.
+
+Used by the fault matrix (one run per fault and role, in worker processes) and by the tests of
+single checks. The mock is served on a loopback port by a real server thread, as the CLI does.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+WsgiApp = Callable[..., Any]
+FAILED = ("fail", "error", "warn")
+
+
+def checks_dir() -> str:
+    from importlib import resources
+
+    return str(resources.files("conformance.checks"))
+
+
+def run_suite(
+    role: str,
+    faults: Iterable[str] = (),
+    *,
+    mode: str = "sandbox",
+    select: str | None = None,
+    wrap: Callable[[WsgiApp], WsgiApp] | None = None,
+    mock: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The suite against a mock of ``role`` with ``faults`` on; results.json plus ``elapsed``.
+
+    ``wrap`` puts a WSGI middleware around the mock (to break one rule the mock has no fault
+    for); ``mock`` overrides MockConfig fields.
+    """
+    from mock_party.app import create_app
+    from mock_party.config import MockConfig
+    from mock_party.server import serve_in_thread
+
+    settings = {"slow_delay": 0.01, **(mock or {})}
+    app = create_app(MockConfig(roles=(role.upper(),), faults=tuple(faults), **settings))
+    served = wrap(app.wsgi_app) if wrap else app
+    with tempfile.TemporaryDirectory() as tmp, serve_in_thread(served) as server:
+        results = Path(tmp) / "results.json"
+        args = [
+            checks_dir(),
+            "--rootdir",
+            checks_dir(),
+            "-c",
+            os.devnull,
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:randomly",
+            "-p",
+            "no:terminal",
+            f"--ocpi-versions-url={server.url}/ocpi/versions",
+            f"--ocpi-token={app.config['OCPI_TOKEN_A']}",
+            f"--ocpi-role={role.upper()}",
+            f"--ocpi-mode={mode}",
+            f"--ocpi-results={results}",
+        ]
+        if select:
+            args += ["-k", select]
+        started = time.perf_counter()
+        code = pytest.main(args)
+        elapsed = time.perf_counter() - started
+        if not results.exists():
+            raise RuntimeError(f"the suite wrote no results (pytest exit code {code})")
+        found = json.loads(results.read_text())
+    found["elapsed"] = elapsed
+    return found
+
+
+def outcomes(results: dict[str, Any]) -> dict[str, str]:
+    return {record["id"]: record["outcome"] for record in results["checks"]}
+
+
+def failed(results: dict[str, Any]) -> dict[str, str]:
+    """Check id → first line of the message, for every check that failed or warned."""
+    return {
+        record["id"]: (record["message"] or "").splitlines()[0] if record["message"] else ""
+        for record in results["checks"]
+        if record["outcome"] in FAILED
+    }

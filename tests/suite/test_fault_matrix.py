@@ -1,0 +1,116 @@
+"""The fault matrix: for every fault the mock can inject, the suite fails (or warns on) the checks
+that target that rule, and nothing else; the clean mock passes without a failure or a warning,
+in under 30 seconds per role.
+
+Every run is the whole suite, in process (pytest.main with --ocpi-results), against a fresh mock
+on a loopback port; the runs share two worker processes. A fault is run against the role(s) whose
+checks it trips: CPO for most, eMSP too when a tripped check applies to eMSP targets only.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+import pytest
+
+from mock_party.faults import FAULTS, Fault
+from suite._runner import failed, run_suite
+
+pytestmark = pytest.mark.slow
+
+CLEAN = "(no fault)"
+FULL_RUN_SECONDS = 30.0
+
+# Checks that fail with a fault besides its declared trips, because the fault breaks more than
+# its one rule; mock_party/faults.py should list them as trips (then they can go from here).
+KNOWN_EXTRA: dict[str, set[str]] = {
+    "auth.forbidden_instead_of_unauthorized": {
+        # 403 for every refused token: token A and replaced-token refusals are 401s too
+        "auth.token_a_other_module_401",
+        "credentials.token_a.revoked",
+        "credentials.put.old_token_revoked",
+    },
+    "auth.any_token_accepted": {
+        # every token opens everything, so the handshake's tokens mean nothing: the mock cannot
+        # tell us from anyone, calls us with a token we did not issue, and sends no results
+        "auth.token_a_other_module_401",
+        "credentials.token_a.revoked",
+        "credentials.get.valid",
+        "credentials.post.already_registered_405",
+        "credentials.put.new_token",
+        "commands.start_session.result",
+        "client.authorization",
+    },
+    "receiver.patch_without_last_updated_accepted": {
+        # every Receiver of the mock accepts it, not only Tokens
+        "locations.receiver.patch_requires_last_updated",
+        "sessions.receiver.patch_requires_last_updated",
+    },
+}
+
+
+def _catalogue() -> dict[str, tuple[str, ...]]:
+    from conformance.catalogue import collect_checks
+
+    return {check["id"]: tuple(check["roles"]) for check in collect_checks()}
+
+
+def _roles(fault: Fault, catalogue: dict[str, tuple[str, ...]]) -> list[str]:
+    known = [t for t in fault.trips if t in catalogue]
+    roles = set()
+    if not known or any("CPO" in catalogue[t] for t in known):
+        roles.add("CPO")
+    if any("CPO" not in catalogue[t] for t in known):
+        roles.add("EMSP")
+    return sorted(roles)
+
+
+@pytest.fixture(scope="module")
+def catalogue() -> dict[str, tuple[str, ...]]:
+    return _catalogue()
+
+
+@pytest.fixture(scope="module")
+def matrix(catalogue: dict[str, tuple[str, ...]]) -> dict[tuple[str, str], dict[str, Any]]:
+    """Every run of the matrix: (fault, role) → results.json."""
+    jobs = [(CLEAN, "CPO"), (CLEAN, "EMSP")]
+    for fault in FAULTS.values():
+        if not fault.trips or any(t in catalogue for t in fault.trips):
+            jobs += [(fault.id, role) for role in _roles(fault, catalogue)]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
+        futures = {
+            job: pool.submit(run_suite, job[1], () if job[0] == CLEAN else (job[0],))
+            for job in jobs
+        }
+        return {job: future.result() for job, future in futures.items()}
+
+
+@pytest.mark.parametrize("role", ["CPO", "EMSP"])
+def test_clean_mock_passes(matrix: dict, role: str) -> None:
+    results = matrix[(CLEAN, role)]
+    assert failed(results) == {}
+    assert results["summary"]["pass"] > 0
+    assert results["elapsed"] < FULL_RUN_SECONDS, f"{role} run took {results['elapsed']:.1f} s"
+
+
+@pytest.mark.parametrize("fault_id", sorted(FAULTS))
+def test_fault_trips_its_checks_and_nothing_else(
+    matrix: dict, catalogue: dict[str, tuple[str, ...]], fault_id: str
+) -> None:
+    fault = FAULTS[fault_id]
+    known = {t for t in fault.trips if t in catalogue}
+    if fault.trips and not known:
+        pytest.skip(f"none of the checks it trips exists yet: {', '.join(fault.trips)}")
+    allowed = set(fault.trips) | KNOWN_EXTRA.get(fault_id, set())
+    tripped: set[str] = set()
+    for role in _roles(fault, catalogue):
+        results = matrix[(fault_id, role)]
+        bad = failed(results)
+        unrelated = {k: v for k, v in bad.items() if k not in allowed}
+        assert not unrelated, f"{fault_id} against a mock {role} also fails: {unrelated}"
+        tripped |= set(bad)
+    missed = known - tripped
+    assert not missed, f"{fault_id} does not trip {sorted(missed)}"
