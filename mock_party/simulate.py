@@ -42,6 +42,7 @@ __all__ = [
     "SimulationError",
     "SimulationResult",
     "authorize_token",
+    "request_simulation",
     "run_simulation",
     "set_evse_status",
     "simulate_session",
@@ -606,3 +607,25 @@ def run_simulation(app: Flask, **options: Any) -> SimulationResult:
     """``simulate_session(**options)`` for ``app``, from outside a request (e.g. a CLI)."""
     with app.app_context():
         return simulate_session(**options)
+
+
+def request_simulation(mock_url: str, *, timeout: float = 60.0, **options: Any) -> dict[str, Any]:
+    """``POST /admin/simulate`` on a running mock at ``mock_url`` (e.g. for a CLI command):
+    the result as a dict; a SimulationError with the mock's message when it refuses."""
+    import httpx
+
+    try:
+        response = httpx.post(
+            f"{mock_url.rstrip('/')}/admin/simulate", json=options, timeout=timeout
+        )
+    except httpx.HTTPError as exc:
+        raise SimulationError(f"Network error: {exc} ({mock_url})", 3001) from exc
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if response.status_code != 200 or not isinstance(body, dict) or "data" not in body:
+        message = body.get("status_message") if isinstance(body, dict) else None
+        code = body.get("status_code", 3001) if isinstance(body, dict) else 3001
+        raise SimulationError(message or f"HTTP {response.status_code}", code)
+    return body["data"]

@@ -461,3 +461,16 @@ def test_restart_keeps_partners_tokens_and_pushed_objects(pair, tmp_path, served
     assert len(partners) == 1 and partners[0]["registered"]
     with restarted.client() as client:  # the CPO's token still works
         assert client.get(restarted.endpoint("tokens", "sender")).http_status == 200
+
+
+def test_simulation_hooks_for_a_cli(pair):
+    from mock_party.simulate import SimulationError, request_simulation, run_simulation
+
+    cpo, emsp = pair
+    result = request_simulation(cpo.url, updates=1, minutes=30)
+    assert result["allowed"] == "ALLOWED" and result["cdr_id"]
+    with pytest.raises(SimulationError, match="No charge point"):
+        request_simulation(emsp.url)
+    direct = run_simulation(cpo.app, updates=0)
+    assert direct.cdr_id and direct.session_id
+    assert {c["id"] for c in emsp.received("cdrs")} == {result["cdr_id"], direct.cdr_id}
