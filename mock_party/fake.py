@@ -1544,17 +1544,14 @@ class OcpiProvider(BaseProvider):
         return cdr
 
     def credit_cdr(self, original: Mapping[str, Any], *, now: datetime | int) -> Json:
-        """A credit CDR cancelling ``original``: same data, costs negated, id with ``-C``."""
+        """A Credit CDR for ``original``: its id with ``-C`` appended, all of its data, and (as
+        the spec says: "only the values in the total_cost field") total_cost negated."""
         now_s = now if isinstance(now, int) else _epoch(now)
-        credit = {key: value for key, value in original.items() if key != "last_updated"}
+        credit: Json = _copy({k: v for k, v in original.items() if k != "last_updated"})
         credit["id"] = f"{original['id']}-C"
-        for key, value in original.items():
-            if key.endswith("_cost") and isinstance(value, Mapping):
-                credit[key] = {k: -v if v else v for k, v in value.items()}
+        credit["total_cost"] = {k: -v if v else v for k, v in original["total_cost"].items()}
         credit["credit"] = True
         credit["credit_reference_id"] = original["id"]
-        credit["remark"] = "Credit note: the original CDR was invoiced in error."
-        credit.pop("invoice_reference_id", None)
         issued = _parse_epoch(original["last_updated"])
         moment = self._moment(issued, min(now_s, issued + 14 * _DAY))
         credit["last_updated"] = format_datetime(moment)
