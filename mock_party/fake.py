@@ -1421,11 +1421,15 @@ class OcpiProvider(BaseProvider):
         now_s = now if isinstance(now, int) else _epoch(now)
         loc, evse = charge.location, charge.evse
         info = country_info(loc["country_code"])
+        # A Session starts when it became ACTIVE, after any reservation (a CDR starts with the
+        # reservation); while PENDING or RESERVATION it starts when it was created.
+        became_active = status in ("ACTIVE", "COMPLETED") and charge.charging_seconds > 0
+        start = charge.start + (charge.reservation_seconds if became_active else 0)
         session: Json = {
             "country_code": loc["country_code"],
             "party_id": loc["party_id"],
             "id": session_id,
-            "start_date_time": format_datetime(charge.start),
+            "start_date_time": format_datetime(start),
         }
         finished = status in ("COMPLETED", "INVALID")
         if finished:

@@ -411,7 +411,10 @@ def test_cdrs_match_their_location_token_and_session() -> None:
                 for key in ("location_id", "evse_uid", "connector_id", "cdr_token", "kwh"):
                     expected = session[key] if key != "kwh" else cdr["total_energy"]
                     assert session[key] == expected, f"{where}: {key}"
-                assert session["start_date_time"] == cdr["start_date_time"]
+                first = cdr["charging_periods"][0]
+                reserved = first["dimensions"][0]["type"] == "RESERVATION_TIME"
+                began = cdr["charging_periods"][1 if reserved else 0]["start_date_time"]
+                assert session["start_date_time"] == began, f"{where}: session start"
                 assert session["end_date_time"] == cdr["end_date_time"]
                 periods = _without(session["charging_periods"], SESSION_ONLY)
                 assert periods == cdr["charging_periods"], f"{where}: periods differ"
