@@ -114,8 +114,11 @@ def pair(tmp_path, served) -> tuple[Party, Party]:
 
 
 def _sender_token(emsp: Party, whitelist: str) -> dict[str, Any]:
+    """A valid token of the eMSP with this whitelist, whose authorization says ALLOWED."""
     tokens = emsp.admin("GET", "/objects/tokens")
-    return next(t for t in tokens if t["whitelist"] == whitelist and t["valid"])
+    found = next(t for t in tokens if t["whitelist"] == whitelist and t["valid"])
+    emsp.admin("POST", f"/tokens/{found['uid']}/allowed", {"allowed": None, "type": found["type"]})
+    return found
 
 
 def test_simulated_session_reaches_the_emsp(pair):
