@@ -85,8 +85,7 @@ def test_set(ocpi: Run, request: pytest.FixtureRequest) -> None:
 
 @check(id="chargingprofiles.get_active", spec=_OPERATIONS["get"][2], mode="sandbox", roles=CPO)
 def test_get_active(ocpi: Run, request: pytest.FixtureRequest) -> None:
-    """GET of the active profile answers a ChargingProfileResponse, then an
-    ActiveChargingProfileResult."""
+    """GET of the active profile answers a response, then an ActiveChargingProfileResult."""
     _judge(ocpi, _operation(ocpi, request, "get"), "get")
 
 

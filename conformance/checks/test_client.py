@@ -234,8 +234,10 @@ def _owner_problem(request: Incoming, parties: set[tuple[str, str]]) -> str | No
     mode=SANDBOX,
 )
 def test_url_pattern(ocpi: Run) -> None:
-    """Pushes use {endpoint}/{country_code}/{party_id}/{id} with the pushed object's own
-    party and id; CDRs are POSTed to the endpoint itself."""
+    """Pushes go to {endpoint}/{country_code}/{party_id}/{id} of the object; CDRs to {endpoint}.
+
+    The country_code, party_id and id in the URL are the pushed object's own, and the party is
+    one of the target's."""
     theirs = target_party(ocpi)
     roles = _target_roles(ocpi) or ({theirs} if theirs else set())
     findings = []
@@ -288,8 +290,10 @@ def _other_body_schema(ocpi: Run, request: Incoming) -> str | None:
 
 @check(id="client.bodies_valid", spec="2.2.1 §12.4.3 LocationReferences class", mode=SANDBOX)
 def test_bodies_valid(ocpi: Run) -> None:
-    """Request bodies that are not pushed objects or results (authorization requests,
-    credentials) are schema-valid."""
+    """Authorization and credentials requests carry schema-valid bodies.
+
+    Pushed objects are judged by <module>.objects_valid, results by the commands and
+    chargingprofiles checks."""
     findings = []
     judged = 0
     for request in _requests(ocpi):

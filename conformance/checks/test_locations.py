@@ -120,8 +120,9 @@ def test_connector_ids_unique(ocpi: Run, request: pytest.FixtureRequest) -> None
 
 @check(id="locations.parent_last_updated", spec=GET_LIST, roles=CPO)
 def test_parent_last_updated(ocpi: Run, request: pytest.FixtureRequest) -> None:
-    """A Location's last_updated is not older than its EVSEs', an EVSE's not older than its
-    Connectors' (so date filters find changed children)."""
+    """No Location is older than its EVSEs, no EVSE older than its Connectors.
+
+    A change to a child moves its parents' last_updated, so date filters find it."""
     title = "Parents older than their children"
     objects = walked_objects(request, ocpi, "locations", title, GET_LIST)
     fail_with(
