@@ -19,7 +19,7 @@ import pytest
 from conformance.client import OcpiClient, OcpiClientError, OcpiResponse
 from conformance.crossrules import MODULE_OBJECTS
 from conformance.exchange import Exchange
-from conformance.failures import CheckFailure, SchemaFailure, StatusMismatch
+from conformance.failures import CheckFailure, StatusMismatch
 from conformance.schemas import SchemaViolation, validate
 from conformance.session import Run
 
@@ -33,7 +33,6 @@ __all__ = [
     "client_for",
     "data_violations",
     "endpoint_or_skip",
-    "expect_data_valid",
     "expect_ok",
     "full_walk",
     "list_params",
@@ -118,12 +117,14 @@ def target_party(ocpi: Run) -> tuple[str, str] | None:
     return str(role["country_code"]), str(role["party_id"])
 
 
-def client_for(ocpi: Run, *, routed: bool = True) -> Client:
+def client_for(ocpi: Run, *, routed: bool = True, module: str | None = None) -> Client:
     """The client with the working token: token C after our registration in sandbox mode.
 
-    In sandbox mode requests also carry the routing headers (not for configuration modules:
-    pass ``routed=False``). Returns an OcpiClient or a RoutedClient; both have the same methods.
+    In sandbox mode requests also carry the routing headers, except for the configuration
+    modules (``routed=False``, or ``module`` hubclientinfo). Returns an OcpiClient or a
+    RoutedClient; both have the same methods.
     """
+    routed = routed and module != "hubclientinfo"
     if ocpi.config.mode != "read-only":
         registration = ocpi.registration
         if not registration.ok:
@@ -293,22 +294,6 @@ def data_violations(
     return found
 
 
-def expect_data_valid(
-    response: OcpiResponse, object_name: str, version: str, title: str, *, spec: str
-) -> None:
-    """The envelope's ``data`` (each item of a list) is a valid ``object_name``."""
-    violations = data_violations(payload(response)[1], object_name, version, "$.data")
-    if violations:
-        raise SchemaFailure(
-            title,
-            expected=f"data valid against the {version} {object_name} schema",
-            actual=f"{len(violations)} schema violation(s)",
-            spec=spec,
-            details=[str(v) for v in violations[:SHOWN]],
-            exchange=response.exchange,
-        )
-
-
 # ---- list walks ------------------------------------------------------------------------------
 
 
@@ -417,7 +402,7 @@ def _page_budget(result: Walk, max_pages: int) -> int:
 def full_walk(request: pytest.FixtureRequest, ocpi: Run, module: str) -> Walk:
     """The list of ``module`` read once per run with the server's own page size."""
     url = endpoint_or_skip(ocpi, module, "SENDER")
-    client = client_for(ocpi)
+    client = client_for(ocpi, module=module)
     return cached(request, ("walk", module), lambda: walk(client, module, url, list_params(module)))
 
 

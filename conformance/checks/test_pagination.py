@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -162,7 +163,7 @@ def _small_walk(
     return result, limit
 
 
-def _lu(obj: dict[str, Any]):
+def _lu(obj: dict[str, Any]) -> datetime | None:
     return parse_datetime(obj.get("last_updated"))
 
 
@@ -172,9 +173,9 @@ def _lu(obj: dict[str, Any]):
 @check(id="pagination.limit_honoured", spec=REQUEST)
 def test_limit_honoured(ocpi: Run, request: pytest.FixtureRequest) -> None:
     """A list GET with ``limit`` returns no more objects than asked for."""
-    client = client_for(ocpi)
 
     def rule(module: str, url: str) -> list[_Finding]:
+        client = client_for(ocpi, module=module)
         count = len(_complete(full_walk(request, ocpi, module)).objects)
         if count < 2:
             raise _NotApplicable(f"needs at least 2 objects, the list has {count}")
@@ -201,9 +202,9 @@ def test_limit_honoured(ocpi: Run, request: pytest.FixtureRequest) -> None:
 @check(id="pagination.limit_capped", spec=RESPONSE)
 def test_limit_capped(ocpi: Run, request: pytest.FixtureRequest) -> None:
     """A limit above the server's maximum is capped, and X-Limit shows that maximum."""
-    client = client_for(ocpi)
 
     def rule(module: str, url: str) -> list[_Finding]:
+        client = client_for(ocpi, module=module)
         count = _reference_count(full_walk(request, ocpi, module))
         response, data = _get_page(client, module, url, list_params(module, limit=HUGE_LIMIT))
         x_limit = response.header_int("X-Limit")
@@ -284,9 +285,9 @@ def test_total_count(ocpi: Run, request: pytest.FixtureRequest) -> None:
 @check(id="pagination.link_present", spec=RESPONSE)
 def test_link_present(ocpi: Run, request: pytest.FixtureRequest) -> None:
     """Every page but the last has a Link to the next page; the last page has none."""
-    client = client_for(ocpi)
 
     def rule(module: str, url: str) -> list[_Finding]:
+        client = client_for(ocpi, module=module)
         expected = _reference_count(full_walk(request, ocpi, module))
         result, limit = _small_walk(request, ocpi, client, module, url)
         findings = []
@@ -332,9 +333,9 @@ def _same_instant(left: str | None, right: str) -> bool:
 @check(id="pagination.link_absolute", spec=RESPONSE)
 def test_link_absolute(ocpi: Run, request: pytest.FixtureRequest) -> None:
     """The next-page Link is an absolute URL, keeps the query's filters and works as is."""
-    client = client_for(ocpi)
 
     def rule(module: str, url: str) -> list[_Finding]:
+        client = client_for(ocpi, module=module)
         result, _ = _small_walk(request, ocpi, client, module, url)
         links = [(page, page.headers.get("Link")) for page in result.pages if page.next_url]
         if not links and result.problem is None:
@@ -378,9 +379,9 @@ def test_link_absolute(ocpi: Run, request: pytest.FixtureRequest) -> None:
 @check(id="pagination.full_walk_unique", spec=RESPONSE)
 def test_full_walk_unique(ocpi: Run, request: pytest.FixtureRequest) -> None:
     """Walking the list page by page returns every object exactly once."""
-    client = client_for(ocpi)
 
     def rule(module: str, url: str) -> list[_Finding]:
+        client = client_for(ocpi, module=module)
         reference = _complete(full_walk(request, ocpi, module))
         result, limit = _small_walk(request, ocpi, client, module, url)
         if result.problem is not None:
@@ -427,9 +428,9 @@ def test_full_walk_unique(ocpi: Run, request: pytest.FixtureRequest) -> None:
 @check(id="pagination.offset_applied", spec=REQUEST)
 def test_offset_applied(ocpi: Run, request: pytest.FixtureRequest) -> None:
     """``offset`` skips that many objects: offset=1 starts at the second object."""
-    client = client_for(ocpi)
 
     def rule(module: str, url: str) -> list[_Finding]:
+        client = client_for(ocpi, module=module)
         count = len(_complete(full_walk(request, ocpi, module)).objects)
         if count < 2:
             raise _NotApplicable(f"needs at least 2 objects, the list has {count}")
@@ -484,9 +485,10 @@ def _filtered(
 
 
 def _date_rule(
-    request: pytest.FixtureRequest, ocpi: Run, client: Client, name: str
+    request: pytest.FixtureRequest, ocpi: Run, name: str
 ) -> Callable[[str, str], list[_Finding]]:
     def rule(module: str, url: str) -> list[_Finding]:
+        client = client_for(ocpi, module=module)
         reference = _complete(full_walk(request, ocpi, module)).objects
         if not reference:
             raise _NotApplicable("the list is empty")
@@ -538,7 +540,7 @@ def test_date_from_inclusive(ocpi: Run, request: pytest.FixtureRequest) -> None:
         ocpi,
         "date_from is not applied as an inclusive lower bound",
         "exactly the objects with last_updated >= date_from",
-        _date_rule(request, ocpi, client_for(ocpi), "date_from"),
+        _date_rule(request, ocpi, "date_from"),
         spec=REQUEST,
     )
 
@@ -550,7 +552,7 @@ def test_date_to_exclusive(ocpi: Run, request: pytest.FixtureRequest) -> None:
         ocpi,
         "date_to is not applied as an exclusive upper bound",
         "exactly the objects with last_updated < date_to",
-        _date_rule(request, ocpi, client_for(ocpi), "date_to"),
+        _date_rule(request, ocpi, "date_to"),
         spec=REQUEST,
     )
 
@@ -558,9 +560,9 @@ def test_date_to_exclusive(ocpi: Run, request: pytest.FixtureRequest) -> None:
 @check(id="pagination.invalid_parameter", spec="2.2.1 §5.2 2xxx: Client errors")
 def test_invalid_parameter(ocpi: Run) -> None:
     """An invalid pagination parameter is answered with an OCPI client error, not a crash."""
-    client = client_for(ocpi)
 
     def rule(module: str, url: str) -> list[_Finding]:
+        client = client_for(ocpi, module=module)
         findings = []
         for params in ({"date_from": "yesterday"}, list_params(module, limit="many")):
             try:
