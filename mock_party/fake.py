@@ -10,11 +10,13 @@ Faker version). No call reads the clock: ``now`` is always an argument.
 from __future__ import annotations
 
 import base64
+import gc
 import hashlib
 import json
 import string
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -2044,9 +2046,10 @@ def generate_dataset(
     }  # fmt: skip
     tariff_list = tuple(iter_tariffs(**common, count=tariffs))
     token_list = tuple(iter_tokens(**common, count=tokens))
-    location_list = tuple(
-        iter_locations(**common, count=locations, tariffs=tariff_list, tokens=token_list)
-    )
+    with _cyclic_gc_paused(locations >= 1000):
+        location_list = tuple(
+            iter_locations(**common, count=locations, tariffs=tariff_list, tokens=token_list)
+        )
     places = _Places.of(location_list)
     if (sessions or cdrs) and not (places.priced or places.unpriced):
         raise ValueError(
@@ -2120,6 +2123,23 @@ def generate_dataset(
         seed=seed,
         version=version,
     )
+
+
+@contextmanager
+def _cyclic_gc_paused(pause: bool) -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while a large data set is built.
+
+    The objects are plain, acyclic JSON, so the collector frees nothing here; it only walks the
+    ever larger heap again and again (about a third of the time for 10,000 locations).
+    """
+    was_enabled = gc.isenabled()
+    if pause:
+        gc.disable()
+    try:
+        yield
+    finally:
+        if pause and was_enabled:
+            gc.enable()
 
 
 def _unique(make: Any, seen: set[str]) -> str:
