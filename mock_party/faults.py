@@ -68,7 +68,8 @@ FAULTS: dict[str, Fault] = {
         Fault(
             "pagination.no_link",
             "Sender lists never send a Link header, even when more objects remain.",
-            ("pagination.link_present",),
+            # a walk that follows the Links then misses objects
+            ("pagination.link_present", "pagination.full_walk_unique"),
         ),
         Fault(
             "pagination.relative_link",
@@ -198,7 +199,11 @@ FAULTS: dict[str, Fault] = {
         Fault(
             "receiver.patch_without_last_updated_accepted",
             "Receivers accept a PATCH without last_updated instead of answering 2001.",
-            ("tokens.receiver.patch_requires_last_updated",),
+            (
+                "tokens.receiver.patch_requires_last_updated",
+                "locations.receiver.patch_requires_last_updated",
+                "sessions.receiver.patch_requires_last_updated",
+            ),
         ),
     )
 }

@@ -44,6 +44,8 @@ KNOWN_CHECKS = {
     "transport.content_type_json",
     "transport.no_server_error",
     "tokens.receiver.patch_requires_last_updated",
+    "locations.receiver.patch_requires_last_updated",
+    "sessions.receiver.patch_requires_last_updated",
     "cdrs.pricing_reconciles",
     "credentials.token_a.revoked",
     "credentials.post.already_registered_405",
