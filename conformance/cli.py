@@ -237,7 +237,16 @@ def run(
     ):
         sys.exit(EXIT_USAGE)
     if results is not None and results.get("target_reachable") is False:
-        click.secho("The target could not be reached.", fg="red", err=True)
+        reason = next(
+            (
+                line.strip().removeprefix("Got: ")
+                for r in results["checks"]
+                for line in r["message"].splitlines()
+                if "Network error" in line
+            ),
+            "no answer from its versions endpoint",
+        )
+        click.secho(f"The target could not be reached: {reason}", fg="red", err=True)
         sys.exit(EXIT_UNREACHABLE)
     if results is not None and results["summary"]["must_failed"]:
         sys.exit(EXIT_FAILED)
