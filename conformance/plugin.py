@@ -228,7 +228,7 @@ def pytest_runtest_makereport(
         if not hasattr(report, "wasxfail"):
             report.longrepr = str(failure)
     elif call.excinfo is not None and isinstance(call.excinfo.value, TargetUnreachable):
-        report.longrepr = f"{meta['id']}: target unreachable\n\n    {call.excinfo.value}"
+        report.longrepr = f"Target unreachable\n\n    Got: {call.excinfo.value}"
     if report.failed and meta["level"] == "SHOULD" and report.when == "call":
         report.ocpi_warning = str(report.longrepr)  # type: ignore[attr-defined]
         report.sections.append(("OCPI warning (SHOULD)", report.ocpi_warning))
