@@ -43,11 +43,6 @@ KNOWN_EXTRA: dict[str, set[str]] = {
         "commands.start_session.result",
         "client.authorization",
     },
-    "receiver.patch_without_last_updated_accepted": {
-        # every Receiver of the mock accepts it, not only Tokens
-        "locations.receiver.patch_requires_last_updated",
-        "sessions.receiver.patch_requires_last_updated",
-    },
 }
 
 
