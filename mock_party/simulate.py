@@ -199,9 +199,15 @@ def _token_parties(partner: Partner) -> set[tuple[str, str]]:
 
 
 def _real_time(
-    token_uid: str, token_type: str, owner: tuple[str, str] | None, location_id: str, evse_uid: str
+    token_uid: str,
+    token_type: str,
+    known: dict[str, Any] | None,
+    location_id: str,
+    evse_uid: str,
 ) -> Authorization | None:
-    """Ask the eMSP(s) with a tokens Sender interface; None when none could answer."""
+    """Ask the eMSP with a tokens Sender interface (the token's owner when ``known``); None
+    when none could answer."""
+    owner = (known["country_code"].upper(), known["party_id"].upper()) if known else None
     config = _config()
     for partner in get_store().partners():
         url = partner.endpoint("tokens", "SENDER")
@@ -222,15 +228,15 @@ def _real_time(
                 log.warning("real-time authorization at partner %s failed: %s", partner.id, exc)
                 continue
         if response.http_status == 404 or (response.is_envelope and response.status_code == 2004):
-            if owner is not None:
-                return Authorization("NOT_ALLOWED", "AUTH_REQUEST", {}, source="real-time")
+            if known is not None:  # its owner does not know it (any more)
+                return Authorization("NOT_ALLOWED", "AUTH_REQUEST", known, source="real-time")
             continue
         data = response.data if response.is_envelope else None
         if response.http_status == 200 and isinstance(data, dict) and "allowed" in data:
             return Authorization(
                 allowed=data["allowed"],
                 auth_method="AUTH_REQUEST",
-                token=data.get("token") or {},
+                token=data.get("token") or known or {},
                 authorization_reference=data.get("authorization_reference"),
                 source="real-time",
             )
@@ -281,21 +287,10 @@ def authorize_token(
         return Authorization("ALLOWED", "WHITELIST", token)
     uid = token["uid"] if token else token_uid
     type_ = token["type"] if token else token_type
-    owner = (token["country_code"].upper(), token["party_id"].upper()) if token else None
     assert uid is not None
-    answer = _real_time(uid, type_, owner, location_id, evse_uid)
+    answer = _real_time(uid, type_, token, location_id, evse_uid)
     if answer is not None:
-        return (
-            answer
-            if answer.token
-            else Authorization(
-                answer.allowed,
-                answer.auth_method,
-                token or {},
-                answer.authorization_reference,
-                answer.source,
-            )
-        )
+        return answer
     if token is not None and token.get("valid") and token.get("whitelist") == "ALLOWED_OFFLINE":
         return Authorization("ALLOWED", "WHITELIST", token, source="offline")
     if token is None:
@@ -361,7 +356,8 @@ def start_session(
     if authorization_reference:
         session["authorization_reference"] = authorization_reference
     deliveries = set_evse_status(point.location["id"], point.evse["uid"], "CHARGING")
-    _write(lambda objects: objects.put(_own("sessions", session["id"]), session))
+    cursor = {"charged_until": session["start_date_time"]}
+    _write(lambda objects: objects.put(_own("sessions", session["id"]), session, meta=cursor))
     path = object_path(config.country_code, config.party_id, session["id"])
     deliveries += push_object(get_store(), config, "sessions", "PUT", path, session)
     return session, deliveries
@@ -388,20 +384,22 @@ def _session(session_id: str) -> StoredObject:
     return stored
 
 
-def _period_end(session: dict[str, Any], at: datetime) -> tuple[datetime, Decimal]:
-    """Where the next period starts, and the kWh charged since then up to ``at``."""
-    periods = session.get("charging_periods") or []
-    last = periods[-1] if periods else None
-    start = (
-        datetime.fromisoformat(last["start_date_time"].replace("Z", "+00:00"))
-        + timedelta(
-            hours=float(next(d["volume"] for d in last["dimensions"] if d["type"] == "TIME"))
-        )
-        if last
-        else datetime.fromisoformat(session["start_date_time"].replace("Z", "+00:00"))
-    )
-    start = min(start, at)
-    return start, POWER_KW * Decimal((at - start).total_seconds()) / Decimal(3600)
+def _parse(value: str) -> datetime:
+    return datetime.fromisoformat(value.removesuffix("Z")).replace(tzinfo=UTC)
+
+
+def _charged_until(stored: StoredObject, at: datetime) -> datetime:
+    """Where the next charging period starts: where the simulator left off, or (for a session
+    it did not start) its last report: the latest of its start, its periods' starts and its
+    last_updated."""
+    if "charged_until" in stored.meta:
+        mark = _parse(stored.meta["charged_until"])
+    else:
+        periods = stored.body.get("charging_periods") or []
+        body = stored.body
+        moments = [body["start_date_time"], body["last_updated"]]
+        mark = max(_parse(v) for v in moments + [p["start_date_time"] for p in periods])
+    return min(mark, at)
 
 
 def update_session(session_id: str, at: datetime | None = None) -> list[Delivery]:
@@ -415,13 +413,15 @@ def update_session(session_id: str, at: datetime | None = None) -> list[Delivery
         session = stored.body
         if session["status"] != "ACTIVE":
             raise SimulationError(f"Session {session_id} is {session['status']}, not ACTIVE")
-        start, kwh = _period_end(session, at)
+        start = _charged_until(stored, at)
+        kwh = POWER_KW * Decimal((at - start).total_seconds()) / Decimal(3600)
         tariff_ids = _tariff_ids(session)
         period = _period(start, at, kwh, tariff_ids[0] if tariff_ids else None)
         session["charging_periods"] = [*session.get("charging_periods", []), period]
         session["kwh"] = _number(Decimal(str(session["kwh"])) + Decimal(str(_number(kwh, 3))), 3)
         session["last_updated"] = stamp
-        objects.put(stored.key, session)
+        cursor = {**stored.meta, "charged_until": at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")}
+        objects.put(stored.key, session, meta=cursor)
         patch = {"kwh": session["kwh"], "charging_periods": [period], "last_updated": stamp}
         return patch, session
 
@@ -508,7 +508,7 @@ def stop_session(session_id: str, at: datetime | None = None) -> tuple[dict, lis
             raise SimulationError(f"The charge point of session {session_id} is gone")
         tariffs = [t for t in _tariffs_of(connector) if t["currency"] == session["currency"]]
         periods = [p for p in session["charging_periods"]]
-        start = datetime.fromisoformat(session["start_date_time"].replace("Z", "+00:00"))
+        start = _parse(session["start_date_time"])
         cdr: dict[str, Any] = {
             "country_code": config.country_code,
             "party_id": config.party_id,
