@@ -54,7 +54,7 @@ def _datetime_parameter(args: Mapping[str, str], name: str) -> str | None:
     if value is None or value == "":
         return None
     try:
-        sort_key(value)
+        sort_key(value, strict=True)
     except ValueError:
         raise _invalid(
             f"{name}: {value!r} is not an OCPI DateTime (UTC, e.g. 2024-01-31T12:00:00Z)"

@@ -36,6 +36,7 @@ __all__ = [
     "not_found",
     "own_key",
     "patch_body",
+    "printable",
     "put_body",
     "receiver_get",
     "receiver_patch",
@@ -130,8 +131,13 @@ def bare_receiver_route(bp: Blueprint, module: str, template: str) -> None:
         bp.add_url_rule(rule, view_func=bare, methods=["GET", "PUT", "PATCH", "DELETE"])
 
 
+def printable(text: str) -> str:
+    """``text`` safe for a status_message: control characters (from URLs) escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def not_found(what: str, status_code: int = 2000) -> OcpiError:
-    return OcpiError(f"Unknown {what}", status_code=status_code, http_status=404)
+    return OcpiError(f"Unknown {printable(what)}", status_code=status_code, http_status=404)
 
 
 def _same(left: Any, right: Any) -> bool:
@@ -149,7 +155,8 @@ def require_owner(country_code: str, party_id: str, caller: Caller | None = None
         if _same(role.get("country_code"), country_code) and _same(role.get("party_id"), party_id):
             return
     raise OcpiError(
-        f"{country_code}/{party_id} is not one of your credentials roles: no such object here",
+        f"{printable(country_code)}/{printable(party_id)} is not one of your credentials roles:"
+        " no such object here",
         status_code=2000,
         http_status=404,
     )

@@ -20,6 +20,7 @@ from mock_party.modules._objects import (
     check_valid,
     module_blueprint,
     own_key,
+    printable,
     receiver_get,
     receiver_key,
     receiver_patch,
@@ -84,7 +85,9 @@ def authorize(version: str, token_uid: str):
     token = get_objects().get(own_key(MODULE, token_uid, type_))
     if token is None:
         # spec 2.2.1 §12.2.1.2: HTTP 404, OCPI 2004 Unknown Token, no data
-        raise OcpiError(f"Unknown token {token_uid} ({type_})", status_code=2004, http_status=404)
+        raise OcpiError(
+            f"Unknown token {printable(token_uid)} ({type_})", status_code=2004, http_status=404
+        )
     return envelope(authorization_info(token, location))
 
 
