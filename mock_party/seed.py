@@ -7,8 +7,8 @@ restart on the same file changes nothing. Objects are inserted oldest first, so 
 order of the lists follows ``last_updated``.
 
 Seeded eMSP tokens answer real-time authorization by their ``valid`` flag (ALLOWED or BLOCKED),
-except that every sixth token, counting from the second, is EXPIRED, NO_CREDIT or NOT_ALLOWED in
-turn (the admin API changes any token's answer).
+except that of every six tokens (in list order) the second, third and fourth answer EXPIRED,
+NO_CREDIT and NOT_ALLOWED (the admin API changes any token's answer).
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def _volumes(config: MockConfig) -> dict[str, int]:
     }
 
 
-def _key(config: MockConfig, module: str, body: dict[str, Any]) -> ObjectKey:
+def _key(module: str, body: dict[str, Any]) -> ObjectKey:
     if module == "tokens":
         return ObjectKey(
             module, SENDER, body["country_code"], body["party_id"], body["uid"], body["type"]
@@ -54,12 +54,12 @@ def _key(config: MockConfig, module: str, body: dict[str, Any]) -> ObjectKey:
 
 
 def _rows(
-    config: MockConfig, module: str, bodies: tuple[dict[str, Any], ...]
+    module: str, bodies: tuple[dict[str, Any], ...]
 ) -> list[tuple[ObjectKey, dict[str, Any], dict[str, Any]]]:
     ordered = sorted(bodies, key=lambda b: sort_key(b["last_updated"]))
     states = token_states(len(ordered)) if module == "tokens" else {}
     return [
-        (_key(config, module, body), body, {"allowed": states[i]} if i in states else {})
+        (_key(module, body), body, {"allowed": states[i]} if i in states else {})
         for i, body in enumerate(ordered)
     ]
 
@@ -88,7 +88,7 @@ def seed_if_fresh(app: Flask, now: datetime | None = None) -> bool:
                 )
                 for module, count in volumes.items():
                     if count:
-                        objects.put_many(_rows(config, module, tuple(getattr(dataset, module))))
+                        objects.put_many(_rows(module, tuple(getattr(dataset, module))))
             objects.set_state(
                 SEEDED,
                 json.dumps(
