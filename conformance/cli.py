@@ -213,8 +213,9 @@ def run(
             target.version,
             "--ocpi-mode",
             target.mode,
-            "--ocpi-token",
-            target.token,  # in-process: never visible in the process list
+            # one argument, so a token starting with "-" is not read as an option; pytest runs
+            # in this process, so the token never shows in the process list
+            f"--ocpi-token={target.token}",
         ]
         if config_path:
             target_args += ["--ocpi-config", config_path]

@@ -63,3 +63,17 @@ def test_wheel_installs_and_validates_outside_the_checkout(tmp_path: Path):
         timeout=60,
     )
     assert cli.returncode == 0 and "run" in cli.stdout
+
+
+def test_every_package_is_listed_for_the_wheel():
+    import tomllib
+
+    listed = set(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    )
+    found = {
+        ".".join(init.parent.relative_to(ROOT).parts)
+        for top in ("conformance", "mock_party")
+        for init in (ROOT / top).rglob("__init__.py")
+    }
+    assert found <= listed, f"packages missing from pyproject.toml: {sorted(found - listed)}"
