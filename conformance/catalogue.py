@@ -25,7 +25,7 @@ class _Collector:
 
 
 def collect_checks() -> list[dict[str, Any]]:
-    """Every check's id, spec, level, mode, roles and title, in file order."""
+    """Every check's id, spec, level, mode, roles, versions and title, in file order."""
     directory = str(resources.files("conformance.checks"))
     collector = _Collector()
     code = pytest.main(
@@ -50,12 +50,12 @@ def collect_checks() -> list[dict[str, Any]]:
 
 def render_markdown(checks: list[dict[str, Any]]) -> str:
     lines = [
-        "| Check id | Level | Spec | Mode | Roles | What it checks |",
-        "|---|---|---|---|---|---|",
+        "| Check id | Level | Spec (2.2.1) | Mode | Roles | Versions | What it checks |",
+        "|---|---|---|---|---|---|---|",
     ]
     for c in checks:
         lines.append(
             f"| `{c['id']}` | {c['level']} | {c['spec']} | {c['mode']} | "
-            f"{', '.join(c['roles'])} | {c['title']} |"
+            f"{', '.join(c['roles'])} | {', '.join(c['versions'])} | {c['title']} |"
         )
     return "\n".join(lines)

@@ -6,6 +6,7 @@ import json
 import os
 import sys
 from contextlib import ExitStack
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,8 @@ import pytest
 
 from conformance.config import MODES, ConfigError, build_target, load_target
 from conformance.progress import ModuleProgress
+from conformance.versions import VERSIONS
+from conformance.versions_index import offered_versions, write_index
 
 __all__ = ["main"]
 
@@ -107,8 +110,9 @@ def _print_summary(results_path: Path, report_dir: Path) -> dict[str, Any] | Non
 @click.option(
     "--version",
     "ocpi_version",
-    type=click.Choice(["2.2.1"]),
-    help="OCPI version to test. [default: 2.2.1]",
+    type=click.Choice([*VERSIONS, "all"]),
+    help="OCPI version to test, or 'all': every version the target offers, one run each, "
+    "reports in <report-dir>/<version>/ and an index. [default: 2.2.1]",
 )
 @click.option(
     "--mode",
@@ -169,31 +173,117 @@ def run(
     Exit status: 0 when no MUST check failed, 1 when one did, 2 for a usage or configuration
     error, 3 when the target could not be reached at all.
     """
+    if mock and (versions_url or config_path):
+        raise click.UsageError("--mock tests our own mock; drop --versions-url/--config")
+    if mock_faults and not mock:
+        raise click.UsageError("--mock-fault needs --mock")
+    options = _RunOptions(
+        config_path,
+        versions_url,
+        token,
+        role,
+        mode,
+        mock,
+        mock_faults,
+        counterpart_url,
+        select,
+        verbose,
+    )
+    if ocpi_version != "all":
+        code, results = _run_version(options, ocpi_version, Path(report_dir))
+        sys.exit(_exit_status(code, results))
+    offered = _offered_versions(options)
+    click.echo(f"Testing every version offered, one after another: {', '.join(offered)}")
+    outcomes = {v: _run_version(options, v, Path(report_dir) / v) for v in offered}
+    write_index(Path(report_dir), {v: results for v, (_, results) in outcomes.items()})
+    click.echo(f"\nIndex of the {len(offered)} version reports: {Path(report_dir) / 'report.html'}")
+    sys.exit(max(_exit_status(code, results) for code, results in outcomes.values()))
+
+
+@dataclass(frozen=True)
+class _RunOptions:
+    config_path: str | None
+    versions_url: str | None
+    token: str | None
+    role: str | None
+    mode: str | None
+    mock: str | None
+    mock_faults: tuple[str, ...]
+    counterpart_url: str | None
+    select: str | None
+    verbose: bool
+
+
+def _offered_versions(options: _RunOptions) -> list[str]:
+    """The versions to test with ``--version all``: those the target offers that we know."""
+    if options.mock:
+        from mock_party.config import SUPPORTED_VERSIONS
+
+        return [v for v in VERSIONS if v in SUPPORTED_VERSIONS]
+    try:
+        overrides = dict(versions_url=options.versions_url, token=options.token, role=options.role)
+        target = (
+            load_target(options.config_path, **overrides)
+            if options.config_path
+            else build_target(**overrides)
+        )
+    except ConfigError as exc:
+        click.secho(f"Configuration error: {exc}", fg="red", err=True)
+        sys.exit(EXIT_USAGE)
+    offered = offered_versions(target.versions_url, target.token, timeout=target.timeout)
+    if offered is None:
+        click.secho(
+            f"The target could not be reached: no versions list from {target.versions_url}",
+            fg="red",
+            err=True,
+        )
+        sys.exit(EXIT_UNREACHABLE)
+    known = [v for v in VERSIONS if v in offered]
+    if not known:
+        click.secho(
+            f"The target offers no version this suite tests ({', '.join(offered) or 'none'}); "
+            f"it tests {', '.join(VERSIONS)}",
+            fg="red",
+            err=True,
+        )
+        sys.exit(EXIT_FAILED)
+    return known
+
+
+def _run_version(
+    options: _RunOptions, ocpi_version: str | None, directory: Path
+) -> tuple[int, dict[str, Any] | None]:
+    """One run of the suite for one version; the pytest exit code and results.json."""
+    versions_url, token, role, mode = (
+        options.versions_url,
+        options.token,
+        options.role,
+        options.mode,
+    )
     with ExitStack() as stack:
-        if mock:
-            if versions_url or config_path:
-                raise click.UsageError("--mock tests our own mock; drop --versions-url/--config")
-            versions_url, token = _start_mock(stack, mock, mock_faults)
-            role = role or mock
+        if options.mock:
+            versions_url, token = _start_mock(
+                stack, options.mock, options.mock_faults, ocpi_version
+            )
+            role = role or options.mock
             mode = mode or "sandbox"
-        elif mock_faults:
-            raise click.UsageError("--mock-fault needs --mock")
         overrides = dict(
             versions_url=versions_url,
             token=token,
             role=role,
             version=ocpi_version,
             mode=mode,
-            counterpart_url=counterpart_url,
+            counterpart_url=options.counterpart_url,
         )
         try:
             target = (
-                load_target(config_path, **overrides) if config_path else build_target(**overrides)
+                load_target(options.config_path, **overrides)
+                if options.config_path
+                else build_target(**overrides)
             )
         except ConfigError as exc:
             click.secho(f"Configuration error: {exc}", fg="red", err=True)
             sys.exit(EXIT_USAGE)
-        directory = Path(report_dir)
         directory.mkdir(parents=True, exist_ok=True)
         click.echo(
             f"Testing {target.versions_url} as {target.role}, OCPI {target.version}, "
@@ -213,30 +303,32 @@ def run(
             target.version,
             "--ocpi-mode",
             target.mode,
-            # one argument, so a token starting with "-" is not read as an option; pytest runs
-            # in this process, so the token never shows in the process list
-            f"--ocpi-token={target.token}",
+            "--ocpi-token",
+            target.token,  # in-process: never visible in the process list
         ]
-        if config_path:
-            target_args += ["--ocpi-config", config_path]
+        if options.config_path:
+            target_args += ["--ocpi-config", options.config_path]
         if target.counterpart_url:
             target_args += ["--ocpi-counterpart-url", target.counterpart_url]
-        extra = ("-k", select) if select else ()
+        extra: tuple[str, ...] = ("-k", options.select) if options.select else ()
         plugins = []
-        if verbose:
+        if options.verbose:
             extra += ("-v",)
         else:
             extra += ("-p", "no:terminal")
             plugins.append(ModuleProgress(click.secho))
         code = pytest.main(_pytest_args(target_args, directory, extra), plugins=plugins)
-    results = _print_summary(directory / "results.json", directory)
+    return int(code), _print_summary(directory / "results.json", directory)
+
+
+def _exit_status(code: int, results: dict[str, Any] | None) -> int:
     if code in (
         pytest.ExitCode.USAGE_ERROR,
         pytest.ExitCode.INTERNAL_ERROR,
         pytest.ExitCode.NO_TESTS_COLLECTED,
         pytest.ExitCode.INTERRUPTED,
     ):
-        sys.exit(EXIT_USAGE)
+        return EXIT_USAGE
     if results is not None and results.get("target_reachable") is False:
         reason = next(
             (
@@ -248,19 +340,32 @@ def run(
             "no answer from its versions endpoint",
         )
         click.secho(f"The target could not be reached: {reason}", fg="red", err=True)
-        sys.exit(EXIT_UNREACHABLE)
+        return EXIT_UNREACHABLE
     if results is not None and results["summary"]["must_failed"]:
-        sys.exit(EXIT_FAILED)
-    sys.exit(EXIT_OK if code == pytest.ExitCode.OK else EXIT_FAILED)
+        return EXIT_FAILED
+    return EXIT_OK if code == pytest.ExitCode.OK else EXIT_FAILED
 
 
-def _start_mock(stack: ExitStack, role: str, faults: tuple[str, ...]) -> tuple[str, str]:
+def _start_mock(
+    stack: ExitStack, role: str, faults: tuple[str, ...], version: str | None
+) -> tuple[str, str]:
+    """A fresh mock (its token A unspent) serving every version it can, ``version`` among them,
+    so the target offers several versions as real ones do."""
     from mock_party.app import create_app
-    from mock_party.config import MockConfig
+    from mock_party.config import SUPPORTED_VERSIONS, MockConfig
     from mock_party.server import serve_in_thread
 
+    versions = tuple(SUPPORTED_VERSIONS)
+    if version is not None and version not in versions:
+        click.secho(
+            f"Configuration error: the mock does not serve OCPI {version} yet "
+            f"(it serves {', '.join(versions)})",
+            fg="red",
+            err=True,
+        )
+        sys.exit(EXIT_USAGE)
     try:
-        app = create_app(MockConfig(roles=(role.upper(),), faults=faults))
+        app = create_app(MockConfig(roles=(role.upper(),), versions=versions, faults=faults))
     except ValueError as exc:
         click.secho(f"Configuration error: {exc}", fg="red", err=True)
         sys.exit(EXIT_USAGE)

@@ -18,11 +18,13 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from conformance.versions import VERSIONS as _VERSIONS
+
 __all__ = ["MODES", "ROLES", "ConfigError", "TargetConfig", "load_target"]
 
 MODES = ("read-only", "sandbox", "destructive")
 ROLES = ("CPO", "EMSP")
-VERSIONS = ("2.2.1",)
+VERSIONS = _VERSIONS
 
 
 class ConfigError(ValueError):

@@ -19,7 +19,7 @@ from flask import Flask
 from conformance.config import TargetConfig
 from conformance.exchange import ExchangeRecorder
 from mock_party.app import create_app
-from mock_party.config import MockConfig
+from mock_party.config import SUPPORTED_VERSIONS, MockConfig
 from mock_party.server import ServerThread, serve_in_thread
 from mock_party.store import Store
 
@@ -112,7 +112,8 @@ def start_counterpart(target: TargetConfig, recorder: ExchangeRecorder) -> Count
     """Start a mock party of the role opposite to the target's, on a free local port."""
     config = MockConfig(
         roles=(target.counterpart_role,),
-        versions=(target.version,),
+        # every version we can serve, so the target can switch the connection to another one
+        versions=SUPPORTED_VERSIONS if target.version in SUPPORTED_VERSIONS else (target.version,),
         country_code="NL",
         party_id="OCT",
         business_name="ocpi-conformance counterpart",

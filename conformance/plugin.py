@@ -20,6 +20,8 @@ from conformance.har import HarWriter
 from conformance.html_report import HtmlExtras
 from conformance.report import ResultsJsonWriter, check_meta
 from conformance.session import Run
+from conformance.spec_anchors import spec_anchor
+from conformance.versions import not_applicable
 
 CONFIG_KEY = pytest.StashKey[TargetConfig]()
 RECORDER_KEY = pytest.StashKey[ExchangeRecorder]()
@@ -95,9 +97,10 @@ def _target_from_options(config: pytest.Config) -> TargetConfig | None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "check(id, spec, level='MUST', mode='read-only', roles=('CPO', 'EMSP')): an OCPI "
-        "conformance check: stable id, spec version and section, MUST (fails the run) or SHOULD "
-        "(warns), the least mode it needs and the target roles it applies to.",
+        "check(id, spec, level='MUST', mode='read-only', roles=('CPO', 'EMSP'), versions=None): "
+        "an OCPI conformance check: stable id, its 2.2.1 spec section (translated for other "
+        "versions), MUST (fails the run) or SHOULD (warns), the least mode it needs, the target "
+        "roles and the OCPI versions it applies to (None: every version having its module).",
     )
     try:
         target = _target_from_options(config)
@@ -172,9 +175,14 @@ def pytest_collection_modifyitems(
                 f"check id {meta['id']!r} is used twice: {seen[meta['id']]} and {item.nodeid}"
             )
         seen[meta["id"]] = item.nodeid
+        meta["spec"] = spec_anchor(meta["spec"], target.version)
         for key in ("check_id", "level", "spec"):
             item.user_properties.append((key, meta[key if key != "check_id" else "id"]))
-        if not target.allows(meta["mode"]):
+        marker = item.get_closest_marker("check")
+        reason = not_applicable(meta["id"], marker.kwargs.get("versions"), target.version)
+        if reason is not None:
+            item.add_marker(pytest.mark.skip(reason=reason))
+        elif not target.allows(meta["mode"]):
             item.add_marker(
                 pytest.mark.skip(reason=f"needs --mode {meta['mode']} (this run: {target.mode})")
             )
@@ -211,6 +219,8 @@ def pytest_runtest_makereport(
     meta = check_meta(item)
     if meta is None:
         return report
+    version = item.config.stash[CONFIG_KEY].version
+    meta["spec"] = spec_anchor(meta["spec"], version)
     report.ocpi_check = meta  # type: ignore[attr-defined]
     recorder = item.config.stash[RECORDER_KEY]
     report.ocpi_exchanges = (
@@ -223,7 +233,7 @@ def pytest_runtest_makereport(
     if call.excinfo is not None and isinstance(call.excinfo.value, CheckFailure):
         failure = call.excinfo.value
         failure.check_id = failure.check_id or meta["id"]
-        failure.spec = failure.spec or meta["spec"]
+        failure.spec = spec_anchor(failure.spec, version) if failure.spec else meta["spec"]
         failure.level = failure.level or meta["level"]
         if not hasattr(report, "wasxfail"):
             report.longrepr = str(failure)

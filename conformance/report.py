@@ -14,6 +14,7 @@ import pytest
 
 from conformance import __version__
 from conformance.config import TargetConfig
+from conformance.versions import VERSIONS, not_applicable
 
 __all__ = ["ResultsJsonWriter", "check_meta", "outcome_of"]
 
@@ -41,8 +42,16 @@ def check_meta(item: pytest.Item) -> dict[str, Any] | None:
         "level": level,
         "mode": kwargs.get("mode", "read-only"),
         "roles": tuple(kwargs.get("roles", ("CPO", "EMSP"))),
+        "versions": applicable_versions(kwargs["id"], kwargs.get("versions")),
         "title": doc.splitlines()[0] if doc else kwargs["id"],
     }
+
+
+def applicable_versions(check_id: str, versions: Any = None) -> tuple[str, ...]:
+    """The OCPI versions a check applies to: its marker's ``versions``, less those lacking its
+    module."""
+    given = tuple(versions) if versions is not None else None
+    return tuple(v for v in VERSIONS if not_applicable(check_id, given, v) is None)
 
 
 def outcome_of(report: pytest.TestReport) -> str | None:

@@ -13,8 +13,9 @@ from conformance.client import OcpiClient, OcpiClientError, OcpiResponse
 from conformance.config import TargetConfig
 from conformance.counterpart import Counterpart, start_counterpart
 from conformance.exchange import ExchangeRecorder
+from conformance.versions import VERSIONS, credentials_body, credentials_parties, rules
 
-__all__ = ["Discovery", "Registration", "Run"]
+__all__ = ["Discovery", "Registration", "Run", "VersionSwitch"]
 
 
 @dataclass(frozen=True)
@@ -26,14 +27,36 @@ class Discovery:
     details_url: str | None = None
     endpoints: tuple[dict[str, Any], ...] = ()
     error: str | None = None
+    target_role: str | None = None  # for 2.1.1, whose endpoints have no role
 
     def endpoint(self, identifier: str, role: str | None = None) -> str | None:
         for endpoint in self.endpoints:
             if endpoint.get("identifier") == identifier and (
-                role is None or endpoint.get("role") == role
+                role is None or self.interface(endpoint) == role
             ):
                 return endpoint.get("url")
         return None
+
+    def interface(self, endpoint: dict[str, Any]) -> str | None:
+        """SENDER or RECEIVER: the endpoint's role, or in 2.1.1 the one its party's role implies
+        (its CPO interface of a CPO-owned module is the Sender)."""
+        if "role" in endpoint or self.target_role is None:
+            return endpoint.get("role")
+        owner = _OWNER.get(str(endpoint.get("identifier")))
+        if owner is None:
+            return None
+        return "SENDER" if owner == self.target_role else "RECEIVER"
+
+
+# The party whose interface of a module is the Sender (the data owner; for commands the eMSP).
+_OWNER = {
+    "locations": "CPO",
+    "sessions": "CPO",
+    "cdrs": "CPO",
+    "tariffs": "CPO",
+    "tokens": "EMSP",
+    "commands": "EMSP",
+}
 
 
 @dataclass
@@ -57,21 +80,20 @@ def new_token() -> str:
     return "oct-" + secrets.token_urlsafe(24)
 
 
-def counterpart_credentials(counterpart: Counterpart, token: str) -> dict[str, Any]:
+def counterpart_credentials(
+    counterpart: Counterpart, token: str, version: str = "2.2.1"
+) -> dict[str, Any]:
+    """Our Credentials object, in the shape of ``version``."""
     config = counterpart.config
-    return {
-        "token": token,
-        "url": counterpart.versions_url,
-        "roles": [
-            {
-                "role": role,
-                "business_details": {"name": config.business_name},
-                "party_id": config.party_id,
-                "country_code": config.country_code,
-            }
-            for role in config.roles
-        ],
-    }
+    return credentials_body(
+        version,
+        token=token,
+        url=counterpart.versions_url,
+        roles=tuple(config.roles),
+        business_name=config.business_name,
+        party_id=config.party_id,
+        country_code=config.country_code,
+    )
 
 
 @dataclass
@@ -157,7 +179,8 @@ class Run:
             else ()
         )
         error = None if endpoints else "version details list no endpoints"
-        return Discovery(versions, details, details_url, endpoints, error)
+        implied = None if rules(self.config.version).endpoint_role else self.config.role
+        return Discovery(versions, details, details_url, endpoints, error, implied)
 
     @property
     def registration_attempted(self) -> bool:
@@ -189,7 +212,7 @@ class Run:
         try:
             response = self.client(registration.token_a).post(
                 registration.credentials_url,
-                counterpart_credentials(counterpart, registration.token_b),
+                counterpart_credentials(counterpart, registration.token_b, self.config.version),
             )
         except OcpiClientError as exc:
             registration.error = str(exc)
@@ -210,7 +233,10 @@ class Run:
         counterpart.update_partner(
             registration.partner_id,
             token_out=token_c,
-            roles=data.get("roles") or [],
+            roles=[
+                {"role": self.config.role, **party}
+                for party in credentials_parties(self.config.version, data)
+            ],
             endpoints=list(discovery.endpoints),
             version=self.config.version,
             registered=True,
@@ -233,7 +259,8 @@ class Run:
             counterpart.update_partner(reg.partner_id, token_in=token_b)
         self.replaced_token = previous
         response = self.client().put(
-            reg.credentials_url or "", counterpart_credentials(counterpart, token_b)
+            reg.credentials_url or "",
+            counterpart_credentials(counterpart, token_b, self.config.version),
         )
         data = response.data if response.is_envelope else None
         new_c = data.get("token") if isinstance(data, dict) else None
@@ -242,5 +269,65 @@ class Run:
             self.token = new_c
             reg.token_c = new_c
             if reg.partner_id is not None:
-                counterpart.update_partner(reg.partner_id, token_out=new_c)
+                counterpart.update_partner(
+                    reg.partner_id, token_out=new_c, version=self.config.version
+                )
         return response, previous
+
+    def other_versions(self) -> list[tuple[str, str]]:
+        """(version, details URL) of every version the target offers besides ours that the
+        suite knows, newest first."""
+        versions = self.discovery.versions
+        data = versions.data if versions is not None and versions.is_envelope else None
+        offered = {
+            str(v.get("version")): str(v.get("url"))
+            for v in data or []
+            if isinstance(v, dict) and v.get("url")
+        }
+        return [
+            (v, offered[v]) for v in reversed(VERSIONS) if v in offered and v != self.config.version
+        ]
+
+    def switch_version(self, version: str, details_url: str) -> VersionSwitch:
+        """PUT our credentials to the target's credentials endpoint of ``version`` (spec
+        §7.1.2): the connection moves to that version and the target answers a new token C."""
+        reg = self.registration
+        client = self.client()
+        client.version = version  # a clone: the token form is the new version's
+        details = client.get(details_url)
+        data = details.data if details.is_envelope else None
+        endpoints = (data or {}).get("endpoints") if isinstance(data, dict) else None
+        url = next(
+            (
+                e.get("url")
+                for e in endpoints or []
+                if isinstance(e, dict) and e.get("identifier") == "credentials"
+            ),
+            None,
+        )
+        if not isinstance(url, str):
+            return VersionSwitch(version, details, None, f"{version} lists no credentials")
+        token_b = new_token()
+        self.recorder.masker.add(token_b)
+        if reg.partner_id is not None:
+            self.counterpart.update_partner(reg.partner_id, token_in=token_b)
+        self.replaced_token = self.token
+        response = client.put(url, counterpart_credentials(self.counterpart, token_b, version))
+        body = response.data if response.is_envelope else None
+        new_c = body.get("token") if isinstance(body, dict) else None
+        if response.http_status == 200 and isinstance(new_c, str) and new_c:
+            self.recorder.masker.add(new_c)
+            self.token = reg.token_c = new_c
+            if reg.partner_id is not None:
+                self.counterpart.update_partner(reg.partner_id, token_out=new_c, version=version)
+        return VersionSwitch(version, details, response, None)
+
+
+@dataclass(frozen=True)
+class VersionSwitch:
+    """A credentials PUT that moved the connection to ``version``."""
+
+    version: str
+    details: OcpiResponse
+    response: OcpiResponse | None
+    error: str | None

@@ -22,6 +22,7 @@ from conformance.exchange import Exchange
 from conformance.failures import CheckFailure, StatusMismatch
 from conformance.schemas import SchemaViolation, validate
 from conformance.session import Run
+from conformance.versions import credentials_parties
 
 __all__ = [
     "CLOCK_TOLERANCE",
@@ -108,7 +109,7 @@ def target_party(ocpi: Run) -> tuple[str, str] | None:
         return None
     response = ocpi.registration.response
     data = payload(response)[1] if response is not None else None
-    roles = [r for r in (data or {}).get("roles") or [] if isinstance(r, dict)]
+    roles = credentials_parties(ocpi.config.version, data)
     role = next(
         (r for r in roles if r.get("role") == ocpi.config.role), roles[0] if roles else None
     )

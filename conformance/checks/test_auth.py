@@ -7,6 +7,7 @@ import pytest
 from conformance.expect import expect_envelope, expect_http_status
 from conformance.failures import CheckFailure
 from conformance.session import Run
+from conformance.versions import SINCE_2_2
 
 check = pytest.mark.check
 SPEC = "2.2.1 §4.1.2 Authorization header"
@@ -44,7 +45,7 @@ def test_unauthorized_is_envelope(ocpi: Run) -> None:
     expect_envelope(response, "401 answer is not an OCPI envelope")
 
 
-@check(id="auth.base64_accepted", spec=SPEC)
+@check(id="auth.base64_accepted", versions=SINCE_2_2, spec=SPEC)
 def test_base64_token_accepted(ocpi: Run) -> None:
     """The Base64-encoded token is accepted."""
     response = ocpi.client(ocpi.config.token).get(ocpi.config.versions_url, token_form="base64")
@@ -56,7 +57,19 @@ def test_base64_token_accepted(ocpi: Run) -> None:
     )
 
 
-@check(id="auth.plain_token_info", spec=SPEC)
+@check(id="auth.plain_accepted", versions=("2.1.1",), spec=SPEC)
+def test_plain_token_accepted(ocpi: Run) -> None:
+    """The token as is (2.1.1 does not encode it) is accepted."""
+    response = ocpi.client(ocpi.config.token).get(ocpi.config.versions_url, token_form="plain")
+    expect_http_status(
+        response,
+        200,
+        "GET versions with the plain token: refused",
+        hint="OCPI 2.1.1 sends the token after 'Token ' as it is, without Base64",
+    )
+
+
+@check(id="auth.plain_token_info", versions=SINCE_2_2, spec=SPEC)
 def test_plain_token_information(ocpi: Run, record_property) -> None:
     """Information only: whether the un-encoded token is accepted too (2.2.1-d2 allows either)."""
     response = ocpi.client(ocpi.config.token).get(ocpi.config.versions_url, token_form="plain")
@@ -69,7 +82,7 @@ def test_plain_token_information(ocpi: Run, record_property) -> None:
     )
 
 
-@check(id="auth.token_a_other_module_401", spec=SPEC, mode="sandbox")
+@check(id="auth.token_a_other_module_401", versions=SINCE_2_2, spec=SPEC, mode="sandbox")
 def test_token_a_only_for_credentials(ocpi: Run) -> None:
     """Token A reaches versions and credentials only; any other module answers 401."""
     discovery = ocpi.discovery

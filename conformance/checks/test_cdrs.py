@@ -33,6 +33,7 @@ from conformance.checks._scan import header
 from conformance.crossrules import cdr_location_problems, cdr_session_problems
 from conformance.failures import CheckFailure
 from conformance.session import Run
+from conformance.versions import SINCE_2_2
 
 check = pytest.mark.check
 CDR = "2.2.1 §10.3.1 CDR Object"
@@ -73,7 +74,12 @@ def _other_list(ocpi: Run, request: pytest.FixtureRequest, module: str):
     return result.objects
 
 
-@check(id="cdrs.location_consistent", spec="2.2.1 §10.4.4 CdrLocation class", roles=CPO)
+@check(
+    id="cdrs.location_consistent",
+    versions=SINCE_2_2,
+    spec="2.2.1 §10.4.4 CdrLocation class",
+    roles=CPO,
+)
 def test_location_consistent(ocpi: Run, request: pytest.FixtureRequest) -> None:
     """A CDR at a published Location names an EVSE, evse_id and Connector that Location has."""
     title = "CDRs name EVSEs or connectors their Location does not have"
@@ -91,7 +97,7 @@ def test_location_consistent(ocpi: Run, request: pytest.FixtureRequest) -> None:
     )
 
 
-@check(id="cdrs.session_consistent", spec=CDR, level="SHOULD", roles=CPO)
+@check(id="cdrs.session_consistent", versions=SINCE_2_2, spec=CDR, level="SHOULD", roles=CPO)
 def test_session_consistent(ocpi: Run, request: pytest.FixtureRequest) -> None:
     """A CDR agrees with its Session on location, EVSE, connector and token."""
     title = "CDRs disagree with their Session"

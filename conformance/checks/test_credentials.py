@@ -131,7 +131,7 @@ def test_second_post_refused(ocpi: Run) -> None:
     registration = _registered(ocpi)
     response = ocpi.client().post(
         registration.credentials_url,
-        counterpart_credentials(ocpi.counterpart, registration.token_b),
+        counterpart_credentials(ocpi.counterpart, registration.token_b, ocpi.config.version),
     )
     if response.http_status == 200:
         # the target may have issued yet another token C; keep using what works
@@ -182,3 +182,33 @@ def test_old_token_revoked(ocpi: Run) -> None:
         pytest.skip("no token rotation happened (see credentials.put.new_token)")
     response = ocpi.client(previous).get(ocpi.registration.credentials_url)
     expect_http_status(response, 401, "GET credentials with the replaced token: not refused")
+
+
+@check(
+    id="credentials.put.switch_version",
+    spec="2.2.1 §7.1.2 Updating to a newer version",
+    mode="sandbox",
+)
+def test_switch_version(ocpi: Run) -> None:
+    """A PUT to the credentials endpoint of another version the target offers moves the
+    connection to that version with a new token; a PUT to ours moves it back."""
+    _registered(ocpi)
+    others = ocpi.other_versions()
+    if not others:
+        pytest.skip(f"the target offers no other version than {ocpi.config.version} to switch to")
+    version, details_url = others[0]
+    switch = ocpi.switch_version(version, details_url)
+    title = f"PUT credentials to the {version} credentials endpoint: no switch to {version}"
+    if switch.response is None:
+        raise CheckFailure(
+            title,
+            expected=f"a credentials endpoint in the {version} version details",
+            actual=switch.error,
+            exchange=switch.details.exchange,
+        )
+    expect_success(switch.response, title)
+    expect_valid(
+        switch.response, version, "Credentials", title, spec="2.2.1 §7.3.1 Credentials object"
+    )
+    back, _ = ocpi.update_credentials()
+    expect_success(back, f"PUT credentials back to {ocpi.config.version}: refused")

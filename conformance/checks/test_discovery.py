@@ -16,6 +16,7 @@ from conformance.client import OcpiClientError
 from conformance.crossrules import MODULE_OBJECTS
 from conformance.failures import CheckFailure
 from conformance.session import Run
+from conformance.versions import SINCE_2_2
 
 check = pytest.mark.check
 ENDPOINT = "2.2.1 §6.2.2 Endpoint class"
@@ -92,7 +93,7 @@ def test_identifiers_known(ocpi: Run) -> None:
         )
 
 
-@check(id="discovery.roles_fit", spec="2.2.1 §6.2.3 InterfaceRole enum")
+@check(id="discovery.roles_fit", versions=SINCE_2_2, spec="2.2.1 §6.2.3 InterfaceRole enum")
 def test_roles_fit(ocpi: Run) -> None:
     """Each module is offered with the interface role a party of the target's role implements."""
     role = ocpi.config.role

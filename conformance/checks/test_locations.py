@@ -42,6 +42,7 @@ from conformance.crossrules import (
 )
 from conformance.failures import CheckFailure
 from conformance.session import Run
+from conformance.versions import SINCE_2_2
 
 check = pytest.mark.check
 LOCATION = "2.2.1 §8.3.1 Location Object"
@@ -316,7 +317,11 @@ def test_receiver_patch_merges(ocpi: Run, request: pytest.FixtureRequest) -> Non
 
 
 @check(
-    id="locations.receiver.patch_requires_last_updated", spec=R_PATCH, mode="sandbox", roles=EMSP
+    id="locations.receiver.patch_requires_last_updated",
+    versions=SINCE_2_2,
+    spec=R_PATCH,
+    mode="sandbox",
+    roles=EMSP,
 )
 def test_receiver_patch_requires_last_updated(ocpi: Run, request: pytest.FixtureRequest) -> None:
     """A PATCH without last_updated is refused (status_code 2001)."""

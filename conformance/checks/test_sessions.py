@@ -33,6 +33,7 @@ from conformance.checks._receiver import (
 from conformance.crossrules import session_location_problems
 from conformance.failures import CheckFailure
 from conformance.session import Run
+from conformance.versions import SINCE_2_2
 
 check = pytest.mark.check
 SESSION = "2.2.1 §9.3.1 Session Object"
@@ -64,7 +65,7 @@ def test_last_updated_not_future(ocpi: Run, request: pytest.FixtureRequest) -> N
     check_last_updated_past(request, ocpi, "sessions", SESSION)
 
 
-@check(id="sessions.location_consistent", spec=SESSION, roles=CPO)
+@check(id="sessions.location_consistent", versions=SINCE_2_2, spec=SESSION, roles=CPO)
 def test_location_consistent(ocpi: Run, request: pytest.FixtureRequest) -> None:
     """A Session at a published Location names an EVSE and Connector that Location has."""
     if ocpi.discovery.endpoint("locations", "SENDER") is None:
@@ -181,7 +182,13 @@ def test_receiver_put_replaces_periods(ocpi: Run, request: pytest.FixtureRequest
     expect_stored(target.client, pushed.url, body, "PUT did not replace the Session", spec=R_PUT)
 
 
-@check(id="sessions.receiver.patch_requires_last_updated", spec=R_PATCH, mode="sandbox", roles=EMSP)
+@check(
+    id="sessions.receiver.patch_requires_last_updated",
+    versions=SINCE_2_2,
+    spec=R_PATCH,
+    mode="sandbox",
+    roles=EMSP,
+)
 def test_receiver_patch_requires_last_updated(ocpi: Run, request: pytest.FixtureRequest) -> None:
     """A PATCH without last_updated is refused (status_code 2001)."""
     pushed = _pushed_session(ocpi, request).require("sessions.receiver.put_get")

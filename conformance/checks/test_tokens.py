@@ -38,6 +38,7 @@ from conformance.checks._single import object_url
 from conformance.client import OcpiResponse
 from conformance.failures import CheckFailure, SchemaFailure
 from conformance.session import Run
+from conformance.versions import SINCE_2_2
 
 check = pytest.mark.check
 TOKEN = "2.2.1 §12.3.2 Token Object"
@@ -248,7 +249,13 @@ def test_receiver_patch_merges(ocpi: Run, request: pytest.FixtureRequest) -> Non
     )
 
 
-@check(id="tokens.receiver.patch_requires_last_updated", spec=R_PATCH, mode="sandbox", roles=CPO)
+@check(
+    id="tokens.receiver.patch_requires_last_updated",
+    versions=SINCE_2_2,
+    spec=R_PATCH,
+    mode="sandbox",
+    roles=CPO,
+)
 def test_receiver_patch_requires_last_updated(ocpi: Run, request: pytest.FixtureRequest) -> None:
     """A PATCH without last_updated is refused (status_code 2001)."""
     pushed = _pushed_token(ocpi, request).require("tokens.receiver.put_get")

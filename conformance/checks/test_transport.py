@@ -25,6 +25,7 @@ from conformance.crossrules import parse_datetime
 from conformance.exchange import Exchange
 from conformance.schemas import validate
 from conformance.session import Run
+from conformance.versions import SINCE_2_2
 
 check = pytest.mark.check
 RESPONSE_FORMAT = "2.2.1 §4.1.7 Response format"
@@ -158,7 +159,7 @@ def _echo_findings(ocpi: Run, name: str) -> list[tuple[Exchange, str]]:
     return findings
 
 
-@check(id="transport.request_id_echoed", spec=MESSAGE_IDS)
+@check(id="transport.request_id_echoed", versions=SINCE_2_2, spec=MESSAGE_IDS)
 def test_request_id_echoed(ocpi: Run) -> None:
     """Every response carries the X-Request-ID of its request."""
     fail_on(
@@ -169,7 +170,7 @@ def test_request_id_echoed(ocpi: Run) -> None:
     )
 
 
-@check(id="transport.correlation_id_echoed", spec=MESSAGE_IDS)
+@check(id="transport.correlation_id_echoed", versions=SINCE_2_2, spec=MESSAGE_IDS)
 def test_correlation_id_echoed(ocpi: Run) -> None:
     """Every response carries the X-Correlation-ID of its request."""
     fail_on(
@@ -216,7 +217,7 @@ def test_no_server_error(ocpi: Run) -> None:
     )
 
 
-@check(id="transport.config_modules_unrouted", spec=ROUTING)
+@check(id="transport.config_modules_unrouted", versions=SINCE_2_2, spec=ROUTING)
 def test_config_modules_unrouted(ocpi: Run) -> None:
     """Responses of versions, credentials and hubclientinfo carry no OCPI-to/from headers."""
     findings = []

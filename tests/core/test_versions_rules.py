@@ -1,0 +1,292 @@
+"""Version rules as data: what each version has, credentials shapes, spec anchors, applicability,
+and the discovery and registration of a 2.1.1 target built by hand on httpx.MockTransport."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from conformance.config import TargetConfig
+from conformance.report import applicable_versions
+from conformance.schemas import validate
+from conformance.session import Run
+from conformance.spec_anchors import spec_anchor
+from conformance.versions import VERSIONS, credentials_body, not_applicable, rules
+from conformance.versions_index import offered_versions, write_index
+
+NOW = "2026-01-01T00:00:00Z"
+
+
+def envelope(data: Any, status_code: int = 1000) -> dict[str, Any]:
+    return {"data": data, "status_code": status_code, "timestamp": NOW}
+
+
+def test_each_version_has_its_rules():
+    assert VERSIONS == ("2.1.1", "2.2.1", "2.3.0")
+    old, current, new = (rules(v) for v in VERSIONS)
+    assert old.token_form == "plain" and current.token_form == new.token_form == "base64"
+    assert not old.endpoint_role and current.endpoint_role
+    assert "chargingprofiles" not in old.modules and "hubclientinfo" not in old.modules
+    assert "payments" in new.modules and "payments" not in current.modules
+    assert not old.message_ids and not old.routing_headers and not old.patch_needs_last_updated
+    assert new.unknown_fields_ignored and not current.unknown_fields_ignored
+    with pytest.raises(ValueError, match="unknown OCPI version '2.2'; use one of: 2.1.1"):
+        rules("2.2")
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_our_credentials_are_valid_in_each_version(version):
+    body = credentials_body(
+        version,
+        token="tok-123",
+        url="http://127.0.0.1:1/ocpi/versions",
+        roles=("EMSP",),
+        business_name="us",
+        party_id="OCT",
+        country_code="NL",
+    )
+    assert validate(body, version, "Credentials") == []
+    assert ("roles" in body) is (version != "2.1.1")
+    if version == "2.1.1":
+        assert body["party_id"] == "OCT" and body["business_details"] == {"name": "us"}
+
+
+def test_checks_that_do_not_apply_say_why():
+    assert not_applicable("chargingprofiles.set", None, "2.1.1") == (
+        "does not apply to 2.1.1: OCPI 2.1.1 has no chargingprofiles module"
+    )
+    assert not_applicable("chargingprofiles.set", None, "2.3.0") is None
+    assert not_applicable("client.message_ids", ("2.2.1", "2.3.0"), "2.1.1") == (
+        "does not apply to 2.1.1 (OCPI 2.2.1, 2.3.0 only)"
+    )
+    assert applicable_versions("hubclientinfo.objects_valid") == ("2.2.1", "2.3.0")
+    assert applicable_versions("auth.plain_accepted", ("2.1.1",)) == ("2.1.1",)
+
+
+@pytest.mark.parametrize(
+    ("spec", "version", "anchor"),
+    [
+        ("2.2.1 §8.3.1 Location Object", "2.2.1", "2.2.1 §8.3.1 Location Object"),
+        ("2.2.1 §8.3.1 Location Object", "2.3.0", "2.3.0 §8.3.1 Location Object"),
+        ("2.2.1 §8.3.1 Location Object", "2.1.1", "2.1.1 locations §3.1 Location Object"),
+        ("2.2.1 §7.2.2 Credentials POST", "2.1.1", "2.1.1 credentials §1.2 POST Method"),
+        ("2.2.1 §12.2.1.2 Receiver PUT Method", "2.1.1", "2.1.1 tokens §2.1.2 PUT Method"),
+        ("2.2.1 §8.2.2.2 Receiver PUT Method", "2.1.1", "2.1.1 locations §2.2.2 PUT Method"),
+        (
+            "2.2.1 §4.1.4.1.2 Paginated Request",
+            "2.1.1",
+            "2.1.1 transport_and_format: Paginated Request",
+        ),
+        ("2.2.1 §6.2.6 Version details GET", "2.3.0", "2.3.0 §6.2.6 GET"),
+        (
+            "2.2.1 §13.1 Flow; §5.2 2xxx: Client errors",
+            "2.3.0",
+            "2.3.0 §13.1 Flow; §5.2 2xxx: Client errors",
+        ),
+    ],
+)
+def test_spec_anchors_follow_the_version(spec, version, anchor):
+    assert spec_anchor(spec, version) == anchor
+
+
+# ---- a hand-built 2.1.1 CPO on MockTransport ---------------------------------------------------
+
+
+class FakeCounterpart:
+    """Stands in for our mock party (which cannot serve 2.1.1 yet) during a handshake."""
+
+    versions_url = "http://127.0.0.1:1/ocpi/versions"
+
+    class config:  # noqa: N801 - the attribute names of MockConfig
+        roles = ("EMSP",)
+        business_name = "ocpi-conformance counterpart"
+        party_id = "OCT"
+        country_code = "NL"
+
+    def __init__(self) -> None:
+        self.partner: dict[str, Any] = {}
+
+    def expect_partner(self, **fields: Any) -> int:
+        self.partner.update(fields)
+        return 1
+
+    def update_partner(self, partner_id: int, **fields: Any) -> None:
+        self.partner.update(fields)
+
+    def stop(self) -> None:
+        pass
+
+
+def cpo_211(seen: list[httpx.Request]) -> httpx.MockTransport:
+    base = "http://cpo.test/ocpi"
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if request.headers.get("Authorization") not in ("Token token-a", "Token token-c"):
+            return httpx.Response(401, json=envelope(None, 2000))
+        path = request.url.path
+        if path == "/ocpi/versions":
+            return httpx.Response(
+                200, json=envelope([{"version": "2.1.1", "url": f"{base}/2.1.1"}])
+            )
+        if path == "/ocpi/2.1.1":
+            endpoints = [
+                {"identifier": m, "url": f"{base}/2.1.1/{m}"}
+                for m in ("credentials", "locations", "tokens", "commands")
+            ]
+            return httpx.Response(200, json=envelope({"version": "2.1.1", "endpoints": endpoints}))
+        if path == "/ocpi/2.1.1/credentials" and request.method == "POST":
+            return httpx.Response(
+                200,
+                json=envelope(
+                    {
+                        "token": "token-c",
+                        "url": f"{base}/versions",
+                        "business_details": {"name": "A CPO"},
+                        "party_id": "CPO",
+                        "country_code": "DE",
+                    }
+                ),
+            )
+        return httpx.Response(404, json=envelope(None, 2000))
+
+    return httpx.MockTransport(handler)
+
+
+def test_a_211_target_is_discovered_and_registered_in_its_own_shapes():
+    seen: list[httpx.Request] = []
+    config = TargetConfig(
+        versions_url="http://cpo.test/ocpi/versions",
+        token="token-a",
+        role="cpo",
+        version="2.1.1",
+        mode="sandbox",
+    )
+    run = Run.start(config)
+    run.http = run.http.__class__(
+        token="token-a", version="2.1.1", transport=cpo_211(seen), recorder=run.recorder
+    )
+    counterpart = FakeCounterpart()
+    run._counterpart = counterpart  # type: ignore[assignment]
+    discovery = run.discovery
+    assert discovery.error is None
+    # 2.1.1 endpoints have no role: a CPO's own locations are its Sender, tokens its Receiver
+    assert discovery.endpoint("locations", "SENDER") == "http://cpo.test/ocpi/2.1.1/locations"
+    assert discovery.endpoint("tokens", "RECEIVER") == "http://cpo.test/ocpi/2.1.1/tokens"
+    assert discovery.endpoint("commands", "RECEIVER") is not None
+    assert discovery.endpoint("locations", "RECEIVER") is None
+    registration = run.registration
+    assert registration.ok, registration.error
+    post = next(r for r in seen if r.method == "POST")
+    assert post.headers["Authorization"] == "Token token-a"  # plain in 2.1.1
+    body = json.loads(post.content)
+    assert set(body) == {"token", "url", "business_details", "party_id", "country_code"}
+    assert validate(body, "2.1.1", "Credentials") == []
+    assert run.token == "token-c"
+    assert counterpart.partner["roles"] == [
+        {
+            "role": "CPO",
+            "business_details": {"name": "A CPO"},
+            "party_id": "CPO",
+            "country_code": "DE",
+        }
+    ]
+    assert run.other_versions() == []
+    run.http.close()
+
+
+def test_offered_versions_tries_the_plain_token_after_base64():
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.headers["Authorization"] != "Token plain-only":
+            return httpx.Response(401, json=envelope(None, 2000))
+        return httpx.Response(
+            200,
+            json=envelope(
+                [{"version": "2.1.1", "url": "http://t/2.1.1"}, {"version": "2.0", "url": "x"}]
+            ),
+        )
+
+    found = offered_versions(
+        "http://t/versions", "plain-only", transport=httpx.MockTransport(handler)
+    )
+    assert found == ["2.1.1", "2.0"]
+    refused = offered_versions(
+        "http://t/versions",
+        "nobody",
+        transport=httpx.MockTransport(lambda r: httpx.Response(401)),
+    )
+    assert refused is None
+
+
+def test_the_index_has_one_section_per_version(tmp_path: Path):
+    summary = {"pass": 3, "fail": 1, "error": 0, "warn": 0, "skip": 2, "xfail": 0}
+    results = {
+        "2.1.1": {
+            "target": {"versions_url": "http://t/versions", "role": "CPO", "mode": "sandbox"},
+            "summary": {**summary, "must_failed": 1},
+            "checks": [],
+        },
+        "2.2.1": None,
+    }
+    write_index(tmp_path, results)
+    index = json.loads((tmp_path / "results.json").read_text())
+    assert index["format"] == "ocpi-conformance-results-index/1"
+    assert index["versions"]["2.1.1"]["report"] == "2.1.1/report.html"
+    assert index["versions"]["2.2.1"] == {"report": None, "error": "the run wrote no results"}
+    page = (tmp_path / "report.html").read_text()
+    assert "<a href='2.1.1/report.html'>OCPI 2.1.1</a>" in page and "FAIL" in page
+
+
+def test_a_credentials_put_switches_the_connection_to_another_offered_version():
+    """Registered on 2.2.1, a PUT to the 2.1.1 credentials endpoint (in 2.1.1's shape, plain
+    token) moves the connection; a PUT to 2.2.1's moves it back."""
+    seen: list[httpx.Request] = []
+    tokens = iter(["c-1", "c-2", "c-3"])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        base = "http://two.test/ocpi"
+        path = request.url.path
+        if path == "/ocpi/versions":
+            return httpx.Response(
+                200,
+                json=envelope([{"version": v, "url": f"{base}/{v}"} for v in ("2.1.1", "2.2.1")]),
+            )
+        if path in ("/ocpi/2.1.1", "/ocpi/2.2.1"):
+            version = path.rsplit("/", 1)[1]
+            endpoint = {"identifier": "credentials", "url": f"{base}/{version}/credentials"}
+            if version == "2.2.1":
+                endpoint["role"] = "SENDER"
+            return httpx.Response(200, json=envelope({"version": version, "endpoints": [endpoint]}))
+        return httpx.Response(200, json=envelope({"token": next(tokens)}))
+
+    config = TargetConfig(
+        versions_url="http://two.test/ocpi/versions", token="token-a", role="cpo", mode="sandbox"
+    )
+    run = Run.start(config)
+    run.http = run.http.__class__(
+        token="token-a",
+        version="2.2.1",
+        transport=httpx.MockTransport(handler),
+        recorder=run.recorder,
+    )
+    counterpart = FakeCounterpart()
+    run._counterpart = counterpart  # type: ignore[assignment]
+    assert run.registration.ok and run.token == "c-1"
+    assert run.other_versions() == [("2.1.1", "http://two.test/ocpi/2.1.1")]
+    switch = run.switch_version("2.1.1", "http://two.test/ocpi/2.1.1")
+    put = seen[-1]
+    assert put.method == "PUT" and put.url.path == "/ocpi/2.1.1/credentials"
+    assert put.headers["Authorization"] == "Token c-1"  # 2.1.1: plain
+    assert "business_details" in json.loads(put.content)
+    assert switch.response is not None and run.token == "c-2"
+    assert counterpart.partner["version"] == "2.1.1"
+    back, previous = run.update_credentials()
+    assert previous == "c-2" and run.token == "c-3"
+    assert seen[-1].url.path == "/ocpi/2.2.1/credentials"
+    assert counterpart.partner["version"] == "2.2.1"
+    run.http.close()
