@@ -55,16 +55,27 @@ def _candidates(credential: str, version: str | None, config: MockConfig) -> lis
 
 
 def _unauthorized(message: str) -> OcpiError:
-    http_status = 403 if faults.active("auth.forbidden_instead_of_unauthorized") else 401
-    return OcpiError(message, status_code=2000, http_status=http_status)
+    return OcpiError(message, status_code=2000, http_status=401)
 
 
 def authenticate(module: str, version: str | None) -> Caller:
-    """Identify the caller or raise a 401 OcpiError. ``version`` is None on the versions list."""
+    """Identify the caller or raise a 401 OcpiError. ``version`` is None on the versions list.
+
+    The two auth faults act here, on refusals only, so a known caller keeps its identity.
+    """
+    try:
+        return _identify(module, version)
+    except OcpiError as refusal:
+        if faults.active("auth.any_token_accepted"):
+            return Caller(kind="anonymous", token=None)
+        if faults.active("auth.forbidden_instead_of_unauthorized"):
+            refusal.http_status = 403
+        raise
+
+
+def _identify(module: str, version: str | None) -> Caller:
     config: MockConfig = current_app.config["OCPI_MOCK"]
     header = request.headers.get("Authorization")
-    if faults.active("auth.any_token_accepted"):
-        return Caller(kind="anonymous", token=None)
     if not header:
         raise _unauthorized("Authorization header missing: expected 'Token <credentials token>'")
     scheme, _, credential = header.partition(" ")

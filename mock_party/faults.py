@@ -57,12 +57,24 @@ FAULTS: dict[str, Fault] = {
         Fault(
             "auth.any_token_accepted",
             "Any token, or none, is accepted on every module.",
-            ("auth.missing_token_401", "auth.unknown_token_401"),
+            (
+                "auth.missing_token_401",
+                "auth.unknown_token_401",
+                "auth.token_a_other_module_401",
+                "credentials.token_a.revoked",
+                "credentials.put.old_token_revoked",
+            ),
         ),
         Fault(
             "auth.forbidden_instead_of_unauthorized",
-            "Requests with a missing or unknown token get 403 instead of 401.",
-            ("auth.missing_token_401", "auth.unknown_token_401"),
+            "Refused requests (missing, unknown or spent token) get 403 instead of 401.",
+            (
+                "auth.missing_token_401",
+                "auth.unknown_token_401",
+                "auth.token_a_other_module_401",
+                "credentials.token_a.revoked",
+                "credentials.put.old_token_revoked",
+            ),
         ),
         # the pager (mock_party/pagination.py)
         Fault(

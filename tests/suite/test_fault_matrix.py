@@ -25,25 +25,6 @@ FULL_RUN_SECONDS = 30.0
 
 # Checks that fail with a fault besides its declared trips, because the fault breaks more than
 # its one rule; mock_party/faults.py should list them as trips (then they can go from here).
-KNOWN_EXTRA: dict[str, set[str]] = {
-    "auth.forbidden_instead_of_unauthorized": {
-        # 403 for every refused token: token A and replaced-token refusals are 401s too
-        "auth.token_a_other_module_401",
-        "credentials.token_a.revoked",
-        "credentials.put.old_token_revoked",
-    },
-    "auth.any_token_accepted": {
-        # every token opens everything, so the handshake's tokens mean nothing: the mock cannot
-        # tell us from anyone, calls us with a token we did not issue, and sends no results
-        "auth.token_a_other_module_401",
-        "credentials.token_a.revoked",
-        "credentials.get.valid",
-        "credentials.post.already_registered_405",
-        "credentials.put.new_token",
-        "commands.start_session.result",
-        "client.authorization",
-    },
-}
 
 
 def _catalogue() -> dict[str, tuple[str, ...]]:
@@ -99,7 +80,7 @@ def test_fault_trips_its_checks_and_nothing_else(
     known = {t for t in fault.trips if t in catalogue}
     if fault.trips and not known:
         pytest.skip(f"none of the checks it trips exists yet: {', '.join(fault.trips)}")
-    allowed = set(fault.trips) | KNOWN_EXTRA.get(fault_id, set())
+    allowed = set(fault.trips)
     tripped: set[str] = set()
     for role in _roles(fault, catalogue):
         results = matrix[(fault_id, role)]
