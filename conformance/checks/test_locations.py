@@ -52,6 +52,7 @@ R_GET = "2.2.1 §8.2.2.1 Receiver GET Method"
 R_PUT = "2.2.1 §8.2.2.2 Receiver PUT Method"
 R_PATCH = "2.2.1 §8.2.2.3 Receiver PATCH Method"
 CPO = ("CPO",)
+UNDOCUMENTED_FIELDS = "2.3.0 §4.1.8 Non-specified JSON fields"
 EMSP = ("EMSP",)
 
 
@@ -386,3 +387,24 @@ def test_receiver_malformed_refused(ocpi: Run) -> None:
             spec="2.2.1 §5 Status codes",
             exchange=broken.exchange,
         )
+
+
+@check(
+    id="locations.receiver.unknown_fields_ignored",
+    versions=("2.3.0",),
+    spec=UNDOCUMENTED_FIELDS,
+    mode="sandbox",
+    roles=EMSP,
+)
+def test_receiver_ignores_unknown_fields(ocpi: Run) -> None:
+    """A Location with fields the spec does not document is accepted (2.3.0 extensibility)."""
+    target = receiver(ocpi, "locations")
+    body = make.location(target.party, make.new_id("LOC"), utc_now())
+    body["ocpi_conformance_extension"] = {"note": "an undocumented field"}
+    body["evses"][0]["ocpi_conformance_extension"] = True
+    expect_ok(
+        target.client.put(target.url(body["id"]), body),
+        "PUT of a Location with undocumented fields refused",
+        spec=UNDOCUMENTED_FIELDS,
+        http=PUSHED,
+    )

@@ -48,6 +48,7 @@ R_GET = "2.2.1 §12.2.1.1 Receiver GET Method"
 R_PUT = "2.2.1 §12.2.1.2 Receiver PUT Method"
 R_PATCH = "2.2.1 §12.2.1.3 Receiver PATCH Method"
 CPO = ("CPO",)
+UNDOCUMENTED_FIELDS = "2.3.0 §4.1.8 Non-specified JSON fields"
 EMSP = ("EMSP",)
 
 
@@ -327,3 +328,23 @@ def test_receiver_get_unknown(ocpi: Run) -> None:
             spec="2.2.1 §5 Status codes",
             exchange=response.exchange,
         )
+
+
+@check(
+    id="tokens.receiver.unknown_fields_ignored",
+    versions=("2.3.0",),
+    spec=UNDOCUMENTED_FIELDS,
+    mode="sandbox",
+    roles=CPO,
+)
+def test_receiver_ignores_unknown_fields(ocpi: Run) -> None:
+    """A Token with fields the spec does not document is accepted (2.3.0 extensibility)."""
+    target = receiver(ocpi, "tokens")
+    body = make.token(target.party, make.new_id("TOK"), utc_now())
+    body["ocpi_conformance_extension"] = {"note": "an undocumented field"}
+    expect_ok(
+        target.client.put(target.url(body["uid"]), body, params=_TYPE),
+        "PUT of a Token with undocumented fields refused",
+        spec=UNDOCUMENTED_FIELDS,
+        http=PUSHED,
+    )

@@ -4,12 +4,15 @@ and the discovery and registration of a 2.1.1 target built by hand on httpx.Mock
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from conformance.checks import _objects as make
+from conformance.checks._receiver import ShapingClient
 from conformance.config import TargetConfig
 from conformance.report import applicable_versions
 from conformance.schemas import validate
@@ -290,3 +293,42 @@ def test_a_credentials_put_switches_the_connection_to_another_offered_version():
     assert seen[-1].url.path == "/ocpi/2.2.1/credentials"
     assert counterpart.partner["version"] == "2.2.1"
     run.http.close()
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_the_objects_we_push_are_valid_in_each_version(version):
+    now, us = datetime(2026, 1, 1, tzinfo=UTC), ("NL", "OCT")
+    built = {
+        "Location": make.location(us, "L1", now),
+        "EVSE": make.evse("E1", now),
+        "Connector": make.connector("1", now),
+        "Token": make.token(us, "U1", now),
+        "Tariff": make.tariff(us, "T1", now),
+        "Session": make.session(us, "S1", us, now, location_id="L1"),
+        "CDR": make.cdr(us, "C1", us, now),
+    }
+    for kind, body in built.items():
+        shaped = make.shape(kind, body, version)
+        assert validate(shaped, version, kind) == [], kind
+    assert "country_code" not in make.shape("Token", built["Token"], "2.1.1")
+    assert make.shape("CDR", built["CDR"], "2.3.0")["total_cost"] == {
+        "before_taxes": 3.0,
+        "taxes": [{"name": "VAT", "amount": 0.63}],
+    }
+
+
+def test_a_receiver_client_shapes_complete_objects_by_url():
+    sent: list[Any] = []
+
+    class Recording:
+        def put(self, url: str, json_body: Any = None, **kwargs: Any) -> None:
+            sent.append(json_body)
+
+    client = ShapingClient(Recording(), "locations", "http://t/ocpi/2.1.1/locations", "2.1.1")
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    client.put("http://t/ocpi/2.1.1/locations/NL/OCT/L1", make.location(("NL", "OCT"), "L1", now))
+    client.put("http://t/ocpi/2.1.1/locations/NL/OCT/L1/E1/1", make.connector("1", now))
+    client.put("http://t/ocpi/2.1.1/locations/NL/OCT/L1", {"name": "partial"})
+    assert sent[0]["type"] == "ON_STREET" and "country_code" not in sent[0]
+    assert sent[1]["voltage"] == 230 and "max_voltage" not in sent[1]
+    assert sent[2] == {"name": "partial"}
