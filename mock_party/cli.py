@@ -126,6 +126,38 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
     help="On 2.2+, also accept un-encoded tokens (2.2.1-d2 compatibility). [default: strict]",
 )
 @click.option(
+    "--locations",
+    type=int,
+    envvar="OCPI_MOCK_LOCATIONS",
+    help="Locations in the data set made on first start. [default: 24]",
+)
+@click.option("--tariffs", type=int, envvar="OCPI_MOCK_TARIFFS", help="Tariffs. [default: 6]")
+@click.option("--tokens", type=int, envvar="OCPI_MOCK_TOKENS", help="Tokens. [default: 24]")
+@click.option("--sessions", type=int, envvar="OCPI_MOCK_SESSIONS", help="Sessions. [default: 24]")
+@click.option("--cdrs", type=int, envvar="OCPI_MOCK_CDRS", help="CDRs. [default: 24]")
+@click.option(
+    "--command-delay",
+    type=float,
+    envvar="OCPI_MOCK_COMMAND_DELAY",
+    help="Seconds between a command's response and its CommandResult. [default: 0.2]",
+)
+@click.option(
+    "--command-result",
+    envvar="OCPI_MOCK_COMMAND_RESULT",
+    help="CommandResultType sent for accepted commands. [default: ACCEPTED]",
+)
+@click.option(
+    "--slow-delay",
+    type=float,
+    envvar="OCPI_MOCK_SLOW_DELAY",
+    help="Seconds each answer waits with the transport.slow fault. [default: 2.0]",
+)
+@click.option(
+    "--push/--no-push",
+    default=None,
+    help="Push changes of our objects to registered partners. [default: push]",
+)
+@click.option(
     "--fault",
     "faults",
     multiple=True,
@@ -249,6 +281,56 @@ def register(mock_url: str, versions_url: str, token_a: str) -> None:
     click.echo(
         f"Registered on OCPI {data.get('version')} ({len(data.get('endpoints', []))} endpoints)"
     )
+
+
+@main.command()
+@click.option(
+    "--mock",
+    "mock_url",
+    default="http://127.0.0.1:8080",
+    show_default=True,
+    help="Base URL of the running mock (a CPO) that runs the session.",
+)
+@click.option("--token-uid", help="Token to charge with. [default: one of the mock's]")
+@click.option("--token-type", default="RFID", show_default=True)
+@click.option("--location-id", help="[default: a location with a free connector]")
+@click.option("--evse-uid")
+@click.option("--connector-id")
+@click.option(
+    "--updates",
+    type=int,
+    default=2,
+    show_default=True,
+    help="Session PATCHes between start and stop.",
+)
+@click.option(
+    "--minutes",
+    type=float,
+    default=60.0,
+    show_default=True,
+    help="Length of the simulated session.",
+)
+@click.option(
+    "--step-delay",
+    type=float,
+    default=0.0,
+    show_default=True,
+    help="Seconds between pushes, to watch them arrive.",
+)
+def simulate(mock_url: str, **options: Any) -> None:
+    """Run a charging session on a running mock CPO: authorize the token (real-time at the
+    eMSP when it is not whitelisted), start, send updates, stop and send the CDR, pushing each
+    step to registered partners."""
+    from mock_party.simulate import SimulationError, request_simulation
+
+    given = {k: v for k, v in options.items() if v is not None}
+    try:
+        result = request_simulation(mock_url, **given)
+    except SimulationError as exc:
+        click.secho(f"Simulation failed: {exc}", fg="red", err=True)
+        sys.exit(1)
+    for key, value in result.items():
+        click.echo(f"{key}: {value}")
 
 
 @main.command("faults")

@@ -85,3 +85,63 @@ def test_register_command_joins_another_party(tmp_path):
         )
     assert again.exit_code == 1
     assert "Registration failed" in again.output and "401" in again.output
+
+
+def test_serve_volume_flags_reach_the_data_set(tmp_path):
+    import sqlite3
+
+    database = tmp_path / "big.sqlite"
+    proc = subprocess.Popen(
+        [
+            MOCK,
+            "serve",
+            "--port",
+            "0",
+            "--database",
+            str(database),
+            "--locations",
+            "31",
+            "--tokens",
+            "0",
+            "--sessions",
+            "2",
+            "--cdrs",
+            "3",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert "versions URL" in "".join(proc.stdout.readline() for _ in range(2))
+        db = sqlite3.connect(database)
+        counts = dict(db.execute("SELECT module, count(*) FROM objects GROUP BY module"))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert counts["locations"] == 31
+    assert counts["sessions"] == 2 and counts["cdrs"] == 3
+
+
+def test_simulate_command_runs_a_session_that_reaches_the_emsp(tmp_path):
+    cpo = create_app(MockConfig(database=str(tmp_path / "c.sqlite"), token_a="cpo-token-A-sim"))
+    emsp = create_app(MockConfig(roles=("EMSP",), database=str(tmp_path / "e.sqlite")))
+    with serve_in_thread(cpo) as cpo_server, serve_in_thread(emsp) as emsp_server:
+        httpx.post(
+            f"{emsp_server.url}/admin/register",
+            timeout=30,
+            json={
+                "versions_url": f"{cpo_server.url}/ocpi/versions",
+                "token_a": "cpo-token-A-sim",
+            },
+        ).raise_for_status()
+        result = CliRunner().invoke(
+            mock_cli, ["simulate", "--mock", cpo_server.url, "--updates", "1"]
+        )
+        assert result.exit_code == 0, result.output
+        received = httpx.get(
+            f"{emsp_server.url}/admin/objects/cdrs?side=receiver", timeout=10
+        ).json()["data"]
+    assert received, "the simulated session's CDR did not reach the eMSP"
+    refused = CliRunner().invoke(mock_cli, ["simulate", "--mock", "http://127.0.0.1:9"])
+    assert refused.exit_code == 1 and "Network error" in refused.output
