@@ -303,8 +303,9 @@ def _run_version(
             target.version,
             "--ocpi-mode",
             target.mode,
-            "--ocpi-token",
-            target.token,  # in-process: never visible in the process list
+            # one argument, so a token starting with "-" is not read as an option; pytest runs
+            # in this process, so the token never shows in the process list
+            f"--ocpi-token={target.token}",
         ]
         if options.config_path:
             target_args += ["--ocpi-config", options.config_path]
