@@ -29,6 +29,8 @@ class VersionRules:
     message_ids: ``X-Request-ID``/``X-Correlation-ID`` exist (2.2+).
     routing_headers: ``OCPI-to-*``/``OCPI-from-*`` exist (2.2+).
     unknown_fields_ignored: receivers SHALL NOT reject undocumented fields (2.3.0).
+    command_result: the object a CPO posts to ``response_url`` with a command's outcome (2.1.1
+        posts a CommandResponse there).
     """
 
     number: str
@@ -40,6 +42,7 @@ class VersionRules:
     message_ids: bool
     routing_headers: bool
     unknown_fields_ignored: bool
+    command_result: str = "CommandResult"
 
 
 _RULES = {
@@ -53,6 +56,7 @@ _RULES = {
         message_ids=False,
         routing_headers=False,
         unknown_fields_ignored=False,
+        command_result="CommandResponse",
     ),
     "2.2.1": VersionRules(
         number="2.2.1",

@@ -110,7 +110,7 @@ def _charge_point(client: Client, url: str) -> tuple[str, str | None, str | None
     return None
 
 
-def _find_session(ocpi: Run, client: Client, token_uid: str, since: str) -> str | None:
+def _find_session(ocpi: Run, client: Client, token: dict[str, Any], since: str) -> str | None:
     url = ocpi.discovery.endpoint("sessions", "SENDER")
     if url is None:
         return None
@@ -122,7 +122,11 @@ def _find_session(ocpi: Run, client: Client, token_uid: str, since: str) -> str 
             return None
         sessions = payload(response)[1]
         for session in sessions if isinstance(sessions, list) else []:
-            if (session.get("cdr_token") or {}).get("uid") == token_uid:
+            # 2.1.1 Sessions name the token by its auth_id (our contract_id), 2.2+ by cdr_token
+            by_uid = (session.get("cdr_token") or {}).get("uid") == token["uid"]
+            if by_uid or (
+                "cdr_token" not in session and session.get("auth_id") == token.get("contract_id")
+            ):
                 return session.get("id")
         if time.monotonic() >= deadline:
             return None
@@ -157,7 +161,7 @@ def _play(ocpi: Run) -> Story:
     url = result_url(ocpi, "START_SESSION")
     body = {
         "response_url": url,
-        "token": story.token,
+        "token": make.shape("Token", story.token, ocpi.config.version),
         "location_id": location_id,
         "evse_uid": evse_uid,
         "connector_id": connector_id,
@@ -167,7 +171,7 @@ def _play(ocpi: Run) -> Story:
     if story.start.result is None:
         story.skip = "START_SESSION was not carried out (see commands.start_session.*)"
         return story
-    story.session_id = _find_session(ocpi, client, story.token["uid"], since)
+    story.session_id = _find_session(ocpi, client, story.token, since)
     if story.session_id is None:
         story.skip = "no Session with our token appeared in the sessions list"
         settle(ocpi)

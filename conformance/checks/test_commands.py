@@ -22,6 +22,7 @@ from conformance.checks._single import object_url
 from conformance.checks._story import Async, result_url, story, wait_timeout
 from conformance.failures import CheckFailure, SchemaFailure
 from conformance.session import Run
+from conformance.versions import rules
 
 check = pytest.mark.check
 RESPONSE = "2.2.1 §13.3.2 CommandResponse Object"
@@ -61,11 +62,12 @@ def _expect_result(ocpi: Run, sent: Async | None, command: str) -> None:
             exchange=sent.response.exchange,
         )
     body = body_json(sent.result.request_body)
-    violations = data_violations(body, "CommandResult", ocpi.config.version)
+    result_object = rules(ocpi.config.version).command_result
+    violations = data_violations(body, result_object, ocpi.config.version)
     if body is None or violations:
         raise SchemaFailure(
             f"{command}: the CommandResult is not valid",
-            expected="a CommandResult (result, optional message) as JSON body",
+            expected=f"a {result_object} (result, optional message) as JSON body",
             actual="no JSON body" if body is None else f"{len(violations)} schema violation(s)",
             spec=RESULT,
             details=[str(v) for v in violations[:10]],
@@ -120,7 +122,11 @@ def test_unknown_location(ocpi: Run) -> None:
     url = object_url(endpoint_or_skip(ocpi, "commands", "RECEIVER"), "START_SESSION")
     body = {
         "response_url": result_url(ocpi, "START_SESSION"),
-        "token": make.token(our_party(ocpi), make.new_id("TOK"), utc_now(), whitelist="ALLOWED"),
+        "token": make.shape(
+            "Token",
+            make.token(our_party(ocpi), make.new_id("TOK"), utc_now(), whitelist="ALLOWED"),
+            ocpi.config.version,
+        ),
         "location_id": make.new_id("NOLOC"),
     }
     response = client_for(ocpi).post(url, body)

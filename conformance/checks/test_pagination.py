@@ -37,6 +37,7 @@ from conformance.crossrules import describe_key, object_key, parse_datetime
 from conformance.exchange import Exchange
 from conformance.failures import CheckFailure
 from conformance.session import Run
+from conformance.versions import SINCE_2_2
 
 check = pytest.mark.check
 REQUEST = "2.2.1 §4.1.4.1.2 Paginated Request"
@@ -533,7 +534,7 @@ def _date_rule(
     return rule
 
 
-@check(id="pagination.date_from_inclusive", spec=REQUEST)
+@check(id="pagination.date_from_inclusive", versions=SINCE_2_2, spec=REQUEST)
 def test_date_from_inclusive(ocpi: Run, request: pytest.FixtureRequest) -> None:
     """``date_from`` is applied and inclusive: exactly the objects with last_updated >= it."""
     _per_list(
@@ -545,7 +546,7 @@ def test_date_from_inclusive(ocpi: Run, request: pytest.FixtureRequest) -> None:
     )
 
 
-@check(id="pagination.date_to_exclusive", spec=REQUEST)
+@check(id="pagination.date_to_exclusive", versions=SINCE_2_2, spec=REQUEST)
 def test_date_to_exclusive(ocpi: Run, request: pytest.FixtureRequest) -> None:
     """``date_to`` is applied and exclusive: exactly the objects with last_updated < it."""
     _per_list(
