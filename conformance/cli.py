@@ -212,6 +212,78 @@ class _RunOptions:
     counterpart_url: str | None
     select: str | None
     verbose: bool
+    listen_minutes: float = 0
+
+
+@main.command()
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    help="Target file (TOML), as for run.",
+)
+@click.option("--versions-url", metavar="URL", help="The target's versions endpoint.")
+@click.option(
+    "--token",
+    envvar="OCPI_TOKEN",
+    metavar="TOKEN",
+    help="The target's token A. Default: $OCPI_TOKEN.",
+)
+@click.option(
+    "--role", type=click.Choice(["cpo", "emsp"], case_sensitive=False), help="The target's role."
+)
+@click.option(
+    "--version",
+    "ocpi_version",
+    type=click.Choice(list(VERSIONS)),
+    help="OCPI version. [default: 2.2.1]",
+)
+@click.option(
+    "--minutes",
+    type=float,
+    default=5.0,
+    show_default=True,
+    help="How long to keep our counterpart up after the handshake.",
+)
+@click.option(
+    "--counterpart-url",
+    metavar="URL",
+    help="Public URL of our counterpart when the target cannot reach this machine.",
+)
+@click.option(
+    "--report-dir", type=click.Path(file_okay=False), default="reports", show_default=True
+)
+def listen(
+    config_path: str | None,
+    versions_url: str | None,
+    token: str | None,
+    role: str | None,
+    ocpi_version: str | None,
+    minutes: float,
+    counterpart_url: str | None,
+    report_dir: str,
+) -> None:
+    """Register with the target, then keep our counterpart up for --minutes while you make
+    your platform push locations, sessions and CDRs, send command results or ask for
+    authorizations; then grade every call it made (client.* and <module>.objects_valid) along
+    with the rest of the suite, in sandbox mode."""
+    if minutes <= 0:
+        raise click.UsageError("--minutes must be more than 0")
+    options = _RunOptions(
+        config_path,
+        versions_url,
+        token,
+        role,
+        "sandbox",
+        None,
+        (),
+        counterpart_url,
+        None,
+        False,
+        minutes,
+    )
+    code, results = _run_version(options, ocpi_version, Path(report_dir))
+    sys.exit(_exit_status(code, results))
 
 
 def _offered_versions(options: _RunOptions) -> list[str]:
@@ -311,6 +383,8 @@ def _run_version(
             target_args += ["--ocpi-config", options.config_path]
         if target.counterpart_url:
             target_args += ["--ocpi-counterpart-url", target.counterpart_url]
+        if options.listen_minutes:
+            target_args.append(f"--ocpi-listen-minutes={options.listen_minutes}")
         extra: tuple[str, ...] = ("-k", options.select) if options.select else ()
         plugins = []
         if options.verbose:

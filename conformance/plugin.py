@@ -18,6 +18,7 @@ from conformance.exchange import ExchangeRecorder
 from conformance.failures import CheckFailure
 from conformance.har import HarWriter
 from conformance.html_report import HtmlExtras
+from conformance.listen import wait_for_calls
 from conformance.report import ResultsJsonWriter, check_meta
 from conformance.session import Run
 from conformance.spec_anchors import spec_anchor
@@ -28,6 +29,7 @@ RECORDER_KEY = pytest.StashKey[ExchangeRecorder]()
 RESULTS_KEY = pytest.StashKey[ResultsJsonWriter]()
 MARK_KEY = pytest.StashKey[int]()
 RUN_KEY = pytest.StashKey[Run]()
+LISTENED_KEY = pytest.StashKey[bool]()
 
 # Checks run in this order of modules: discovery first, registration before the modules that
 # need token C, unregistering last.
@@ -61,6 +63,7 @@ _HELP = {
     "counterpart_url": "public URL of our counterpart, when the target cannot reach this machine",
     "results": "write results.json to PATH",
     "har": "write every HTTP exchange of the run to PATH as HAR 1.2",
+    "listen": "after the handshake, wait N minutes for the target's calls before the checks",
 }
 
 
@@ -75,6 +78,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--ocpi-counterpart-url", metavar="URL", help=_HELP["counterpart_url"])
     group.addoption("--ocpi-results", metavar="PATH", help=_HELP["results"])
     group.addoption("--ocpi-har", metavar="PATH", help=_HELP["har"])
+    group.addoption(
+        "--ocpi-listen-minutes", type=float, default=0, metavar="N", help=_HELP["listen"]
+    )
 
 
 def _target_from_options(config: pytest.Config) -> TargetConfig | None:
@@ -205,8 +211,27 @@ def pytest_collection_modifyitems(
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     if _active(item.config):
+        _listen_once_registered(item)
         item.stash[MARK_KEY] = len(item.config.stash[RECORDER_KEY])
     return (yield)
+
+
+def _listen_once_registered(item: pytest.Item) -> None:
+    """With --ocpi-listen-minutes: wait for the target's calls right after the handshake, so
+    the module and client checks that follow grade them."""
+    config = item.config
+    minutes = config.option.ocpi_listen_minutes
+    if not minutes or config.stash.get(LISTENED_KEY, False):
+        return
+    if _module_rank(item) <= MODULE_ORDER.index("test_credentials"):
+        return
+    config.stash[LISTENED_KEY] = True
+    import sys
+
+    def write(line: str) -> None:
+        print(line, file=sys.__stderr__, flush=True)
+
+    wait_for_calls(config.stash[RECORDER_KEY], minutes, write)
 
 
 @pytest.hookimpl(wrapper=True)
