@@ -34,11 +34,13 @@ def run_suite(
     select: str | None = None,
     wrap: Callable[[WsgiApp], WsgiApp] | None = None,
     mock: dict[str, Any] | None = None,
+    version: str = "2.2.1",
 ) -> dict[str, Any]:
     """The suite against a mock of ``role`` with ``faults`` on; results.json plus ``elapsed``.
 
     ``wrap`` puts a WSGI middleware around the mock (to break one rule the mock has no fault
-    for); ``mock`` overrides MockConfig fields.
+    for); ``mock`` overrides MockConfig fields; ``version`` is the OCPI version tested (the mock
+    serves every version it can, as the CLI's does).
     """
     from mock_party.app import create_app
     from mock_party.config import MockConfig
@@ -65,6 +67,7 @@ def run_suite(
             f"--ocpi-token={app.config['OCPI_TOKEN_A']}",
             f"--ocpi-role={role.upper()}",
             f"--ocpi-mode={mode}",
+            f"--ocpi-version={version}",
             f"--ocpi-results={results}",
         ]
         if select:
