@@ -44,6 +44,8 @@ class TargetConfig:
     counterpart_*: where our own party listens for the target's calls; ``counterpart_url``
         is its public URL when the target is not on this machine.
     quirks: check id → reason: known deviations, reported as expected failures.
+    blocked_token: uid of a token the target (an eMSP) holds as blocked, for the real-time
+        authorization checks; without it they use a listed token with ``valid: false``.
     """
 
     versions_url: str
@@ -57,6 +59,7 @@ class TargetConfig:
     counterpart_url: str | None = None
     report_dir: str = "reports"
     quirks: dict[str, str] = field(default_factory=dict)
+    blocked_token: str | None = None
     source: str = "command line"
 
     def __post_init__(self) -> None:
@@ -151,6 +154,7 @@ def load_target(path: str | os.PathLike[str], **overrides: Any) -> TargetConfig:
         "counterpart_url": counterpart.get("public_url"),
         "report_dir": document.get("report", {}).get("dir"),
         "quirks": document.get("quirks"),
+        "blocked_token": document.get("tokens", {}).get("blocked_uid"),
     }
     values.update({k: v for k, v in overrides.items() if v is not None})
     return build_target(source=str(path), **values)

@@ -184,10 +184,19 @@ def test_authorize_unknown(ocpi: Run) -> None:
     roles=EMSP,
 )
 def test_authorize_invalid_not_allowed(ocpi: Run, request: pytest.FixtureRequest) -> None:
-    """A token the eMSP lists as not valid is not authorized (allowed is not ALLOWED)."""
-    invalid = next((t for t in _listed(request, ocpi) if t.get("valid") is False), None)
+    """A blocked token (named in the target file, or listed with valid=false) is not
+    authorized (allowed is not ALLOWED)."""
+    listed = _listed(request, ocpi)
+    blocked = ocpi.config.blocked_token
+    if blocked:
+        invalid = next((t for t in listed if t.get("uid") == blocked), {"uid": blocked})
+    else:
+        invalid = next((t for t in listed if t.get("valid") is False), None)
     if invalid is None:
-        pytest.skip("the tokens list has no token with valid=false to try")
+        pytest.skip(
+            "no blocked token to try: name one in the target file ([tokens] blocked_uid) or "
+            "list a token with valid=false"
+        )
     response = _authorize(ocpi, invalid)
     title = "Authorization of an invalid token answered ALLOWED"
     data = expect_ok(response, title, spec=AUTHORIZE, needs_data=True)

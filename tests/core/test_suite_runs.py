@@ -123,3 +123,32 @@ def test_no_token_leaks_into_the_reports(tmp_path: Path):
     for secret in secrets:
         assert secret not in output
     assert "Token ****" in reports["report.html"]
+
+
+def test_blocked_token_from_the_target_file_is_used(tmp_path: Path):
+    """Naming a token the mock eMSP allows as 'blocked' must fail the check: proof the file's
+    token, not a listed one, is authorized."""
+    import httpx
+
+    from mock_party import MockConfig, create_app
+    from mock_party.server import serve_in_thread
+
+    app = create_app(
+        MockConfig(
+            roles=("EMSP",), database=str(tmp_path / "e.sqlite"), token_a="emsp-token-A-blocked"
+        )
+    )
+    with serve_in_thread(app) as server:
+        tokens = httpx.get(f"{server.url}/admin/objects/tokens", timeout=10).json()["data"]
+        allowed = next(t for t in tokens if t["valid"] and t["whitelist"] != "NEVER")
+        (tmp_path / "target.toml").write_text(
+            f'[target]\nversions_url = "{server.url}/ocpi/versions"\n'
+            'token = "emsp-token-A-blocked"\nrole = "emsp"\nmode = "sandbox"\n'
+            f'[tokens]\nblocked_uid = "{allowed["uid"]}"\n'
+        )
+        code, output, results = run_cli(
+            "--config", "target.toml", "-k", "versions or credentials or authorize", cwd=tmp_path
+        )
+    assert outcomes(results)["tokens.authorize.invalid_not_allowed"] == "warn", output
+    record = next(r for r in results["checks"] if r["id"] == "tokens.authorize.invalid_not_allowed")
+    assert allowed["uid"] in record["message"]
