@@ -45,6 +45,7 @@ MODULE_ORDER = (
     "test_sessions",
     "test_cdrs",
     "test_tariffs",
+    "test_pricing",
     "test_tokens",
     "test_hubclientinfo",
     "test_client",
