@@ -456,7 +456,7 @@ def _start_mock(
 @main.command("checks")
 @click.option("--markdown", is_flag=True, help="Print the catalogue as a Markdown table.")
 def list_checks(markdown: bool) -> None:
-    """List every check: id, level, spec section, least mode, target roles."""
+    """List every check: id, level, least mode, target roles, OCPI versions, spec section."""
     from conformance.catalogue import collect_checks, render_markdown
 
     checks = collect_checks()
@@ -467,7 +467,7 @@ def list_checks(markdown: bool) -> None:
     for c in checks:
         click.echo(
             f"{c['id']:<{width}}  {c['level']:<6}  {c['mode']:<11}  "
-            f"{'/'.join(c['roles']):<8}  {c['spec']}"
+            f"{'/'.join(c['roles']):<8}  {','.join(c['versions']):<17}  {c['spec']}"
         )
     click.echo(f"\n{len(checks)} checks")
 

@@ -87,7 +87,7 @@ class HtmlExtras:
         self.counts[meta["id"].split(".", 1)[0]][outcome] += 1
 
     def pytest_html_report_title(self, report: Any) -> None:
-        report.title = f"OCPI conformance: {self.target.versions_url}"
+        report.title = f"OCPI {self.target.version} conformance: {self.target.versions_url}"
 
     def pytest_html_results_summary(
         self, prefix: list[str], summary: list[str], postfix: list[str], session: Any

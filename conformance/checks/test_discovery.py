@@ -16,24 +16,10 @@ from conformance.client import OcpiClientError
 from conformance.crossrules import MODULE_OBJECTS
 from conformance.failures import CheckFailure
 from conformance.session import Run
-from conformance.versions import SINCE_2_2
+from conformance.versions import SINCE_2_2, rules
 
 check = pytest.mark.check
 ENDPOINT = "2.2.1 §6.2.2 Endpoint class"
-
-MODULE_IDS = frozenset(
-    {
-        "cdrs",
-        "chargingprofiles",
-        "commands",
-        "credentials",
-        "hubclientinfo",
-        "locations",
-        "sessions",
-        "tariffs",
-        "tokens",
-    }
-)
 
 # The interface each role implements per module (2.2.1 §2.3.1 Typical OCPI implementations).
 INTERFACES: dict[str, dict[str, str]] = {
@@ -80,13 +66,13 @@ def _details_exchange(ocpi: Run):
 @check(id="discovery.identifiers_known", spec="2.2.1 §6.2.4 ModuleID enum", level="SHOULD")
 def test_identifiers_known(ocpi: Run) -> None:
     """Every endpoint identifier is an OCPI module id (custom modules need an agreement)."""
-    unknown = sorted(
-        {str(e.get("identifier")) for e in _endpoints(ocpi)} - MODULE_IDS,
-    )
+    version = ocpi.config.version
+    known = rules(version).modules
+    unknown = sorted({str(e.get("identifier")) for e in _endpoints(ocpi)} - known)
     if unknown:
         raise CheckFailure(
-            "Version details list modules that OCPI 2.2.1 does not define",
-            expected="identifiers among: " + ", ".join(sorted(MODULE_IDS)),
+            f"Version details list modules that OCPI {version} does not define",
+            expected="identifiers among: " + ", ".join(sorted(known)),
             actual="unknown: " + ", ".join(unknown),
             hint="custom modules are only for partners that agreed on them (§6.2.5.1)",
             exchange=_details_exchange(ocpi),
