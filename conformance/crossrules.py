@@ -189,7 +189,9 @@ def missing_tariff_ids(
         owner = (_ci(location.get("country_code")), _ci(location.get("party_id")))
         for evse in location.get("evses") or []:
             for connector in evse.get("connectors") or []:
-                for tariff_id in connector.get("tariff_ids") or []:
+                # 2.1.1 names one tariff_id, 2.2+ a list of tariff_ids
+                single = connector.get("tariff_id")
+                for tariff_id in connector.get("tariff_ids") or ([single] if single else []):
                     if (*owner, _ci(tariff_id)) not in known:
                         found.append(
                             f"location {location.get('id')}, EVSE {evse.get('uid')}, connector "

@@ -332,3 +332,13 @@ def test_a_receiver_client_shapes_complete_objects_by_url():
     assert sent[0]["type"] == "ON_STREET" and "country_code" not in sent[0]
     assert sent[1]["voltage"] == 230 and "max_voltage" not in sent[1]
     assert sent[2] == {"name": "partial"}
+
+
+def test_a_211_connector_names_its_one_tariff_id():
+    from conformance.crossrules import missing_tariff_ids
+
+    connectors = [{"id": "1", "tariff_id": "T9"}, {"id": "2", "tariff_id": "T1"}]
+    locations = [{"id": "L", "evses": [{"uid": "E", "connectors": connectors}]}]
+    assert missing_tariff_ids(locations, [{"id": "T1"}]) == [
+        "location L, EVSE E, connector 1: tariff 'T9'"
+    ]
