@@ -7,6 +7,7 @@ import pytest
 from conformance.expect import expect_http_status, expect_success, expect_valid
 from conformance.failures import CheckFailure
 from conformance.session import Registration, Run
+from conformance.versions import SINCE_2_2
 
 check = pytest.mark.check
 REGISTRATION = "2.2.1 §7.1.1 Registration"
@@ -87,7 +88,7 @@ def test_token_c_works(ocpi: Run) -> None:
     expect_http_status(response, 200, "GET credentials with token C: refused")
 
 
-@check(id="credentials.token_a.revoked", spec=REGISTRATION, mode="sandbox")
+@check(id="credentials.token_a.revoked", versions=SINCE_2_2, spec=REGISTRATION, mode="sandbox")
 def test_token_a_revoked(ocpi: Run) -> None:
     """After registration token A no longer works, not even on credentials."""
     registration = _registered(ocpi)
@@ -171,6 +172,7 @@ def test_put_rotates_token(ocpi: Run) -> None:
 
 @check(
     id="credentials.put.old_token_revoked",
+    versions=SINCE_2_2,
     spec="2.2.1 §7.1.4 Updating the credentials",
     level="SHOULD",
     mode="sandbox",
