@@ -178,9 +178,10 @@ class OcpiResponse:
     body: Any
     exchange: Exchange
     envelope_problem: str | None = field(default=None)
+    version: str = "2.2.1"  # the OCPI version the request was made in
 
     @classmethod
-    def from_httpx(cls, response: httpx.Response) -> OcpiResponse:
+    def from_httpx(cls, response: httpx.Response, version: str = "2.2.1") -> OcpiResponse:
         text = response.text
         body: Any = None
         problem: str | None = None
@@ -201,6 +202,7 @@ class OcpiResponse:
             body=body,
             exchange=response.extensions["ocpi_exchange"],
             envelope_problem=problem,
+            version=version,
         )
 
     def _envelope(self) -> Mapping[str, Any]:
@@ -371,7 +373,7 @@ class OcpiClient:
             raise TargetUnreachable(url, reason, exchange) from exc
         except httpx.InvalidURL as exc:
             raise TargetUnreachable(url, f"invalid URL: {exc}") from exc
-        return OcpiResponse.from_httpx(response)
+        return OcpiResponse.from_httpx(response, self.version)
 
     def get(self, url: str, **kwargs: Any) -> OcpiResponse:
         return self.request("GET", url, **kwargs)

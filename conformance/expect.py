@@ -38,8 +38,10 @@ def expect_http_status(
 
 
 def expect_envelope(
-    response: OcpiResponse, title: str, *, spec: str | None = None, version: str = "2.2.1"
+    response: OcpiResponse, title: str, *, spec: str | None = None, version: str | None = None
 ) -> None:
+    """An OCPI envelope valid in ``version`` (by default the version the request was made in)."""
+    version = version or response.version
     if response.envelope_problem is not None:
         raise CheckFailure(
             title,

@@ -13,6 +13,7 @@ import pytest
 
 from conformance.checks import _objects as make
 from conformance.checks._receiver import ShapingClient
+from conformance.client import OcpiClient
 from conformance.config import TargetConfig
 from conformance.report import applicable_versions
 from conformance.schemas import validate
@@ -342,3 +343,11 @@ def test_a_211_connector_names_its_one_tariff_id():
     assert missing_tariff_ids(locations, [{"id": "T1"}]) == [
         "location L, EVSE E, connector 1: tariff 'T9'"
     ]
+
+
+def test_a_response_knows_the_version_it_was_asked_in():
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=envelope([]))
+
+    with OcpiClient(token="t", version="2.1.1", transport=httpx.MockTransport(handler)) as client:
+        assert client.get("http://t/versions").version == "2.1.1"
