@@ -9,7 +9,7 @@ words the outcome.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -320,7 +320,7 @@ def _reconcile(
     version: str,
     tolerance: Decimal,
     compare_to: Mapping[str, Any],
-    price: Any,
+    price: Callable[..., PriceResult],
 ) -> Reconciliation:
     if choice.problem is not None:
         return Reconciliation(label, source=choice.source, unverifiable=choice.problem)
@@ -347,18 +347,24 @@ def _reconcile(
             f"the document names no tariff and its connector lists {len(choice.candidates)}: "
             f"each was tried, {outcome}"
         )
+    notes += result.notes
     changed = _changed_after(tariffs, document) if choice.from_list else []
-    if changed and _differs(rows):
+    # a mismatch we may have caused by pricing with other tariffs than the target did
+    if _differs(rows) and (changed or choice.missing):
+        why = (
+            f"its tariff changed after the session began: {', '.join(changed)}"
+            if changed
+            else f"its tariff(s) {', '.join(choice.missing)} are not in the target's tariffs list"
+        )
         return Reconciliation(
             label,
             rows,
             result,
             source,
             tuple(notes),
-            unverifiable=f"its tariff changed after the session began: {', '.join(changed)}; "
-            "it does not embed the tariff it was priced with",
+            unverifiable=f"{why}; it does not embed the tariff it was priced with",
         )
-    return Reconciliation(label, rows, result, source, (*notes, *result.notes))
+    return Reconciliation(label, rows, result, source, tuple(notes))
 
 
 def reconcile_cdr(

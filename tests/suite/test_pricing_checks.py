@@ -253,6 +253,24 @@ def test_a_tariff_changed_since_is_not_held_against_the_cdr() -> None:
     )
 
 
+def test_a_tariff_missing_from_the_list_is_not_held_against_the_cdr() -> None:
+    document = cdr(excl=7.5, incl=8.25)
+    document["charging_periods"].append(
+        {
+            "start_date_time": "2024-03-04T11:00:00Z",
+            "dimensions": [{"type": "ENERGY", "volume": 10}],
+            "tariff_id": "T2",
+        }
+    )
+    document["end_date_time"] = "2024-03-04T11:30:00Z"
+    rec = reconcile(document)
+    assert rec.source == "T1 (named by its charging periods)"
+    assert rec.unverifiable == (
+        "its tariff(s) T2 are not in the target's tariffs list; "
+        "it does not embed the tariff it was priced with"
+    )
+
+
 def test_a_restriction_is_read_in_the_locations_time_zone() -> None:
     # 10:00Z is 11:00 in Amsterdam: the element for 11:00-12:00 local time applies
     local = tariff()
