@@ -130,6 +130,37 @@ def locations_as_receiver(path: str, body: Any, headers: Headers) -> tuple[Any, 
     return body, headers
 
 
+def _with_second_version(body: Any) -> list[dict[str, Any]]:
+    """The versions list with a second version the suite knows, sharing 2.2.1's details (a
+    version the mock does not serve yet; the mock's own entries are kept)."""
+    entries = [v for v in body.get("data") or [] if isinstance(v, dict)]
+    current = next((v for v in entries if v.get("version") == "2.2.1"), None)
+    offered = {v.get("version") for v in entries}
+    extra = next((v for v in ("2.3.0", "2.1.1") if v not in offered), None)
+    if current is not None and extra is not None:
+        entries.append({"version": extra, "url": current["url"]})
+    return entries
+
+
+def second_version(path: str, body: Any, headers: Headers) -> tuple[Any, Headers]:
+    if path.rstrip("/").endswith("/ocpi/versions") and isinstance(body, dict):
+        body["data"] = _with_second_version(body)
+    return body, headers
+
+
+def second_version_without_credentials(
+    path: str, body: Any, headers: Headers
+) -> tuple[Any, Headers]:
+    if path.rstrip("/").endswith("/ocpi/versions") and isinstance(body, dict):
+        entries = _with_second_version(body)
+        for entry in entries:
+            if entry.get("version") != "2.2.1":
+                # its "details" are the versions list: no credentials endpoint there
+                entry["url"] = entry["url"].rsplit("/", 1)[0] + "/versions"
+        body["data"] = entries
+    return body, headers
+
+
 TAMPERS: dict[str, Change] = {
     change.__name__: change
     for change in (
@@ -146,6 +177,8 @@ TAMPERS: dict[str, Change] = {
         routed_versions,
         stale_timestamp,
         locations_as_receiver,
+        second_version,
+        second_version_without_credentials,
     )
 }
 
