@@ -22,7 +22,7 @@ from conformance.exchange import Exchange
 from conformance.failures import CheckFailure, StatusMismatch
 from conformance.schemas import SchemaViolation, validate
 from conformance.session import Run
-from conformance.versions import credentials_parties
+from conformance.versions import credentials_parties, rules
 
 __all__ = [
     "CLOCK_TOLERANCE",
@@ -121,11 +121,11 @@ def target_party(ocpi: Run) -> tuple[str, str] | None:
 def client_for(ocpi: Run, *, routed: bool = True, module: str | None = None) -> Client:
     """The client with the working token: token C after our registration in sandbox mode.
 
-    In sandbox mode requests also carry the routing headers, except for the configuration
-    modules (``routed=False``, or ``module`` hubclientinfo). Returns an OcpiClient or a
+    In sandbox mode requests also carry the routing headers (2.2+), except for the
+    configuration modules (``routed=False``, or ``module`` hubclientinfo). Returns an OcpiClient or a
     RoutedClient; both have the same methods.
     """
-    routed = routed and module != "hubclientinfo"
+    routed = routed and module != "hubclientinfo" and rules(ocpi.config.version).routing_headers
     if ocpi.config.mode != "read-only":
         registration = ocpi.registration
         if not registration.ok:

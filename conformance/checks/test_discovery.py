@@ -125,12 +125,13 @@ def test_endpoints_answer(ocpi: Run) -> None:
         params = {"limit": 1}
         if identifier == "sessions":
             params["date_from"] = "1970-01-01T00:00:00Z"
-        sender = endpoint.get("role") == "SENDER" and identifier in MODULE_OBJECTS
+        interface = ocpi.discovery.interface(endpoint)  # implied by the party's role in 2.1.1
+        sender = interface == "SENDER" and identifier in MODULE_OBJECTS
         try:
             client = plain if identifier == "hubclientinfo" else routed
             response = client.get(url, params=params if sender else None)
         except OcpiClientError as exc:
-            problems.append(f"{identifier} {endpoint.get('role')}: {exc}")
+            problems.append(f"{identifier} {interface}: {exc}")
             continue
         if response.http_status in (404, 410) and sender:
             problems.append(f"{identifier} SENDER: GET {url} answered HTTP {response.http_status}")
