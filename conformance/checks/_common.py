@@ -122,8 +122,8 @@ def client_for(ocpi: Run, *, routed: bool = True, module: str | None = None) -> 
     """The client with the working token: token C after our registration in sandbox mode.
 
     In sandbox mode requests also carry the routing headers (2.2+), except for the
-    configuration modules (``routed=False``, or ``module`` hubclientinfo). Returns an OcpiClient or a
-    RoutedClient; both have the same methods.
+    configuration modules (``routed=False``, or ``module`` hubclientinfo). Returns an
+    OcpiClient or a RoutedClient; both have the same methods.
     """
     routed = routed and module != "hubclientinfo" and rules(ocpi.config.version).routing_headers
     if ocpi.config.mode != "read-only":
