@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -457,3 +458,75 @@ def test_total_mismatch_fault_fails_the_reconciliation(tmp_path: Path) -> None:
     assert table[:6] == ["dimension", "CDR", "says", "we", "compute", "difference"]
     assert lines[7].split()[0] == "total_cost" and lines[7].endswith("+1.50 / +1.80  DIFFERS")
     assert any(line.startswith("    … and ") and "more that differ: " in line for line in lines)
+
+
+class _Tampered:
+    """The mock's list answers changed on their way out, each breaking one rule: the first CDR's
+    total_energy, every priced Session's total_cost, and the first Tariff gets a copy of its
+    first element appended (never used, so no price changes)."""
+
+    LIST = re.compile(r"^/ocpi/[^/]+/sender/(?P<module>\w+)/?$")
+
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]):
+        captured: dict[str, Any] = {}
+
+        def capture(status: str, headers: list, exc_info: Any = None) -> Callable:
+            captured.update(status=status, headers=list(headers))
+            return lambda data: None
+
+        raw = b"".join(self.app(environ, capture))
+        headers = captured["headers"]
+        match = self.LIST.match(environ.get("PATH_INFO", ""))
+        if match and raw:
+            body = json.loads(raw)
+            self.change(match["module"], body.get("data") or [])
+            raw = json.dumps(body).encode()
+            headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+            headers.append(("Content-Length", str(len(raw))))
+        start_response(captured["status"], headers)
+        return [raw]
+
+    @staticmethod
+    def change(module: str, objects: list[Json]) -> None:
+        if module == "cdrs" and objects:
+            objects[0]["total_energy"] += 5
+        elif module == "sessions":
+            # all of them: a Session whose tariff changed since it began is not held to it
+            for session in objects:
+                if session.get("total_cost"):
+                    session["total_cost"]["excl_vat"] += 1
+        elif module == "tariffs" and objects:
+            objects[0]["elements"].append(copy.deepcopy(objects[0]["elements"][0]))
+
+
+@pytest.mark.slow
+def test_each_broken_rule_trips_its_own_check() -> None:
+    from suite._runner import run_suite
+
+    results = run_suite("CPO", select="pricing", wrap=_Tampered)
+    checks = {record["id"]: record for record in results["checks"]}
+    outcomes = {check_id: record["outcome"] for check_id, record in checks.items()}
+    assert outcomes == {
+        "cdrs.pricing_reconciles": "pass",
+        "cdrs.pushed_pricing_reconciles": "pass",
+        "cdrs.internally_consistent": "fail",
+        "tariffs.sanity": "warn",
+        "sessions.total_cost_matches": "warn",
+    }
+    consistency = checks["cdrs.internally_consistent"]["message"].splitlines()
+    assert consistency[0] == "CDRs that contradict themselves"
+    assert re.fullmatch(
+        r"    Got: CDR NL/MCK/\w+ \$\.total_energy: total_energy is [\d.]+ kWh but the sum of "
+        r"the periods' ENERGY is [\d.]+ kWh \(cdr\.total_energy_mismatch\)",
+        consistency[3],
+    )
+    sanity = checks["tariffs.sanity"]["message"].splitlines()
+    assert sanity[0] == "Tariffs that cannot mean what they say"
+    assert "(tariff.component_shadowed)" in sanity[3]
+    session = checks["sessions.total_cost_matches"]["message"].splitlines()
+    assert session[0] == "Session total_cost differs from what its tariff gives"
+    assert session[6].split()[:6] == ["dimension", "Session", "says", "we", "compute", "difference"]
+    assert session[7].split()[0] == "total_cost" and "+1" in session[7]
