@@ -6,10 +6,18 @@ import difflib
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-__all__ = ["COMMAND_RESULTS", "ConfigError", "MockConfig", "ROLES", "SUPPORTED_VERSIONS"]
+__all__ = [
+    "COMMAND_RESULTS",
+    "DEFAULT_VERSIONS",
+    "ConfigError",
+    "MockConfig",
+    "ROLES",
+    "SUPPORTED_VERSIONS",
+]
 
 ROLES = ("CPO", "EMSP")
-SUPPORTED_VERSIONS = ("2.2.1",)
+SUPPORTED_VERSIONS = ("2.1.1", "2.2.1", "2.3.0")
+DEFAULT_VERSIONS = ("2.2.1",)
 # CommandResultType (spec 2.2.1 commands §"CommandResultType")
 COMMAND_RESULTS = (
     "ACCEPTED",
@@ -41,7 +49,7 @@ class MockConfig:
     """Everything a mock party needs to know.
 
     roles: the OCPI roles it plays (``CPO``, ``EMSP`` or both).
-    versions: OCPI versions served.
+    versions: OCPI versions served (2.1.1, 2.2.1, 2.3.0; several at once).
     country_code, party_id: its identity in every role.
     database: SQLite file; ``None`` means a temporary file made by ``create_app``.
     base_url: public base URL put in versions/endpoint URLs; ``None`` derives it from requests.
@@ -60,7 +68,7 @@ class MockConfig:
     """
 
     roles: tuple[str, ...] = ("CPO",)
-    versions: tuple[str, ...] = SUPPORTED_VERSIONS
+    versions: tuple[str, ...] = DEFAULT_VERSIONS
     country_code: str = "NL"
     party_id: str = "MCK"
     business_name: str = "OCPI Mock Party"
@@ -94,6 +102,9 @@ class MockConfig:
         for version in self.versions:
             if version not in SUPPORTED_VERSIONS:
                 raise _choice_error("versions", version, SUPPORTED_VERSIONS)
+        if not self.versions:
+            raise ConfigError(f"versions: at least one is needed ({', '.join(SUPPORTED_VERSIONS)})")
+        object.__setattr__(self, "versions", tuple(dict.fromkeys(self.versions)))
         if len(self.country_code) != 2 or not self.country_code.isalpha():
             raise ConfigError(
                 f"country_code: {self.country_code!r} must be two letters (ISO 3166-1 alpha-2)"

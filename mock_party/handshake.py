@@ -14,6 +14,7 @@ from typing import Any
 from conformance.client import OcpiClient, OcpiClientError, TargetUnreachable
 from mock_party.config import MockConfig
 from mock_party.store import Partner, Store
+from mock_party.versions import partner_roles, profile, version_key
 
 __all__ = [
     "HandshakeError",
@@ -44,7 +45,18 @@ def new_token() -> str:
     return secrets.token_urlsafe(24)
 
 
-def our_credentials(config: MockConfig, token: str, versions_url: str) -> dict[str, Any]:
+def our_credentials(
+    config: MockConfig, token: str, versions_url: str, version: str = "2.2.1"
+) -> dict[str, Any]:
+    """Our Credentials object in ``version``'s shape (2.1.1: one flat party, no roles)."""
+    if not profile(version).credentials_roles:
+        return {
+            "token": token,
+            "url": versions_url,
+            "business_details": {"name": config.business_name},
+            "party_id": config.party_id,
+            "country_code": config.country_code,
+        }
     roles = [
         {
             "role": role,
@@ -60,14 +72,23 @@ def our_credentials(config: MockConfig, token: str, versions_url: str) -> dict[s
 def fetch_endpoints(
     versions_url: str, token: str, wanted: tuple[str, ...], *, timeout: float = 10.0
 ) -> PeerVersion:
-    """GET the peer's versions, choose the highest version we both speak, GET its details."""
+    """GET the peer's versions, choose the highest version we both speak, GET its details.
+
+    The versions list belongs to no version, so its token goes in the form of our highest
+    version first and, refused with 401, in the other form (as the spec advises 2.2+
+    implementations facing 2.1.1 parties); the details go in the chosen version's form.
+    """
     import httpx
 
-    with OcpiClient(
-        token=token, version=wanted[0], timeout=httpx.Timeout(timeout, connect=5.0)
-    ) as client:
+    ordered = sorted(wanted, key=version_key, reverse=True)
+    timeout_ = httpx.Timeout(timeout, connect=5.0)
+    with OcpiClient(token=token, version=ordered[0], timeout=timeout_) as client:
         try:
             versions = client.get(versions_url)
+            if versions.http_status == 401:
+                first = profile(ordered[0]).token_form
+                other = "plain" if first == "base64" else "base64"
+                versions = client.get(versions_url, token_form=other)
             if versions.http_status != 200 or not versions.is_envelope:
                 raise HandshakeError(
                     f"GET {versions_url} answered HTTP {versions.http_status}"
@@ -76,16 +97,16 @@ def fetch_endpoints(
             offered = {
                 v.get("version"): v.get("url") for v in versions.data or [] if isinstance(v, dict)
             }
-            mutual = [v for v in wanted if v in offered]
+            mutual = [v for v in ordered if v in offered]
             if not mutual:
                 raise HandshakeError(
                     f"no mutual version: the peer offers {sorted(k for k in offered if k)},"
                     f" we speak {list(wanted)}",
                     status_code=3002,
                 )
-            version = max(mutual, key=lambda v: tuple(int(p) for p in v.split(".")))
+            version = mutual[0]
             details_url = offered[version]
-            details = client.get(details_url)
+            details = client.get(details_url, token_form=profile(version).token_form)
             if details.http_status != 200 or not details.is_envelope:
                 raise HandshakeError(f"GET {details_url} answered HTTP {details.http_status}")
             endpoints = (details.data or {}).get("endpoints") or []
@@ -123,7 +144,8 @@ def register_with(
     with OcpiClient(token=token_a, version=peer.version) as client:
         try:
             response = client.post(
-                credentials_url, our_credentials(config, token_b, our_versions_url)
+                credentials_url,
+                our_credentials(config, token_b, our_versions_url, peer.version),
             )
         except OcpiClientError as exc:
             store.delete_partner(partner_id)
@@ -141,7 +163,7 @@ def register_with(
     store.update_partner(
         partner_id,
         token_out=theirs.get("token"),
-        roles=theirs.get("roles") or [],
+        roles=partner_roles(theirs, peer.version, config.roles),
         registered=True,
     )
     partner = store.partner(partner_id)

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from mock_party import faults
+from mock_party.shapes import BASE_VERSION, Lookup, to_version
 from mock_party.store import get_store
 
 __all__ = [
@@ -31,8 +32,10 @@ __all__ = [
     "format_datetime",
     "get_objects",
     "now_datetime",
+    "own_lookup",
     "serialize",
     "sort_key",
+    "stored_module",
 ]
 
 SENDER = "sender"
@@ -70,6 +73,13 @@ def now_datetime() -> str:
 
 def dumps(body: Any) -> str:
     return json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+
+
+def stored_module(module: str, version: str) -> str:
+    """The ``module`` column of what partners push under ``version``: each version keeps its
+    own (2.2.1 under the plain module name, the others as ``locations@2.1.1``), so an object
+    pushed in one version's shape is never served under another version's URL."""
+    return module if version == BASE_VERSION else f"{module}@{version}"
 
 
 @dataclass(frozen=True)
@@ -334,6 +344,16 @@ def get_objects() -> Objects:
     return Objects(get_store().db)
 
 
+def own_lookup(objects: Objects, country_code: str, party_id: str) -> Lookup:
+    """Finds our own objects by module and id (a 2.1.1 Session or CDR embeds its Location)."""
+
+    def lookup(module: str, object_id: str) -> dict[str, Any] | None:
+        found = objects.get(ObjectKey(module, SENDER, country_code, party_id, object_id))
+        return found.body if found is not None else None
+
+    return lookup
+
+
 # ---- the serializer seam ---------------------------------------------------------------------
 
 _SCHEMA_FAULTS = (
@@ -344,7 +364,8 @@ _SCHEMA_FAULTS = (
     "pricing.cdr_total_mismatch",
 )
 
-# Per module: a required field to drop, and how to break a string and an enum.
+# Per module: a required field to drop, and how to break a string and an enum. The fields
+# exist in every version, unless a version's own entry says otherwise.
 _DROPPED = {
     "locations": "city",
     "sessions": "auth_method",
@@ -354,11 +375,14 @@ _DROPPED = {
     "hubclientinfo": "status",
 }
 _OVERLONG = "x" * 300
+# a DateTime other than last_updated, per version (2.1.1 Sessions say start_datetime)
+_STARTS = {"2.1.1": {"sessions": "start_datetime", "cdrs": "start_date_time"}}
+_STARTS_22 = {"sessions": "start_date_time", "cdrs": "start_date_time"}
 
 
 def _overlong(module: str, body: dict[str, Any]) -> None:
     if module == "locations":
-        body["address"] = _OVERLONG  # string(45)
+        body["address"] = _OVERLONG  # string(45); 255 in 2.3.0
     elif module in ("sessions", "cdrs"):
         body["meter_id"] = _OVERLONG  # string(255)
     elif module == "tariffs":
@@ -369,13 +393,24 @@ def _overlong(module: str, body: dict[str, Any]) -> None:
         body["party_id"] = "TOOLONG"  # CiString(3)
 
 
-def _bad_enum(module: str, body: dict[str, Any]) -> None:
+def _bad_enum(module: str, body: dict[str, Any], version: str) -> None:
     if module == "locations":
-        body["parking_type"] = "ON_THE_MOON"
+        if version == "2.1.1":
+            body["type"] = "ON_THE_MOON"
+        elif version == "2.3.0":  # ParkingType is an open enum there; EnergySourceCategory not
+            body["energy_mix"] = {
+                "is_green_energy": False,
+                "energy_sources": [{"source": "DILITHIUM", "percentage": 100}],
+            }
+        else:
+            body["parking_type"] = "ON_THE_MOON"
     elif module in ("sessions", "cdrs"):
         body["auth_method"] = "MAGIC"
     elif module == "tariffs":
-        body["type"] = "HAPPY_HOUR"
+        if version == "2.1.1":  # no Tariff.type in 2.1.1
+            body["elements"][0]["price_components"][0]["type"] = "HAPPY_HOUR"
+        else:
+            body["type"] = "HAPPY_HOUR"
     elif module == "tokens":
         body["whitelist"] = "SOMETIMES"
     else:
@@ -386,24 +421,28 @@ def _offset_datetime(value: str) -> str:
     return value[:-1] + "+00:00" if value.endswith("Z") else value + "+00:00"
 
 
-def _offset_datetimes(module: str, body: dict[str, Any]) -> None:
+def _offset_datetimes(module: str, body: dict[str, Any], version: str) -> None:
     # where possible another DateTime than last_updated, so the date filters stay testable
+    start = _STARTS.get(version, _STARTS_22).get(module)
     if module == "locations" and body.get("evses"):
         evse = body["evses"][0]
         evse["last_updated"] = _offset_datetime(evse["last_updated"])
-    elif module in ("sessions", "cdrs") and isinstance(body.get("start_date_time"), str):
-        body["start_date_time"] = _offset_datetime(body["start_date_time"])
+    elif start is not None and isinstance(body.get(start), str):
+        body[start] = _offset_datetime(body[start])
     elif isinstance(body.get("last_updated"), str):
         body["last_updated"] = _offset_datetime(body["last_updated"])
 
 
 def _mismatched_total(body: dict[str, Any]) -> None:
-    for name in ("total_cost",):
-        price = body.get(name)
-        if isinstance(price, dict):
-            price["excl_vat"] = round(float(price.get("excl_vat", 0)) + 1.5, 4)
-            if price.get("incl_vat") is not None:
-                price["incl_vat"] = round(float(price["incl_vat"]) + 1.8, 4)
+    price = body.get("total_cost")
+    if isinstance(price, (int, float)):  # 2.1.1: a number excl. VAT
+        body["total_cost"] = round(float(price) + 1.5, 4)
+    elif isinstance(price, dict) and "before_taxes" in price:  # 2.3.0
+        price["before_taxes"] = round(float(price["before_taxes"]) + 1.5, 4)
+    elif isinstance(price, dict):
+        price["excl_vat"] = round(float(price.get("excl_vat", 0)) + 1.5, 4)
+        if price.get("incl_vat") is not None:
+            price["incl_vat"] = round(float(price["incl_vat"]) + 1.8, 4)
 
 
 def active_object_faults() -> frozenset[str]:
@@ -411,20 +450,31 @@ def active_object_faults() -> frozenset[str]:
     return frozenset(f for f in _SCHEMA_FAULTS if faults.active(f))
 
 
-def serialize(module: str, text: str, active: frozenset[str] | None = None) -> str:
-    """One of our own objects (JSON text) as it goes out: unchanged unless a fault is on."""
+def serialize(
+    module: str,
+    text: str,
+    active: frozenset[str] | None = None,
+    version: str = BASE_VERSION,
+    lookup: Lookup | None = None,
+) -> str:
+    """One of our own objects (JSON text, 2.2.1 shape) as it goes out in ``version``: in that
+    version's shape, and unchanged otherwise unless a fault is on. ``lookup`` finds our other
+    objects (see ``shapes.to_version``)."""
     active = active_object_faults() if active is None else active
-    if not active:
+    if not active and version == BASE_VERSION:
         return text
     body = json.loads(text)
+    if version != BASE_VERSION:
+        kwargs = {} if lookup is None else {"lookup": lookup}
+        body = to_version(module, body, version, **kwargs)
     if "schema.required_field_dropped" in active:
         body.pop(_DROPPED.get(module, "last_updated"), None)
     if "schema.overlong_string" in active:
         _overlong(module, body)
     if "schema.datetime_offset" in active:
-        _offset_datetimes(module, body)
+        _offset_datetimes(module, body, version)
     if "schema.bad_enum" in active:
-        _bad_enum(module, body)
+        _bad_enum(module, body, version)
     if "pricing.cdr_total_mismatch" in active and module == "cdrs":
         _mismatched_total(body)
     return dumps(body)

@@ -18,8 +18,9 @@ from flask import Response, current_app, request
 
 from mock_party import faults
 from mock_party.config import MockConfig
-from mock_party.objects import Objects, active_object_faults, serialize, sort_key
+from mock_party.objects import Objects, active_object_faults, own_lookup, serialize, sort_key
 from mock_party.ocpi import OcpiError, ocpi_timestamp
+from mock_party.shapes import BASE_VERSION
 from mock_party.urls import base_url
 
 __all__ = ["PageRequest", "json_envelope", "page_request", "paginated"]
@@ -133,7 +134,13 @@ def paginated(objects: Objects, module: str, side: str) -> Response:
         date_to_inclusive=faults.active("pagination.date_to_inclusive"),
     )
     active = active_object_faults()
-    items = [serialize(module, body, active) for body in bodies] if active else bodies
+    version = (request.view_args or {}).get("version", BASE_VERSION)
+    if active or version != BASE_VERSION:
+        # our objects are kept in the 2.2.1 shape: other versions get theirs on the way out
+        lookup = own_lookup(objects, config.country_code, config.party_id)
+        items = [serialize(module, body, active, version, lookup) for body in bodies]
+    else:
+        items = bodies
     response = json_envelope("[" + ",".join(items) + "]")
     next_offset = page.offset + len(items)
     if next_offset < total and items and not faults.active("pagination.no_link"):

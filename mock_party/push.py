@@ -20,7 +20,8 @@ import httpx
 
 from conformance.client import OcpiClient, OcpiClientError
 from mock_party.config import MockConfig
-from mock_party.objects import dumps, serialize
+from mock_party.objects import Objects, dumps, own_lookup, serialize
+from mock_party.shapes import BASE_VERSION, Lookup, to_version
 from mock_party.store import Partner, Store
 
 __all__ = ["Delivery", "later", "object_path", "post_result", "push", "push_object"]
@@ -107,6 +108,18 @@ def _send(
     return delivery
 
 
+def _shaped(
+    module: str, body: Any, version: str, lookup: Lookup, *, whole: bool, partial: bool
+) -> Any:
+    """``body`` (2.2.1 shape) as a partner of ``version`` gets it; a ``whole`` object of ours
+    also passes the serializer's faults."""
+    if whole:
+        return json.loads(serialize(module, dumps(body), None, version, lookup))
+    if version == BASE_VERSION or not isinstance(body, dict):
+        return body
+    return to_version(module, body, version, lookup, partial=partial)
+
+
 def push(
     store: Store,
     config: MockConfig,
@@ -116,26 +129,32 @@ def push(
     body: Any,
     *,
     fallback: tuple[str, dict[str, Any]] | None = None,
+    whole: bool = False,
 ) -> list[Delivery]:
-    """Send ``body`` to ``{module Receiver URL}{path}`` of every registered partner.
+    """Send ``body`` to ``{module Receiver URL}{path}`` of every registered partner, in the
+    shape of the version it registered with (our objects are kept in the 2.2.1 shape).
 
+    ``whole`` says ``body`` is a complete object of ours (the serializer's faults apply).
     ``fallback`` is (path, complete object) for a PATCH: a partner that answers 404 (it never
     got the object) is sent the whole object with a PUT, as spec 2.2.1 §4.1.4.3 advises.
     """
     if not config.push:
         return []
     deliveries = []
+    lookup = own_lookup(Objects(store.db), config.country_code, config.party_id)
     for partner in store.partners():
         if not partner.registered or not partner.token_out:
             continue
         base = partner.endpoint(module, "RECEIVER")
         if base is None:
             continue
-        delivery = _send(partner, config, method, base.rstrip("/") + path, body)
+        version = partner.version or config.versions[0]
+        shaped = _shaped(module, body, version, lookup, whole=whole, partial=method == "PATCH")
+        delivery = _send(partner, config, method, base.rstrip("/") + path, shaped)
         deliveries.append(delivery)
         if fallback is not None and method == "PATCH" and delivery.http_status == 404:
-            whole = json.loads(serialize(module, dumps(fallback[1])))
-            deliveries.append(_send(partner, config, "PUT", base.rstrip("/") + fallback[0], whole))
+            again = _shaped(module, fallback[1], version, lookup, whole=True, partial=False)
+            deliveries.append(_send(partner, config, "PUT", base.rstrip("/") + fallback[0], again))
     return deliveries
 
 
@@ -143,7 +162,7 @@ def push_object(
     store: Store, config: MockConfig, module: str, method: str, path: str, body: dict[str, Any]
 ) -> list[Delivery]:
     """Push one of our own complete objects, as the serializer (and its faults) writes it."""
-    return push(store, config, module, method, path, json.loads(serialize(module, dumps(body))))
+    return push(store, config, module, method, path, body, whole=True)
 
 
 def post_result(partner: Partner, config: MockConfig, url: str, body: Any) -> Delivery:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mock_party.config import MockConfig
+from mock_party.versions import profile
 
 __all__ = ["Offer", "offers"]
 
@@ -42,10 +43,12 @@ _BY_ROLE: dict[str, tuple[Offer, ...]] = {
 
 
 def offers(config: MockConfig, version: str) -> list[Offer]:
-    """The endpoints listed in version details, credentials first, without duplicates."""
+    """The endpoints listed in ``version``'s details, credentials first, without duplicates:
+    those of the modules the version has."""
+    modules = profile(version).modules
     result = [Offer("credentials", "SENDER", None)]
     for role in config.roles:
         for offer in _BY_ROLE[role]:
-            if offer not in result:
+            if offer not in result and offer.identifier in modules:
                 result.append(offer)
     return result

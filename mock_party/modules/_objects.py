@@ -20,9 +20,17 @@ from mock_party import faults
 from mock_party.auth import Caller, authenticate, current_caller
 from mock_party.config import MockConfig
 from mock_party.modules import Offer, offers
-from mock_party.objects import RECEIVER, SENDER, ObjectKey, get_objects, now_datetime
+from mock_party.objects import (
+    RECEIVER,
+    SENDER,
+    ObjectKey,
+    get_objects,
+    now_datetime,
+    stored_module,
+)
 from mock_party.ocpi import OcpiError, envelope
 from mock_party.store import get_store
+from mock_party.versions import VersionProfile, profile
 
 __all__ = [
     "TOKEN_TYPES",
@@ -46,6 +54,7 @@ __all__ = [
     "stored",
     "token_type_parameter",
     "version_of_request",
+    "version_profile",
 ]
 
 TOKEN_TYPES = ("AD_HOC_USER", "APP_USER", "OTHER", "RFID")
@@ -54,6 +63,11 @@ _SHOWN = 5
 
 def version_of_request() -> str:
     return (request.view_args or {}).get("version", "")
+
+
+def version_profile() -> VersionProfile:
+    """The profile of the version the request was made in (served: the guard checked it)."""
+    return profile(version_of_request())
 
 
 def _interface_of(path: str) -> str:
@@ -165,9 +179,10 @@ def require_owner(country_code: str, party_id: str, caller: Caller | None = None
 def token_type_parameter() -> str:
     """The ``type`` query parameter of the Tokens module (RFID when absent)."""
     value = request.args.get("type") or "RFID"
-    if value not in TOKEN_TYPES:
+    allowed = version_profile().token_types
+    if value not in allowed:
         raise OcpiError(
-            f"type: {value!r} is not a TokenType; allowed: {', '.join(TOKEN_TYPES)}",
+            f"type: {value!r} is not a TokenType; allowed: {', '.join(allowed)}",
             status_code=2001,
             http_status=400,
         )
@@ -201,7 +216,9 @@ def patch_body(patch_name: str) -> dict[str, Any]:
     """A PATCH body: only changed fields, ``last_updated`` required (spec 2.2.1 §4.1.4.3)."""
     body = _json_object()
     if "last_updated" not in body:
-        if not faults.active("receiver.patch_without_last_updated_accepted"):
+        # 2.1.1 does not require it: the PATCH is stamped with its arrival
+        required = version_profile().patch_needs_last_updated
+        if required and not faults.active("receiver.patch_without_last_updated_accepted"):
             raise OcpiError(
                 "PATCH without last_updated: every PATCH must carry it",
                 status_code=2001,
@@ -216,8 +233,14 @@ def check_identity(
     body: dict[str, Any], expected: dict[str, str], *, partial: bool = False
 ) -> None:
     """Fields that identify the object must equal the URL's (2001 otherwise). With ``partial``
-    (PATCH) absent fields are fine."""
+    (PATCH) absent fields are fine. Fields the version's objects lack (2.1.1: no owner, and
+    tokens without a type in the URL) are not compared."""
+    version = version_profile()
     for name, value in expected.items():
+        if name in ("country_code", "party_id") and not version.owner_fields:
+            continue
+        if name == "type" and not version.token_key_type:
+            continue
         if name not in body and partial:
             continue
         if not _same(body.get(name), value):
@@ -293,8 +316,13 @@ def receiver_patch(
 def receiver_key(
     module: str, country_code: str, party_id: str, object_id: str, type_: str = ""
 ) -> ObjectKey:
-    """The key of an object a partner pushed to us."""
-    return ObjectKey(module, RECEIVER, country_code, party_id, object_id, type_)
+    """The key of an object a partner pushed to us, among those of the request's version
+    (2.1.1 tokens are known by uid alone)."""
+    version = version_profile()
+    if module == "tokens" and not version.token_key_type:
+        type_ = ""
+    stored = stored_module(module, version.number)
+    return ObjectKey(stored, RECEIVER, country_code, party_id, object_id, type_)
 
 
 def own_key(module: str, object_id: str, type_: str = "") -> ObjectKey:

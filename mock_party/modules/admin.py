@@ -16,12 +16,13 @@ from mock_party.faults import FAULTS
 from mock_party.handshake import HandshakeError, new_token, register_with
 from mock_party.modules.commands import COMMAND_OBJECTS
 from mock_party.modules.tokens import ALLOWED_TYPES
-from mock_party.objects import RECEIVER, SENDER, ObjectKey, get_objects
+from mock_party.objects import RECEIVER, SENDER, ObjectKey, get_objects, stored_module
 from mock_party.ocpi import OcpiError, envelope
 from mock_party.push import object_path, push_object
 from mock_party.simulate import SimulationError, set_evse_status, simulate_session
 from mock_party.store import get_store
 from mock_party.urls import module_url, versions_url
+from mock_party.versions import profile
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -204,7 +205,8 @@ def put_own_object(module: str):
         )
     config: MockConfig = current_app.config["OCPI_MOCK"]
     body = _json()
-    violations = validate(body, config.versions[0], _OWN_OBJECTS[module])
+    # our objects are kept (and put here) in the 2.2.1 shape, whatever versions we serve
+    violations = validate(body, "2.2.1", _OWN_OBJECTS[module])
     if violations:
         raise OcpiError(
             f"Invalid {_OWN_OBJECTS[module]}: {violations[0]}", status_code=2001, http_status=400
@@ -234,8 +236,10 @@ def put_own_object(module: str):
 
 @bp.get("/objects/<module>")
 def list_objects(module: str):
-    """What the mock holds: ?side=sender (our own, default) or receiver (pushed to us)."""
+    """What the mock holds: ?side=sender (our own, default) or receiver (pushed to us); what
+    was pushed under another version than 2.2.1 with ?version=…"""
     side = request.args.get("side", SENDER)
+    version = request.args.get("version", "2.2.1")
     if module not in _LISTED or side not in (SENDER, RECEIVER):
         raise OcpiError(
             f"Use /admin/objects/<{'|'.join(_LISTED)}>?side=sender|receiver",
@@ -256,7 +260,9 @@ def list_objects(module: str):
             }
             if module in ("commandresults", "hubclientinfo")
             else o.body
-            for o in objects.iter(module, side)
+            for o in objects.iter(
+                stored_module(module, version) if side == RECEIVER else module, side
+            )
         ]
     )
 
@@ -304,12 +310,16 @@ def send_command(command: str):
             "No registered partner offers a commands Receiver", status_code=2001, http_status=404
         )
     version = partner.version or config.versions[0]
+    if command not in profile(version).commands:
+        raise OcpiError(
+            f"OCPI {version} has no {command} command", status_code=2001, http_status=404
+        )
     reference = uuid.uuid4().hex
     body["response_url"] = f"{module_url(version, 'commands', 'sender')}/{command}/{reference}"
-    violations = validate(body, version, COMMAND_OBJECTS[command])
+    violations = validate(body, version, profile(version).commands[command])
     if violations:
         raise OcpiError(
-            f"Invalid {COMMAND_OBJECTS[command]}: {violations[0]}",
+            f"Invalid {profile(version).commands[command]}: {violations[0]}",
             status_code=2001,
             http_status=400,
         )

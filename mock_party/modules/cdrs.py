@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
+from mock_party.auth import current_caller
 from mock_party.modules._objects import (
     caller_partner_id,
     module_blueprint,
@@ -18,6 +19,7 @@ from mock_party.modules._objects import (
     receiver_key,
     require_owner,
     version_of_request,
+    version_profile,
 )
 from mock_party.objects import SENDER, get_objects
 from mock_party.ocpi import OcpiError, envelope
@@ -35,11 +37,22 @@ def sender_list(version: str):
     return paginated(get_objects(), MODULE, SENDER)
 
 
+def _owner(body: dict) -> tuple[str, str]:
+    """Whose CDR this is: its owner fields, or (2.1.1 CDRs have none) the caller's party."""
+    if version_profile().owner_fields:
+        return body["country_code"], body["party_id"]
+    caller = current_caller()
+    roles = caller.partner.roles if caller.partner is not None else []
+    role = roles[0] if roles else {}
+    return str(role.get("country_code") or "XX"), str(role.get("party_id") or "XXX")
+
+
 @bp.post("/receiver/cdrs")
 @bp.post("/receiver/cdrs/")
 def receiver_post(version: str):
     body = put_body("CDR")
-    country_code, party_id, cdr_id = body["country_code"], body["party_id"], body["id"]
+    country_code, party_id = _owner(body)
+    cdr_id = body["id"]
     require_owner(country_code, party_id)
     key = receiver_key(MODULE, country_code, party_id, cdr_id)
     objects = get_objects()

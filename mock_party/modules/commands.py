@@ -21,11 +21,18 @@ from flask import current_app, request
 
 from mock_party.auth import current_caller
 from mock_party.config import MockConfig
-from mock_party.modules._objects import bare_receiver_route, module_blueprint, own_key, put_body
+from mock_party.modules._objects import (
+    bare_receiver_route,
+    module_blueprint,
+    own_key,
+    put_body,
+    version_profile,
+)
 from mock_party.modules.locations import find_connector, find_evse
 from mock_party.objects import RECEIVER, ObjectKey, get_objects, now_datetime
 from mock_party.ocpi import OcpiError, envelope
 from mock_party.push import later, post_result
+from mock_party.shapes import command_result_211, token_from_211
 from mock_party.simulate import (
     SimulationError,
     set_evse_status,
@@ -33,6 +40,7 @@ from mock_party.simulate import (
     stop_session,
 )
 from mock_party.store import get_store
+from mock_party.versions import profile
 
 bp = module_blueprint("commands", __name__)
 MODULE = "commands"
@@ -50,9 +58,12 @@ COMMAND_OBJECTS = {
 
 
 def _response(result: str, message: str | None = None) -> dict[str, Any]:
-    response: dict[str, Any] = {"result": result, "timeout": TIMEOUT}
-    if message:
-        response["message"] = [{"language": "en", "text": message}]
+    """The CommandResponse of the request's version (2.1.1: the result alone)."""
+    response: dict[str, Any] = {"result": result}
+    if version_profile().command_response_timeout:
+        response["timeout"] = TIMEOUT
+        if message:
+            response["message"] = [{"language": "en", "text": message}]
     return response
 
 
@@ -104,13 +115,14 @@ bare_receiver_route(bp, MODULE, "{command}")
 
 @bp.post("/receiver/commands/<command>")
 def receive_command(version: str, command: str):
-    if command not in COMMAND_OBJECTS:
+    commands = version_profile().commands
+    if command not in commands:
         raise OcpiError(
-            f"Unknown command {command!r}; commands: {', '.join(COMMAND_OBJECTS)}",
+            f"Unknown command {command!r}; commands: {', '.join(commands)}",
             status_code=2000,
             http_status=404,
         )
-    body = put_body(COMMAND_OBJECTS[command])
+    body = put_body(commands[command])
     try:
         _check(command, body)
     except _Refused as refused:
@@ -123,6 +135,10 @@ def receive_command(version: str, command: str):
     config: MockConfig = current_app.config["OCPI_MOCK"]
     caller = current_caller()
     partner_id = caller.partner.id if caller.partner is not None else None
+    if "token" in body and not version_profile().owner_fields:
+        body = {**body, "token": token_from_211(body["token"], *_caller_party(caller))}
+    if "reservation_id" in body:
+        body = {**body, "reservation_id": str(body["reservation_id"])}  # an int in 2.1.1
     later(
         current_app._get_current_object(),  # type: ignore[attr-defined]
         config.command_delay,
@@ -147,7 +163,15 @@ def _carry_out(command: str, body: dict[str, Any], partner_id: int | None) -> No
             result = "EVSE_OCCUPIED" if "not AVAILABLE" in str(exc) else "FAILED"
     partner = get_store().partner(partner_id) if partner_id is not None else None
     if partner is not None and partner.token_out:
+        if partner.version and profile(partner.version).command_result == "CommandResponse":
+            result = command_result_211(result)
         post_result(partner, config, body["response_url"], {"result": result})
+
+
+def _caller_party(caller: Any) -> tuple[str, str]:
+    roles = caller.partner.roles if caller.partner is not None else []
+    role = roles[0] if roles else {}
+    return str(role.get("country_code") or "XX"), str(role.get("party_id") or "XXX")
 
 
 def _effect(command: str, body: dict[str, Any]) -> str:
@@ -204,7 +228,7 @@ def _cancel(reservation_id: str) -> bool:
 @bp.post("/sender/commands")
 @bp.post("/sender/commands/<path:reference>")
 def receive_result(version: str, reference: str = ""):
-    body = put_body("CommandResult")
+    body = put_body(version_profile().command_result)
     caller = current_caller()
     roles = caller.partner.roles if caller.partner is not None else []
     owner = roles[0] if roles else {}

@@ -18,6 +18,7 @@ from mock_party.ocpi import OcpiError, envelope
 from mock_party.store import get_store
 from mock_party.urls import versions_url
 from mock_party.validation import validated_body
+from mock_party.versions import partner_roles
 
 bp = Blueprint("credentials", __name__, url_prefix="/ocpi/<version>/credentials")
 
@@ -60,7 +61,7 @@ def _peer(body: dict[str, Any], version: str):
 def get_credentials(version: str):
     caller = current_caller()
     config: MockConfig = current_app.config["OCPI_MOCK"]
-    return envelope(our_credentials(config, caller.token or "", versions_url()))
+    return envelope(our_credentials(config, caller.token or "", versions_url(), version))
 
 
 @bp.post("")
@@ -85,7 +86,7 @@ def register(version: str):
         versions_url=body["url"],
         version=peer.version,
         endpoints=peer.endpoints,
-        roles=body["roles"],
+        roles=partner_roles(body, version, config.roles),
         registered=True,
         token_form=caller.form,
     )
@@ -96,7 +97,7 @@ def register(version: str):
             partner_id = store.add_partner(versions_url=body["url"])
             store.update_partner(partner_id, **fields)
             store.use_token_a(caller.token or "")
-    return envelope(our_credentials(config, token_c, versions_url()))
+    return envelope(our_credentials(config, token_c, versions_url(), version))
 
 
 @bp.put("")
@@ -115,9 +116,9 @@ def update(version: str):
         versions_url=body["url"],
         version=peer.version,
         endpoints=peer.endpoints,
-        roles=body["roles"],
+        roles=partner_roles(body, version, config.roles),
     )
-    return envelope(our_credentials(config, token_c, versions_url()))
+    return envelope(our_credentials(config, token_c, versions_url(), version))
 
 
 @bp.delete("")

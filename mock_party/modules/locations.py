@@ -83,7 +83,7 @@ def sender_object(
     found = get_objects().get(own_key(MODULE, location_id))
     if found is None:
         raise not_found(f"location {location_id}", UNKNOWN_LOCATION)
-    location = json.loads(serialize(MODULE, json.dumps(found.body)))
+    location = json.loads(serialize(MODULE, json.dumps(found.body), version=version))
     return json_envelope(json.dumps(_part(location, evse_uid, connector_id)))
 
 

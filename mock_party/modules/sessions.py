@@ -20,6 +20,7 @@ from mock_party.modules._objects import (
     receiver_key,
     receiver_patch,
     receiver_put,
+    version_profile,
 )
 from mock_party.modules.locations import find_evse
 from mock_party.objects import SENDER, get_objects
@@ -50,6 +51,10 @@ def sender_list(version: str):
 
 @bp.put("/sender/sessions/<session_id>/charging_preferences")
 def charging_preferences(version: str, session_id: str):
+    if not version_profile().charging_preferences:
+        raise OcpiError(
+            f"OCPI {version} has no charging preferences", status_code=2000, http_status=404
+        )
     put_body("ChargingPreferences")
     objects = get_objects()
     session = objects.get(own_key(MODULE, session_id))

@@ -1,7 +1,8 @@
 """Tariffs module (spec 2.2.1 §11): Sender (CPO) and Receiver (eMSP).
 
 Sender: ``GET /sender/tariffs`` (paginated). Receiver: ``GET``/``PUT``/``DELETE`` on
-``/receiver/tariffs/{country_code}/{party_id}/{tariff_id}`` (no PATCH since 2.2).
+``/receiver/tariffs/{country_code}/{party_id}/{tariff_id}``; ``PATCH`` only in 2.1.1 (removed
+in 2.2).
 """
 
 from __future__ import annotations
@@ -12,11 +13,13 @@ from mock_party.modules._objects import (
     not_found,
     receiver_get,
     receiver_key,
+    receiver_patch,
     receiver_put,
     require_owner,
+    version_profile,
 )
 from mock_party.objects import SENDER, get_objects
-from mock_party.ocpi import envelope
+from mock_party.ocpi import OcpiError, envelope
 from mock_party.pagination import paginated
 from mock_party.store import get_store
 
@@ -45,6 +48,21 @@ def receiver_put_tariff(version: str, country_code: str, party_id: str, tariff_i
     key = receiver_key(MODULE, country_code, party_id, tariff_id)
     identity = {"country_code": country_code, "party_id": party_id, "id": tariff_id}
     return receiver_put(key, "Tariff", identity)
+
+
+@bp.patch(_ROUTE)
+def receiver_patch_tariff(version: str, country_code: str, party_id: str, tariff_id: str):
+    if not version_profile().tariff_patch:  # removed in 2.2
+        raise OcpiError(
+            f"Tariffs take no PATCH in OCPI {version}: PUT the whole Tariff",
+            status_code=2000,
+            http_status=405,
+            headers={"Allow": "GET, PUT, DELETE"},
+        )
+    key = receiver_key(MODULE, country_code, party_id, tariff_id)
+    identity = {"country_code": country_code, "party_id": party_id, "id": tariff_id}
+    what = f"tariff {country_code}/{party_id}/{tariff_id}"
+    return receiver_patch(key, "TariffPatch", "Tariff", identity, what)
 
 
 @bp.delete(_ROUTE)

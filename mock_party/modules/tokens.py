@@ -26,10 +26,12 @@ from mock_party.modules._objects import (
     receiver_patch,
     receiver_put,
     token_type_parameter,
+    version_profile,
 )
 from mock_party.objects import SENDER, StoredObject, get_objects, serialize
 from mock_party.ocpi import OcpiError, envelope
 from mock_party.pagination import paginated
+from mock_party.versions import profile
 
 bp = module_blueprint("tokens", __name__)
 MODULE = "tokens"
@@ -45,15 +47,18 @@ def allowed_for(token: StoredObject) -> str:
     return "ALLOWED" if token.body.get("valid") else "BLOCKED"
 
 
-def authorization_info(token: StoredObject, location: dict[str, Any] | None) -> dict[str, Any]:
+def authorization_info(
+    token: StoredObject, location: dict[str, Any] | None, version: str = "2.2.1"
+) -> dict[str, Any]:
+    """The AuthorizationInfo of ``version`` (2.1.1: without the token and the reference)."""
     allowed = allowed_for(token)
-    info: dict[str, Any] = {
-        "allowed": allowed,
-        "token": json.loads(serialize(MODULE, json.dumps(token.body))),
-    }
+    with_token = profile(version).authorization_token
+    info: dict[str, Any] = {"allowed": allowed}
+    if with_token:
+        info["token"] = json.loads(serialize(MODULE, json.dumps(token.body), version=version))
     if location is not None and allowed == "ALLOWED":
         info["location"] = location
-    if allowed == "ALLOWED":
+    if allowed == "ALLOWED" and with_token:
         info["authorization_reference"] = uuid.uuid4().hex
     else:
         info["info"] = {"language": "en", "text": f"Token not allowed to charge: {allowed}"}
@@ -82,13 +87,26 @@ def authorize(version: str, token_uid: str):
                 http_status=400,
             )
         check_valid(location, "LocationReferences")
-    token = get_objects().get(own_key(MODULE, token_uid, type_))
+    token = _own_token(token_uid, type_)
     if token is None:
         # spec 2.2.1 §12.2.1.2: HTTP 404, OCPI 2004 Unknown Token, no data
         raise OcpiError(
             f"Unknown token {printable(token_uid)} ({type_})", status_code=2004, http_status=404
         )
-    return envelope(authorization_info(token, location))
+    return envelope(authorization_info(token, location, version))
+
+
+def _own_token(token_uid: str, type_: str) -> StoredObject | None:
+    """One of our tokens by uid and the type the request's version calls it (2.1.1 knows only
+    RFID and OTHER: an APP_USER token is OTHER there)."""
+    objects = get_objects()
+    if version_profile().token_key_type:
+        return objects.get(own_key(MODULE, token_uid, type_))
+    for candidate in ("RFID",) if type_ == "RFID" else ("OTHER", "APP_USER", "AD_HOC_USER"):
+        found = objects.get(own_key(MODULE, token_uid, candidate))
+        if found is not None:
+            return found
+    return None
 
 
 # ---- Receiver ------------------------------------------------------------------------------

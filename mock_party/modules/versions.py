@@ -1,4 +1,5 @@
-"""Versions module: the versions list and each version's details (spec 2.2.1 versions §1)."""
+"""Versions module: the versions list and each version's details (spec 2.2.1 versions §1);
+2.1.1 endpoints carry no role."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from mock_party.config import MockConfig
 from mock_party.modules import offers
 from mock_party.ocpi import OcpiError, envelope
 from mock_party.urls import details_url, module_url
+from mock_party.versions import profile
 
 bp = Blueprint("versions", __name__)
 
@@ -30,10 +32,11 @@ def version_details(version: str):
             http_status=404,
         )
     g.ocpi_caller = authenticate("versions", version)
+    with_role = profile(version).endpoint_role
     endpoints = [
         {
             "identifier": o.identifier,
-            "role": o.role,
+            **({"role": o.role} if with_role else {}),
             "url": module_url(version, o.identifier, o.interface),
         }
         for o in offers(config, version)

@@ -1,0 +1,154 @@
+"""The OCPI versions the mock speaks, and what differs between them, as data.
+
+One :class:`VersionProfile` per version; the views, the handshake and the serializer consult it
+instead of comparing version strings. The shapes of the objects live in ``mock_party.shapes``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Any
+
+__all__ = ["PROFILES", "VersionProfile", "profile", "version_key"]
+
+_COMMANDS_22 = MappingProxyType(
+    {
+        "CANCEL_RESERVATION": "CancelReservation",
+        "RESERVE_NOW": "ReserveNow",
+        "START_SESSION": "StartSession",
+        "STOP_SESSION": "StopSession",
+        "UNLOCK_CONNECTOR": "UnlockConnector",
+    }
+)
+_COMMANDS_211 = MappingProxyType(
+    {k: v for k, v in _COMMANDS_22.items() if k != "CANCEL_RESERVATION"}
+)
+_ALL_MODULES = frozenset(
+    {
+        "locations",
+        "sessions",
+        "cdrs",
+        "tariffs",
+        "tokens",
+        "commands",
+        "chargingprofiles",
+        "hubclientinfo",
+    }
+)
+
+
+@dataclass(frozen=True)
+class VersionProfile:
+    """What one OCPI version looks like from the mock.
+
+    number: the VersionNumber.
+    token_form: how the Authorization token is written (``plain`` or ``base64``).
+    credentials_roles: Credentials carry ``roles`` (2.2+) rather than one flat party (2.1.1).
+    endpoint_role: Endpoints in the version details carry a ``role``.
+    modules: the functional modules the version has.
+    owner_fields: client-owned objects carry ``country_code``/``party_id`` (2.2+).
+    patch_needs_last_updated: every PATCH must carry ``last_updated`` (2.2+).
+    token_key_type: tokens are identified by uid *and* type (2.2+); 2.1.1 URLs have no type.
+    token_types: the TokenType values (``type`` query parameter).
+    commands: command name -> its request object.
+    command_result: the object POSTed to a command's response_url.
+    command_response_timeout: the CommandResponse has ``timeout``/``message`` (2.2+).
+    authorization_token: AuthorizationInfo carries the Token (2.2+).
+    charging_preferences: Sessions have the charging_preferences PUT (2.2+).
+    tariff_patch: Tariff Receivers take PATCH (2.1.1 only; removed in 2.2).
+    """
+
+    number: str
+    token_form: str
+    credentials_roles: bool
+    endpoint_role: bool
+    modules: frozenset[str]
+    owner_fields: bool
+    patch_needs_last_updated: bool
+    token_key_type: bool
+    token_types: tuple[str, ...]
+    commands: Mapping[str, str]
+    command_result: str
+    command_response_timeout: bool
+    authorization_token: bool
+    charging_preferences: bool
+    tariff_patch: bool
+
+
+_V22 = dict(
+    token_form="base64",
+    credentials_roles=True,
+    endpoint_role=True,
+    modules=_ALL_MODULES,
+    owner_fields=True,
+    patch_needs_last_updated=True,
+    token_key_type=True,
+    commands=_COMMANDS_22,
+    command_result="CommandResult",
+    command_response_timeout=True,
+    authorization_token=True,
+    charging_preferences=True,
+    tariff_patch=False,
+)
+
+PROFILES: Mapping[str, VersionProfile] = MappingProxyType(
+    {
+        "2.1.1": VersionProfile(
+            number="2.1.1",
+            token_form="plain",
+            credentials_roles=False,
+            endpoint_role=False,
+            modules=_ALL_MODULES - {"chargingprofiles", "hubclientinfo"},
+            owner_fields=False,
+            patch_needs_last_updated=False,
+            token_key_type=False,
+            token_types=("OTHER", "RFID"),
+            commands=_COMMANDS_211,
+            command_result="CommandResponse",
+            command_response_timeout=False,
+            authorization_token=False,
+            charging_preferences=False,
+            tariff_patch=True,
+        ),
+        "2.2.1": VersionProfile(
+            number="2.2.1", token_types=("AD_HOC_USER", "APP_USER", "OTHER", "RFID"), **_V22
+        ),
+        # 2.3.0 TokenType is an open enum; these are the values it lists
+        "2.3.0": VersionProfile(
+            number="2.3.0",
+            token_types=("AD_HOC_USER", "APP_USER", "EMAID", "OTHER", "RFID"),
+            **_V22,
+        ),
+    }
+)
+
+
+def profile(version: str) -> VersionProfile:
+    """The profile of ``version``; KeyError for a version the mock does not speak."""
+    return PROFILES[version]
+
+
+def version_key(version: str) -> tuple[int, ...]:
+    """For ordering versions: ``2.1.1`` < ``2.2.1`` < ``2.3.0``."""
+    return tuple(int(p) for p in version.split(".") if p.isdigit())
+
+
+def partner_roles(body: Mapping[str, Any], version: str, our_roles: tuple[str, ...]) -> list:
+    """The CredentialsRoles of a partner from its Credentials; a 2.1.1 partner names one party
+    and no role: the role opposite to ours."""
+    if profile(version).credentials_roles:
+        return list(body.get("roles") or [])
+    role = "EMSP" if "CPO" in our_roles else "CPO"
+    return [
+        {
+            "role": role,
+            "business_details": body.get("business_details") or {},
+            "party_id": body.get("party_id"),
+            "country_code": body.get("country_code"),
+        }
+    ]
+
+
+__all__ += ["partner_roles"]
