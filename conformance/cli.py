@@ -194,7 +194,9 @@ def run(
         sys.exit(_exit_status(code, results))
     offered = _offered_versions(options)
     click.echo(f"Testing every version offered, one after another: {', '.join(offered)}")
-    outcomes = {v: _run_version(options, v, Path(report_dir) / v) for v in offered}
+    outcomes = {
+        v: _run_version(options, v, Path(report_dir) / v, every_version=True) for v in offered
+    }
     write_index(Path(report_dir), {v: results for v, (_, results) in outcomes.items()})
     click.echo(f"\nIndex of the {len(offered)} version reports: {Path(report_dir) / 'report.html'}")
     sys.exit(max(_exit_status(code, results) for code, results in outcomes.values()))
@@ -323,7 +325,7 @@ def _offered_versions(options: _RunOptions) -> list[str]:
 
 
 def _run_version(
-    options: _RunOptions, ocpi_version: str | None, directory: Path
+    options: _RunOptions, ocpi_version: str | None, directory: Path, every_version: bool = False
 ) -> tuple[int, dict[str, Any] | None]:
     """One run of the suite for one version; the pytest exit code and results.json."""
     versions_url, token, role, mode = (
@@ -335,7 +337,7 @@ def _run_version(
     with ExitStack() as stack:
         if options.mock:
             versions_url, token = _start_mock(
-                stack, options.mock, options.mock_faults, ocpi_version
+                stack, options.mock, options.mock_faults, ocpi_version, every_version
             )
             role = role or options.mock
             mode = mode or "sandbox"
@@ -422,19 +424,24 @@ def _exit_status(code: int, results: dict[str, Any] | None) -> int:
 
 
 def _start_mock(
-    stack: ExitStack, role: str, faults: tuple[str, ...], version: str | None
+    stack: ExitStack,
+    role: str,
+    faults: tuple[str, ...],
+    version: str | None,
+    every_version: bool = False,
 ) -> tuple[str, str]:
-    """A fresh mock (its token A unspent) serving every version it can, ``version`` among them,
-    so the target offers several versions as real ones do."""
+    """A fresh mock (its token A unspent) serving ``version``, or with ``every_version`` all
+    the versions it can (so the version switch is tested too)."""
     from mock_party.app import create_app
     from mock_party.config import SUPPORTED_VERSIONS, MockConfig
     from mock_party.server import serve_in_thread
 
-    versions = tuple(SUPPORTED_VERSIONS)
-    if version is not None and version not in versions:
+    version = version or "2.2.1"
+    versions = tuple(SUPPORTED_VERSIONS) if every_version else (version,)
+    if version not in SUPPORTED_VERSIONS:
         click.secho(
             f"Configuration error: the mock does not serve OCPI {version} yet "
-            f"(it serves {', '.join(versions)})",
+            f"(it serves {', '.join(SUPPORTED_VERSIONS)})",
             fg="red",
             err=True,
         )

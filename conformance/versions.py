@@ -31,6 +31,7 @@ class VersionRules:
     unknown_fields_ignored: receivers SHALL NOT reject undocumented fields (2.3.0).
     command_result: the object a CPO posts to ``response_url`` with a command's outcome (2.1.1
         posts a CommandResponse there).
+    authorization_names_token: an AuthorizationInfo carries the Token it is for (2.2+).
     """
 
     number: str
@@ -43,6 +44,7 @@ class VersionRules:
     routing_headers: bool
     unknown_fields_ignored: bool
     command_result: str = "CommandResult"
+    authorization_names_token: bool = True
 
 
 _RULES = {
@@ -57,6 +59,7 @@ _RULES = {
         routing_headers=False,
         unknown_fields_ignored=False,
         command_result="CommandResponse",
+        authorization_names_token=False,
     ),
     "2.2.1": VersionRules(
         number="2.2.1",
