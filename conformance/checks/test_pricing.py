@@ -70,6 +70,13 @@ def _tolerance() -> Decimal:
         pytest.fail(str(exc), pytrace=False)
 
 
+def _sides(ocpi: Run) -> str:
+    """Which amounts of a price are compared, in the version's words."""
+    return {"2.1.1": "", "2.3.0": " (before and after taxes)"}.get(
+        ocpi.config.version, " (excl. and incl. VAT)"
+    )
+
+
 def _listed(request: pytest.FixtureRequest, ocpi: Run, module: str) -> list[Document]:
     """The target's Sender list of ``module`` (read once per run); empty when it has none."""
     if ocpi.discovery.endpoint(module, "SENDER") is None:
@@ -169,8 +176,8 @@ def _check_reconciled(
         hint += "; a Credit CDR negates total_cost only, not its other totals (Credit CDRs)"
     raise CheckFailure(
         title,
-        expected=f"each total_*_cost within {tolerance} (excl. and incl. VAT) of what the CDR's "
-        "tariffs give for its charging periods",
+        expected=f"each total_*_cost within {tolerance}{_sides(ocpi)} of what the CDR's tariffs "
+        "give for its charging periods",
         actual=f"{len(differing)} of {len(priced)} CDRs differ; {first_difference(first)}",
         spec=spec,
         details=mismatch_details(recs),
@@ -301,8 +308,8 @@ def test_sessions_total_cost_matches(ocpi: Run, request: pytest.FixtureRequest) 
     first, exchange = differing[0]
     raise CheckFailure(
         title,
-        expected=f"total_cost within {tolerance} (excl. and incl. VAT) of what the Session's "
-        "tariff gives for its charging periods so far",
+        expected=f"total_cost within {tolerance}{_sides(ocpi)} of what the Session's tariff "
+        "gives for its charging periods so far",
         actual=f"{len(differing)} of {len(priced)} Sessions differ; "
         f"{first_difference(first, 'Session says')}",
         spec=SESSION,
