@@ -1,4 +1,5 @@
-"""Faker factories for OCPI 2.2.1 data: realistic, schema-valid and reproducible.
+"""Faker factories for OCPI data (made in 2.2.1, shaped for 2.1.1 and 2.3.0): realistic,
+schema-valid and reproducible.
 
 ``make_faker(seed)`` gives a Faker with :class:`OcpiProvider` added; ``generate_dataset(seed=…,
 now=…)`` builds a consistent set of Locations, Tariffs, Tokens, Sessions and CDRs as JSON-ready
@@ -37,6 +38,7 @@ __all__ = [
     "OcpiProvider",
     "Plug",
     "country_info",
+    "dataset_in",
     "format_datetime",
     "generate_dataset",
     "iter_locations",
@@ -49,7 +51,7 @@ __all__ = [
     "to_json_number",
 ]
 
-SUPPORTED_VERSIONS: tuple[str, ...] = ("2.2.1",)
+SUPPORTED_VERSIONS: tuple[str, ...] = ("2.1.1", "2.2.1", "2.3.0")
 
 Json = dict[str, Any]
 
@@ -2032,7 +2034,8 @@ def generate_dataset(
     EVSEs, connectors, tokens and tariffs, every CDR of a completed session names it, and all
     ``last_updated`` values lie before ``now``.
 
-    The same arguments give byte-identical ``json.dumps(..., sort_keys=True)`` output.
+    The same arguments give byte-identical ``json.dumps(..., sort_keys=True)`` output. Other
+    versions than 2.2.1 get the 2.2.1 data set in their shape (``mock_party.shapes``).
     """
     if version not in SUPPORTED_VERSIONS:
         raise ValueError(
@@ -2114,15 +2117,35 @@ def generate_dataset(
                 authorization_reference=reference,
             )
         )
-    return Dataset(
+    dataset = Dataset(
         locations=location_list,
         tariffs=tariff_list,
         tokens=token_list,
         sessions=tuple(session_list),
         cdrs=tuple(cdr_list),
         seed=seed,
-        version=version,
     )
+    return dataset if version == "2.2.1" else dataset_in(dataset, version)
+
+
+def dataset_in(dataset: Dataset, version: str) -> Dataset:
+    """A 2.2.1 data set in the shape of ``version`` (see ``mock_party.shapes.to_version``)."""
+    from mock_party.shapes import to_version
+
+    by_id = {
+        (module, str(o["id"]).upper()): o
+        for module in ("locations", "tariffs")
+        for o in getattr(dataset, module)
+    }
+
+    def lookup(module: str, object_id: str) -> Json | None:
+        return by_id.get((module, object_id.upper()))
+
+    shaped = {
+        module: tuple(to_version(module, o, version, lookup) for o in getattr(dataset, module))
+        for module in _MODULES
+    }
+    return Dataset(**shaped, seed=dataset.seed, version=version)
 
 
 @contextmanager

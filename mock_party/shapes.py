@@ -97,6 +97,11 @@ _STANDARDS_211 = {
     "GBT_DC": "IEC_62196_T2_COMBO",
     "PANTOGRAPH_BOTTOM_UP": "IEC_62196_T2_COMBO",
     "PANTOGRAPH_TOP_DOWN": "IEC_62196_T2_COMBO",
+    # North American plugs: 2.1.1 has only the household "Type B"
+    **{
+        f"NEMA_{kind}": "DOMESTIC_B"
+        for kind in ("5_20", "6_30", "6_50", "10_30", "10_50", "14_30", "14_50")
+    },
 }
 _POWER_TYPES_211 = {"AC_2_PHASE": "AC_1_PHASE", "AC_2_PHASE_SPLIT": "AC_1_PHASE"}
 _DIMENSIONS_211 = frozenset(
@@ -126,9 +131,17 @@ _TOKEN_211 = (
 )  # fmt: skip
 
 
+# letters NFKD does not take apart, as their usual ASCII spelling
+_ASCII = str.maketrans(
+    {"ß": "ss", "Æ": "AE", "æ": "ae", "Ø": "O", "ø": "o", "Œ": "OE", "œ": "oe", "Ł": "L",
+     "ł": "l", "Đ": "D", "đ": "d", "–": "-", "—": "-", "‘": "'", "’": "'", "“": '"', "”": '"'}
+)  # fmt: skip
+
+
 def ascii_text(text: str) -> str:
-    """``text`` with printable ASCII only (2.1.1 strings): accents dropped, others as ``?``."""
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    """``text`` in printable ASCII (2.1.1 strings): accents dropped, the rest as ``?``."""
+    plain = unicodedata.normalize("NFKD", text.translate(_ASCII))
+    plain = "".join(c for c in plain if not unicodedata.combining(c))
     return "".join(c if " " <= c <= "~" else "?" for c in plain)
 
 
@@ -333,6 +346,9 @@ def session_to_211(
         out["location"] = where
     elif not partial and "location_id" in session:
         out["location"] = _bare_location(session)
+    if not partial and out.get("total_cost") is not None and "location" in out:
+        # 2.1.1 tariffs lack some restrictions and the price limits: price it again
+        out["total_cost"] = _price_211(out, [], session, lookup, None, session=True)
     return _ascii_all({k: v for k, v in out.items() if k in _SESSION_211})
 
 
@@ -406,28 +422,36 @@ def cdr_to_211(
 
 
 def _price_211(
-    cdr211: Json,
+    doc211: Json,
     tariffs: list[Json],
-    cdr: Mapping[str, Any],
+    original: Mapping[str, Any],
     lookup: Lookup,
     time_zone: str | None,
+    *,
+    session: bool = False,
 ) -> Any:
-    from conformance.pricing import PricingError, price_cdr
+    """total_cost of a 2.1.1 CDR or Session, priced under the 2.1.1 tariffs: those it embeds,
+    else the one its connector names."""
+    from conformance.pricing import PricingError, price_cdr, price_session
 
     if not tariffs:
         tariff_id = None
-        for evse in cdr211["location"].get("evses") or []:
+        for evse in doc211["location"].get("evses") or []:
             for connector in evse.get("connectors") or []:
                 tariff_id = connector.get("tariff_id")
         found = lookup("tariffs", tariff_id) if tariff_id else None
         tariffs = [tariff_to_211(found)] if found else []
+    fallback = abs(_excl_vat(original.get("total_cost")) or 0)
     if not tariffs:
-        return abs(_excl_vat(cdr.get("total_cost")) or 0)
-    zone = time_zone or cdr211["location"].get("time_zone") or "UTC"
+        return fallback
+    zone = time_zone or doc211["location"].get("time_zone") or "UTC"
     try:
-        result = price_cdr(cdr211, tariffs, version="2.1.1", time_zone=zone)
+        if session:
+            result = price_session(doc211, tariffs, version="2.1.1", time_zone=zone)
+        else:
+            result = price_cdr(doc211, tariffs, version="2.1.1", time_zone=zone)
     except PricingError:
-        return abs(_excl_vat(cdr.get("total_cost")) or 0)
+        return fallback
     return _number(result.total_cost.excl_vat)
 
 

@@ -570,8 +570,8 @@ def test_provider_methods() -> None:
 def test_bad_arguments_are_refused_clearly() -> None:
     with pytest.raises(ValueError, match=r"country 'XX'.*NL, DE, FR, BE, GB, US"):
         generate_dataset(seed=0, now=NOW, country_code="XX")
-    with pytest.raises(ValueError, match=r"OCPI '2.1.1'.*2\.2\.1"):
-        generate_dataset(seed=0, now=NOW, version="2.1.1")
+    with pytest.raises(ValueError, match=r"OCPI '2.0'.*2\.1\.1, 2\.2\.1, 2\.3\.0"):
+        generate_dataset(seed=0, now=NOW, version="2.0")
     with pytest.raises(ValueError, match="locations must be a whole number >= 0"):
         generate_dataset(seed=0, now=NOW, locations=-1)
     with pytest.raises(ValueError, match="at least one location"):
