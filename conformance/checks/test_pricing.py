@@ -217,6 +217,8 @@ def test_cdrs_internally_consistent(ocpi: Run, request: pytest.FixtureRequest) -
     walked_objects(request, ocpi, "cdrs", title, CDR)
     served = _with_exchanges(full_walk(request, ocpi, "cdrs"))
     pushed = _pushed(ocpi, "cdrs", "CDR")
+    if not served and not pushed:
+        pytest.skip("the target's CDRs list is empty and it pushed no CDR to us")
     tariffs = _listed(request, ocpi, "tariffs")
     problems: list[str] = []
     exchange = None
@@ -259,6 +261,8 @@ def test_tariffs_sanity(ocpi: Run, request: pytest.FixtureRequest) -> None:
     tariffs += [
         (t, e) for t, e in _pushed(ocpi, "tariffs", "Tariff") if _version_key(t) not in seen
     ]
+    if not tariffs:
+        pytest.skip("the target's tariffs list is empty and it pushed no Tariff to us")
     locations = _listed(request, ocpi, "locations")
     problems: list[str] = []
     exchange = None
