@@ -40,13 +40,13 @@ def run_suite(
 
     ``wrap`` puts a WSGI middleware around the mock (to break one rule the mock has no fault
     for); ``mock`` overrides MockConfig fields; ``version`` is the OCPI version tested (the mock
-    serves every version it can, as the CLI's does).
+    serves that version only, as the CLI's does).
     """
     from mock_party.app import create_app
     from mock_party.config import MockConfig
     from mock_party.server import serve_in_thread
 
-    settings = {"slow_delay": 0.01, **(mock or {})}
+    settings = {"slow_delay": 0.01, "versions": (version,), **(mock or {})}
     app = create_app(MockConfig(roles=(role.upper(),), faults=tuple(faults), **settings))
     served = wrap(app.wsgi_app) if wrap else app
     with tempfile.TemporaryDirectory() as tmp, serve_in_thread(served) as server:
