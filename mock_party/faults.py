@@ -205,7 +205,7 @@ FAULTS: dict[str, Fault] = {
         Fault(
             "pricing.cdr_total_mismatch",
             "CDR total_cost is 1.50 (excl. VAT) more than its tariff gives.",
-            ("cdrs.pricing_reconciles",),
+            ("cdrs.pricing_reconciles", "cdrs.pushed_pricing_reconciles"),
         ),
         # the Receiver helper (mock_party/modules/_objects.py)
         Fault(
