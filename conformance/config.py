@@ -11,6 +11,7 @@ import json
 import os
 import tomllib
 from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,8 @@ class TargetConfig:
     counterpart_*: where our own party listens for the target's calls; ``counterpart_url``
         is its public URL when the target is not on this machine.
     quirks: check id → reason: known deviations, reported as expected failures.
+    pricing_tolerance: how far a CDR's money totals may be from ours, per dimension; ``None``
+        leaves it to ``$OCPI_PRICING_TOLERANCE`` or 0.01.
     blocked_token: uid of a token the target (an eMSP) holds as blocked, for the real-time
         authorization checks; without it they use a listed token with ``valid: false``.
     """
@@ -60,6 +63,7 @@ class TargetConfig:
     report_dir: str = "reports"
     quirks: dict[str, str] = field(default_factory=dict)
     blocked_token: str | None = None
+    pricing_tolerance: Decimal | None = None
     source: str = "command line"
 
     def __post_init__(self) -> None:
@@ -121,6 +125,11 @@ def _explain(path: Path, error: ValidationError) -> str:
     return f"{path}: {where}: {error.message}"
 
 
+def _decimal(value: object) -> Decimal | None:
+    # TOML floats are binary: go through their text, so 0.01 stays 0.01
+    return None if value is None else Decimal(str(value))
+
+
 def load_target(path: str | os.PathLike[str], **overrides: Any) -> TargetConfig:
     """Read a target file; ``overrides`` (flags) that are not ``None`` win over the file."""
     path = Path(path)
@@ -155,6 +164,7 @@ def load_target(path: str | os.PathLike[str], **overrides: Any) -> TargetConfig:
         "report_dir": document.get("report", {}).get("dir"),
         "quirks": document.get("quirks"),
         "blocked_token": document.get("tokens", {}).get("blocked_uid"),
+        "pricing_tolerance": _decimal(document.get("pricing", {}).get("tolerance")),
     }
     values.update({k: v for k, v in overrides.items() if v is not None})
     return build_target(source=str(path), **values)

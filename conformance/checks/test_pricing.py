@@ -3,7 +3,8 @@ agree with themselves, and its Tariffs can mean what they say.
 
 Our recomputation is the engine's (``conformance.pricing``, docs/pricing.md). Tariffs come from
 the CDR itself, else from the target's tariffs list; the time zone restrictions are read in from
-the target's Location. Money may differ by ``OCPI_PRICING_TOLERANCE`` (default 0.01) per dimension.
+the target's Location. Money may differ by the target file's ``[pricing] tolerance`` (else
+``OCPI_PRICING_TOLERANCE``, default 0.01) per dimension.
 """
 
 from __future__ import annotations
@@ -63,7 +64,9 @@ Document = dict[str, Any]
 # ---- what the checks read from the target ----------------------------------------------------
 
 
-def _tolerance() -> Decimal:
+def _tolerance(ocpi: Run) -> Decimal:
+    if ocpi.config.pricing_tolerance is not None:
+        return ocpi.config.pricing_tolerance
     try:
         return pricing_tolerance()
     except ValueError as exc:
@@ -142,7 +145,7 @@ def _check_reconciled(
     title: str,
     spec: str,
 ) -> None:
-    tolerance = _tolerance()
+    tolerance = _tolerance(ocpi)
     tariffs = _listed(request, ocpi, "tariffs")
     recs = [
         reconcile_cdr(
@@ -288,7 +291,7 @@ def test_sessions_total_cost_matches(ocpi: Run, request: pytest.FixtureRequest) 
     walked_objects(request, ocpi, "sessions", title, SESSION)
     sessions = _with_exchanges(full_walk(request, ocpi, "sessions"))
     sessions += _pushed(ocpi, "sessions", "Session")
-    tolerance = _tolerance()
+    tolerance = _tolerance(ocpi)
     tariffs = _listed(request, ocpi, "tariffs")
     found: list[tuple[Reconciliation, Exchange | None]] = []
     for session, where in sessions:

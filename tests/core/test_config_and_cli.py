@@ -127,3 +127,27 @@ def test_mock_register_reports_unreachable_mock():
     )
     assert result.exit_code == 3
     assert "cannot reach the mock" in result.output
+
+
+def test_pricing_tolerance_and_blocked_token_from_the_target_file(tmp_path):
+    from decimal import Decimal
+
+    path = write(
+        tmp_path,
+        """
+[target]
+versions_url = "https://example.com/ocpi/versions"
+token = "t"
+role = "emsp"
+[pricing]
+tolerance = 0.05
+[tokens]
+blocked_uid = "BLOCKED-1"
+""",
+    )
+    config = load_target(path)
+    assert config.pricing_tolerance == Decimal("0.05")
+    assert config.blocked_token == "BLOCKED-1"
+    bad = write(tmp_path, "[pricing]\ntolerance = -1\n")
+    with pytest.raises(ConfigError, match="pricing.tolerance"):
+        load_target(bad)
