@@ -287,15 +287,6 @@ def _money_rows(
     result: PriceResult, document: Mapping[str, Any], version: str, tolerance: Decimal
 ) -> tuple[Comparison, ...]:
     rows = compare_with_cdr(result, document, version=version, money_tolerance=tolerance)
-    if document.get("credit") is True:
-        # A Credit CDR negates total_cost only (2.2.1 §10.1.1); its other totals keep their sign.
-        plain = compare_with_cdr(
-            result, {**document, "credit": False}, version=version, money_tolerance=tolerance
-        )
-        rows = tuple(
-            row if row.field.startswith("total_cost.") else other
-            for row, other in zip(rows, plain, strict=True)
-        )
     # money rows of the totals the document gives (the quantities are the consistency check's)
     return tuple(row for row in rows if "." in row.field and row.field.split(".")[0] in document)
 

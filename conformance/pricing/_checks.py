@@ -514,7 +514,10 @@ def compare_with_cdr(
     money_tolerance: Decimal = Decimal("0.01"),
     quantity_tolerance: Decimal = Decimal("0.001"),
 ) -> tuple[Comparison, ...]:
-    """The CDR's totals next to ours, field by field (a credit CDR is compared negated).
+    """The CDR's totals next to ours, field by field.
+
+    A Credit CDR carries the original's data with only ``total_cost`` negated (2.2.1 §10.1.1
+    Credit CDRs), so only that figure is compared negated.
 
     Money fields give one row excl. and one incl. VAT (2.3.0: before/after taxes). A figure the
     CDR leaves out, or that we cannot know, gets ``ok=None``.
@@ -532,7 +535,8 @@ def compare_with_cdr(
             if version != "2.1.1":
                 parts.append(("incl_vat", ours.incl_vat, incl))
             for part, mine, theirs in parts:
-                theirs = None if theirs is None else theirs * sign
+                if theirs is not None and key == "total_cost":
+                    theirs *= sign
                 ok = (
                     None
                     if mine is None or theirs is None

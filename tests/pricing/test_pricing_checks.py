@@ -224,11 +224,18 @@ def test_comparison_with_a_cdr_that_agrees_and_one_that_does_not():
     assert line.split() == ["total_energy_cost.excl_vat", "2.50", "2.60", "0.10", "DIFFERS"]
 
 
-def test_comparison_with_a_credit_cdr_negates_its_costs():
+def test_comparison_with_a_credit_cdr_negates_only_total_cost():
     cdr = consistent_cdr()
     cdr.update(credit=True, total_cost={"excl_vat": D("-2.50"), "incl_vat": D("-2.75")})
-    rows = compare_with_cdr(price_cdr(cdr, []), cdr)
-    assert rows[0].ok and rows[1].ok
+    rows = {row.field: row for row in compare_with_cdr(price_cdr(cdr, []), cdr)}
+    assert rows["total_cost.excl_vat"].ok and rows["total_cost.incl_vat"].ok
+    # the other totals keep the original's sign (2.2.1 §10.1.1 Credit CDRs)
+    cdr["total_energy_cost"] = {"excl_vat": D("2.50"), "incl_vat": D("2.75")}
+    rows = {row.field: row for row in compare_with_cdr(price_cdr(cdr, []), cdr)}
+    assert rows["total_energy_cost.excl_vat"].ok
+    cdr["total_energy_cost"] = {"excl_vat": D("-2.50"), "incl_vat": D("-2.75")}
+    rows = {row.field: row for row in compare_with_cdr(price_cdr(cdr, []), cdr)}
+    assert rows["total_energy_cost.excl_vat"].ok is False
 
 
 def test_comparison_reads_2_3_0_and_2_1_1_prices():
