@@ -47,6 +47,7 @@ KNOWN_CHECKS = {
     "locations.receiver.patch_requires_last_updated",
     "sessions.receiver.patch_requires_last_updated",
     "cdrs.pricing_reconciles",
+    "cdrs.pushed_pricing_reconciles",
     "credentials.token_a.revoked",
     "credentials.post.already_registered_405",
     "auth.missing_token_401",
