@@ -36,7 +36,9 @@ from mock_party.objects import (
     get_objects,
 )
 from mock_party.push import Delivery, object_path, push, push_object
+from mock_party.shapes import token_from_211
 from mock_party.store import Partner, get_store
+from mock_party.versions import profile
 
 __all__ = [
     "SimulationError",
@@ -215,14 +217,17 @@ def _real_time(
             continue
         if owner is not None and owner not in _token_parties(partner):
             continue
-        with OcpiClient(
-            token=partner.token_out, version=partner.version or config.versions[0]
-        ) as client:
+        version = partner.version or config.versions[0]
+        # the type as the partner's version names it (2.1.1 knows only RFID and OTHER)
+        asked_type = token_type if profile(version).token_key_type else (
+            "RFID" if token_type == "RFID" else "OTHER"
+        )  # fmt: skip
+        with OcpiClient(token=partner.token_out, version=version) as client:
             try:
                 response = client.post(
                     f"{url.rstrip('/')}{object_path(token_uid)}/authorize",
                     {"location_id": location_id, "evse_uids": [evse_uid]},
-                    params={"type": token_type},
+                    params={"type": asked_type},
                 )
             except OcpiClientError as exc:
                 log.warning("real-time authorization at partner %s failed: %s", partner.id, exc)
@@ -233,10 +238,17 @@ def _real_time(
             continue
         data = response.data if response.is_envelope else None
         if response.http_status == 200 and isinstance(data, dict) and "allowed" in data:
+            # a 2.1.1 AuthorizationInfo has no token: the partner's party owns it
+            owner_role = partner.roles[0] if partner.roles else {}
+            bare = token_from_211(
+                {"uid": token_uid, "type": token_type, "issuer": "?", "valid": True},
+                str(owner_role.get("country_code") or "XX"),
+                str(owner_role.get("party_id") or "XXX"),
+            )
             return Authorization(
                 allowed=data["allowed"],
                 auth_method="AUTH_REQUEST",
-                token=data.get("token") or known or {},
+                token=data.get("token") or known or bare,
                 authorization_reference=data.get("authorization_reference"),
                 source="real-time",
             )

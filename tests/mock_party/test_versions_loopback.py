@@ -82,3 +82,28 @@ def test_a_2_1_1_session_reaches_a_2_1_1_emsp_in_its_shape(tmp_path, served) -> 
         assert kept, module
         for document in kept:
             assert validate(document, "2.1.1", name) == [], (module, document)
+
+
+def test_real_time_authorization_at_a_2_1_1_emsp(tmp_path, served) -> None:
+    """A token the CPO does not know is authorized at the 2.1.1 eMSP (plain token, type as
+    2.1.1 names it); its answer has no Token, so the session's token is made from the uid."""
+    cpo = served(_mock(tmp_path, "cpo", ("CPO",), ("2.1.1", "2.2.1")))
+    emsp = served(_mock(tmp_path, "emsp", ("EMSP",), ("2.1.1",)))
+    httpx.post(
+        f"{cpo.url}/admin/register",
+        json={"versions_url": f"{emsp.url}/ocpi/versions", "token_a": "token-A-emsp"},
+        timeout=30,
+    ).raise_for_status()
+    token = httpx.get(f"{emsp.url}/admin/objects/tokens", timeout=10).json()["data"][0]
+    result = httpx.post(
+        f"{cpo.url}/admin/simulate",
+        json={"token_uid": token["uid"], "token_type": token["type"], "updates": 0},
+        timeout=60,
+    ).json()
+    assert result["status_code"] == 1000, result
+    assert result["data"]["allowed"] == "ALLOWED" and result["data"]["auth_method"] == (
+        "AUTH_REQUEST"
+    )
+    (session,) = httpx.get(f"{cpo.url}/admin/objects/sessions", timeout=10).json()["data"]
+    assert session["cdr_token"]["uid"] == token["uid"]
+    assert session["cdr_token"]["party_id"] == "EMP"
