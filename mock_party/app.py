@@ -62,6 +62,7 @@ def create_app(config: MockConfig | None = None) -> Flask:
         credentials,
         hubclientinfo,
         locations,
+        payments,
         sessions,
         tariffs,
         tokens,
@@ -79,6 +80,7 @@ def create_app(config: MockConfig | None = None) -> Flask:
         commands,
         chargingprofiles,
         hubclientinfo,
+        payments,
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(admin.bp)

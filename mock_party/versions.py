@@ -35,6 +35,7 @@ _ALL_MODULES = frozenset(
         "commands",
         "chargingprofiles",
         "hubclientinfo",
+        "payments",
     }
 )
 
@@ -100,7 +101,7 @@ PROFILES: Mapping[str, VersionProfile] = MappingProxyType(
             token_form="plain",
             credentials_roles=False,
             endpoint_role=False,
-            modules=_ALL_MODULES - {"chargingprofiles", "hubclientinfo"},
+            modules=_ALL_MODULES - {"chargingprofiles", "hubclientinfo", "payments"},
             owner_fields=False,
             patch_needs_last_updated=False,
             token_key_type=False,
@@ -113,7 +114,9 @@ PROFILES: Mapping[str, VersionProfile] = MappingProxyType(
             tariff_patch=True,
         ),
         "2.2.1": VersionProfile(
-            number="2.2.1", token_types=("AD_HOC_USER", "APP_USER", "OTHER", "RFID"), **_V22
+            number="2.2.1",
+            token_types=("AD_HOC_USER", "APP_USER", "OTHER", "RFID"),
+            **{**_V22, "modules": _ALL_MODULES - {"payments"}},
         ),
         # 2.3.0 TokenType is an open enum; these are the values it lists
         "2.3.0": VersionProfile(

@@ -29,6 +29,7 @@ _BY_ROLE: dict[str, tuple[Offer, ...]] = {
         Offer("commands", "RECEIVER", "receiver"),
         Offer("chargingprofiles", "RECEIVER", "receiver"),
         Offer("hubclientinfo", "RECEIVER", "receiver"),
+        Offer("payments", "RECEIVER", "receiver"),  # 2.3.0 only
     ),
     "EMSP": (
         Offer("locations", "RECEIVER", "receiver"),

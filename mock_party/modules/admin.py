@@ -131,6 +131,7 @@ _LISTED = (
     "commandresults",
     "reservations",
     "chargingprofiles",
+    "payments",
 )
 
 

@@ -208,3 +208,38 @@ def test_the_total_mismatch_fault_moves_each_versions_total(make_app, version: s
     assert [round(total(a) - total(b), 4) for a, b in zip(after, before, strict=True)] == [
         1.5
     ] * len(before)
+
+
+def test_2_3_0_cpo_takes_payment_terminals_and_confirmations(make_app) -> None:
+    app = make_app(versions=("2.2.1", "2.3.0"), **NO_DATA)
+    actions = OcpiActions(app.test_client(), app)
+    actions.register(role="EMSP")
+    details = actions.get("/ocpi/2.3.0").json["data"]["endpoints"]
+    assert {"identifier": "payments", "role": "RECEIVER"}.items() <= next(
+        e for e in details if e["identifier"] == "payments"
+    ).items()
+    assert all(e["identifier"] != "payments" for e in actions.get("/ocpi/2.2.1").json["data"][
+        "endpoints"
+    ])  # fmt: skip
+    base = "/ocpi/2.3.0/receiver/payments"
+    terminal = {
+        "terminal_id": "T-1",
+        "location_ids": ["LOC1"],
+        "last_updated": "2026-01-01T00:00:00Z",
+    }
+    assert actions.post(f"{base}/terminals", terminal).status_code == 201
+    assert actions.get(f"{base}/terminals/T-1").json["data"] == terminal
+    confirmation = {
+        "id": "FAC-1",
+        "authorization_reference": "AUTH-1",
+        "total_costs": {"before_taxes": 10, "taxes": [{"name": "VAT", "amount": 2.1}]},
+        "currency": "EUR",
+        "eft_data": ["PAN 1234"],
+        "capture_status_code": "SUCCESS",
+        "last_updated": "2026-01-01T00:00:00Z",
+    }
+    assert actions.post(f"{base}/financial-advice-confirmations", confirmation).status_code == 201
+    assert actions.get(f"{base}/financial-advice-confirmations/FAC-1").status_code == 200
+    assert actions.get(f"{base}/terminals/nope").status_code == 404
+    assert actions.post(f"{base}/terminals", {"location_ids": []}).status_code == 400
+    assert actions.get("/ocpi/2.2.1/receiver/payments/terminals/T-1").status_code == 404
