@@ -48,6 +48,7 @@ MODULE_ORDER = (
     "test_pricing",
     "test_tokens",
     "test_hubclientinfo",
+    "test_payments",
     "test_client",
     "test_transport",
     "test_unregister",
