@@ -77,7 +77,8 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
     "versions",
     multiple=True,
     envvar="OCPI_MOCK_VERSION",
-    help="OCPI version(s) to serve. [default: 2.2.1]",
+    help="OCPI version(s) to serve: 2.1.1, 2.2.1, 2.3.0, or several, e.g. 2.1.1,2.2.1. "
+    "[default: 2.2.1]",
 )
 @click.option(
     "--host",

@@ -52,7 +52,7 @@ class VersionProfile:
     owner_fields: client-owned objects carry ``country_code``/``party_id`` (2.2+).
     patch_needs_last_updated: every PATCH must carry ``last_updated`` (2.2+).
     token_key_type: tokens are identified by uid *and* type (2.2+); 2.1.1 URLs have no type.
-    token_types: the TokenType values (``type`` query parameter).
+    token_types: the TokenType values (``type`` query parameter); None for 2.3.0's open enum.
     commands: command name -> its request object.
     command_result: the object POSTed to a command's response_url.
     command_response_timeout: the CommandResponse has ``timeout``/``message`` (2.2+).
@@ -69,7 +69,7 @@ class VersionProfile:
     owner_fields: bool
     patch_needs_last_updated: bool
     token_key_type: bool
-    token_types: tuple[str, ...]
+    token_types: tuple[str, ...] | None
     commands: Mapping[str, str]
     command_result: str
     command_response_timeout: bool
@@ -118,12 +118,8 @@ PROFILES: Mapping[str, VersionProfile] = MappingProxyType(
             token_types=("AD_HOC_USER", "APP_USER", "OTHER", "RFID"),
             **{**_V22, "modules": _ALL_MODULES - {"payments"}},
         ),
-        # 2.3.0 TokenType is an open enum; these are the values it lists
-        "2.3.0": VersionProfile(
-            number="2.3.0",
-            token_types=("AD_HOC_USER", "APP_USER", "EMAID", "OTHER", "RFID"),
-            **_V22,
-        ),
+        # 2.3.0 TokenType is an open enum: any value is a type
+        "2.3.0": VersionProfile(number="2.3.0", token_types=None, **_V22),
     }
 )
 

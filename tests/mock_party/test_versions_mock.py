@@ -243,3 +243,28 @@ def test_2_3_0_cpo_takes_payment_terminals_and_confirmations(make_app) -> None:
     assert actions.get(f"{base}/terminals/nope").status_code == 404
     assert actions.post(f"{base}/terminals", {"location_ids": []}).status_code == 400
     assert actions.get("/ocpi/2.2.1/receiver/payments/terminals/T-1").status_code == 404
+
+
+def test_2_3_0_token_types_are_an_open_enum(make_app) -> None:
+    app = make_app(versions=("2.3.0",), **NO_DATA)
+    actions = OcpiActions(app.test_client(), app)
+    actions.register(party=("DE", "PRT"), role="EMSP")
+    token = {
+        "country_code": "DE",
+        "party_id": "PRT",
+        "uid": "U1",
+        "type": "EMAID",
+        "contract_id": "DE-PRT-C1",
+        "issuer": "Partner",
+        "valid": True,
+        "whitelist": "ALLOWED",
+        "vendor_extension": {"unknown": "fields are ignored in 2.3.0"},
+        "last_updated": "2026-01-01T00:00:00Z",
+    }
+    url = "/ocpi/2.3.0/receiver/tokens/DE/PRT/U1?type=EMAID"
+    assert actions.put(url, token).status_code == 201
+    assert actions.get(url).json["data"]["type"] == "EMAID"
+    custom = actions.put(
+        url.replace("EMAID", "X_PARKING_CARD"), {**token, "type": "X_PARKING_CARD"}
+    )
+    assert custom.status_code == 201, custom.json
