@@ -17,10 +17,11 @@ install: $(VENV)/.installed
 demo: $(VENV)/.installed
 	$(BIN)/ocpi-conformance run --mock cpo
 
-# The project's own tests (what .ci/run runs).
+# The project's own tests (what .ci/run runs): two workers, each test file kept on one worker so
+# its module fixtures (a whole suite run against a mock) are built once.
 test: $(VENV)/.installed
 	$(BIN)/ruff check .
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
