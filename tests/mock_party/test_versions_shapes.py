@@ -30,7 +30,7 @@ NAMES = {
     "sessions": "Session",
     "cdrs": "CDR",
 }
-SEEDS = range(25)
+SEEDS = range(60)
 COUNTRIES = ("NL", "DE", "FR", "US")
 
 
