@@ -394,21 +394,23 @@ def _overlong(module: str, body: dict[str, Any]) -> None:
 
 
 def _bad_enum(module: str, body: dict[str, Any], version: str) -> None:
+    # EnergySourceCategory is a closed enum in every version, and no price depends on it
+    bad_mix = {
+        "is_green_energy": False,
+        "energy_sources": [{"source": "DILITHIUM", "percentage": 100}],
+    }
     if module == "locations":
         if version == "2.1.1":
             body["type"] = "ON_THE_MOON"
-        elif version == "2.3.0":  # ParkingType is an open enum there; EnergySourceCategory not
-            body["energy_mix"] = {
-                "is_green_energy": False,
-                "energy_sources": [{"source": "DILITHIUM", "percentage": 100}],
-            }
+        elif version == "2.3.0":  # ParkingType is an open enum there
+            body["energy_mix"] = bad_mix
         else:
             body["parking_type"] = "ON_THE_MOON"
     elif module in ("sessions", "cdrs"):
         body["auth_method"] = "MAGIC"
     elif module == "tariffs":
         if version == "2.1.1":  # no Tariff.type in 2.1.1
-            body["elements"][0]["price_components"][0]["type"] = "HAPPY_HOUR"
+            body["energy_mix"] = bad_mix
         else:
             body["type"] = "HAPPY_HOUR"
     elif module == "tokens":
