@@ -32,8 +32,15 @@ class ServerThread:
             return
         self._stopped = True
         self.server.task_dispatcher.shutdown(cancel_pending=True, timeout=5)
-        for channel in list(self.server._map.values()):
-            channel.close()
+        channels = self.server._map
+
+        def close_all() -> None:
+            for channel in list(channels.values()):
+                channel.close()
+
+        # The sockets are closed by the loop's own thread (woken by its trigger): closing them
+        # from here races with its select() and ends it with EBADF.
+        self.server.trigger.pull_trigger(close_all)
         self.thread.join(timeout=10)
 
     def __enter__(self) -> ServerThread:

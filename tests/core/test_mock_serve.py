@@ -145,3 +145,15 @@ def test_simulate_command_runs_a_session_that_reaches_the_emsp(tmp_path):
     assert received, "the simulated session's CDR did not reach the eMSP"
     refused = CliRunner().invoke(mock_cli, ["simulate", "--mock", "http://127.0.0.1:9"])
     assert refused.exit_code == 1 and "Network error" in refused.output
+
+
+def test_server_thread_stops_cleanly(tmp_path):
+    app = create_app(MockConfig(database=str(tmp_path / "s.sqlite")))
+    with serve_in_thread(app) as server:
+        assert httpx.get(f"{server.url}/ocpi/versions", timeout=5).status_code == 401
+    assert not server.thread.is_alive()
+    try:
+        httpx.get(f"{server.url}/ocpi/versions", timeout=2)
+        raise AssertionError("the port still answers after stop()")
+    except httpx.ConnectError:
+        pass
