@@ -307,6 +307,7 @@ class OcpiClient:
         self.timeout = timeout
         self.recorder = recorder if recorder is not None else ExchangeRecorder()
         self.recorder.masker.add(token)
+        self._extra_headers: dict[str, str] = {}
         inner = transport if transport is not None else httpx.HTTPTransport()
         self._http = httpx.Client(
             base_url=base_url,
@@ -324,6 +325,14 @@ class OcpiClient:
 
     def close(self) -> None:
         self._http.close()
+
+    def with_headers(self, headers: Mapping[str, str]) -> OcpiClient:
+        """A client sharing this one's pool, recorder and token that adds ``headers`` to every
+        request (a request's own headers still win)."""
+        clone = object.__new__(OcpiClient)
+        clone.__dict__.update(self.__dict__)
+        clone._extra_headers = {**self._extra_headers, **headers}
+        return clone
 
     def with_token(self, token: str | None) -> OcpiClient:
         """A client sharing this one's connection pool and recorder, with another token."""
@@ -362,6 +371,7 @@ class OcpiClient:
         if json_body is not None:
             content = json.dumps(json_body)
             sent_headers["Content-Type"] = "application/json"
+        sent_headers.update(self._extra_headers)
         sent_headers.update(headers or {})
         try:
             response = self._http.request(

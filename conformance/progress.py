@@ -43,6 +43,11 @@ class ModuleProgress:
         self.module = None
         self.counts.clear()
 
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        # without pytest's terminal, a check module that cannot be imported would go unsaid
+        if report.failed:
+            self.echo(f"Cannot load {report.nodeid}:\n{report.longreprtext}", fg="red", err=True)
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         meta = getattr(report, "ocpi_check", None)
         if meta is None:

@@ -27,8 +27,6 @@ from conformance.versions import credentials_parties, rules
 __all__ = [
     "CLOCK_TOLERANCE",
     "EPOCH",
-    "Client",
-    "RoutedClient",
     "Walk",
     "cached",
     "client_for",
@@ -70,39 +68,6 @@ def cached(request: pytest.FixtureRequest, key: Any, build: Callable[[], T]) -> 
     return store[key]
 
 
-class RoutedClient:
-    """An OcpiClient that adds the message routing headers (2.2.1 §4.1.8.2) to every request.
-
-    Functional modules carry them even peer to peer: TO is the target's party, FROM ours.
-    """
-
-    def __init__(self, client: OcpiClient, headers: Mapping[str, str]) -> None:
-        self.client = client
-        self.headers = dict(headers)
-
-    def request(self, method: str, url: str, **kwargs: Any) -> OcpiResponse:
-        kwargs["headers"] = {**self.headers, **(kwargs.get("headers") or {})}
-        return self.client.request(method, url, **kwargs)
-
-    def get(self, url: str, **kwargs: Any) -> OcpiResponse:
-        return self.request("GET", url, **kwargs)
-
-    def post(self, url: str, json_body: Any = None, **kwargs: Any) -> OcpiResponse:
-        return self.request("POST", url, json_body=json_body, **kwargs)
-
-    def put(self, url: str, json_body: Any = None, **kwargs: Any) -> OcpiResponse:
-        return self.request("PUT", url, json_body=json_body, **kwargs)
-
-    def patch(self, url: str, json_body: Any = None, **kwargs: Any) -> OcpiResponse:
-        return self.request("PATCH", url, json_body=json_body, **kwargs)
-
-    def delete(self, url: str, **kwargs: Any) -> OcpiResponse:
-        return self.request("DELETE", url, **kwargs)
-
-
-Client = OcpiClient | RoutedClient
-
-
 def target_party(ocpi: Run) -> tuple[str, str] | None:
     """The target's country_code and party_id in its declared role, from our registration."""
     if ocpi.config.mode == "read-only" or not ocpi.registration.ok:
@@ -118,7 +83,7 @@ def target_party(ocpi: Run) -> tuple[str, str] | None:
     return str(role["country_code"]), str(role["party_id"])
 
 
-def client_for(ocpi: Run, *, routed: bool = True, module: str | None = None) -> Client:
+def client_for(ocpi: Run, *, routed: bool = True, module: str | None = None) -> OcpiClient:
     """The client with the working token: token C after our registration in sandbox mode.
 
     In sandbox mode requests also carry the routing headers (2.2+), except for the
@@ -135,8 +100,7 @@ def client_for(ocpi: Run, *, routed: bool = True, module: str | None = None) -> 
     if to is None:
         return client
     ours = our_party(ocpi)
-    return RoutedClient(
-        client,
+    return client.with_headers(
         {
             "OCPI-to-country-code": to[0],
             "OCPI-to-party-id": to[1],
@@ -342,7 +306,7 @@ class Walk:
 
 
 def walk(
-    client: Client,
+    client: OcpiClient,
     module: str,
     url: str,
     params: Mapping[str, Any] | None = None,

@@ -11,7 +11,6 @@ import pytest
 
 from conformance.checks import _objects as make
 from conformance.checks._common import (
-    Client,
     cached,
     client_for,
     endpoint_or_skip,
@@ -22,7 +21,7 @@ from conformance.checks._common import (
     utc_now,
 )
 from conformance.checks._single import object_url
-from conformance.client import OcpiResponse
+from conformance.client import OcpiClient, OcpiResponse
 from conformance.crossrules import pushed_differences
 from conformance.failures import CheckFailure
 from conformance.session import Run
@@ -56,7 +55,7 @@ class ShapingClient:
     """The client of a Receiver: complete objects we PUT or POST (and compare with what we read
     back) are turned from the 2.2.1 shape our factories build into the run's version's."""
 
-    def __init__(self, client: Client, module: str, base: str, version: str) -> None:
+    def __init__(self, client: OcpiClient, module: str, base: str, version: str) -> None:
         self.client = client
         self.module = module
         self.base = base.rstrip("/")
@@ -92,7 +91,7 @@ class ShapingClient:
 
 @dataclass(frozen=True)
 class Receiver:
-    client: Client | ShapingClient
+    client: OcpiClient | ShapingClient
     base: str  # the module's Receiver endpoint
     party: tuple[str, str]  # our country_code and party_id
 
@@ -134,7 +133,7 @@ def pushed_once(request: pytest.FixtureRequest, key: str, push: Callable[[], Pus
 
 
 def expect_stored(
-    client: Client | ShapingClient,
+    client: OcpiClient | ShapingClient,
     url: str,
     sent: Mapping[str, Any],
     title: str,

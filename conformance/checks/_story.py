@@ -19,7 +19,6 @@ import pytest
 
 from conformance.checks import _objects as make
 from conformance.checks._common import (
-    Client,
     cached,
     client_for,
     list_params,
@@ -29,7 +28,7 @@ from conformance.checks._common import (
 )
 from conformance.checks._incoming import counterpart_endpoint, settle, wait_for_request
 from conformance.checks._single import object_url
-from conformance.client import OcpiClientError, OcpiResponse
+from conformance.client import OcpiClient, OcpiClientError, OcpiResponse
 from conformance.exchange import Exchange
 from conformance.session import Run
 
@@ -90,7 +89,7 @@ def result_url(ocpi: Run, kind: str) -> str:
     return f"{base}/{kind}/{uuid.uuid4().hex}"
 
 
-def _charge_point(client: Client, url: str) -> tuple[str, str | None, str | None] | None:
+def _charge_point(client: OcpiClient, url: str) -> tuple[str, str | None, str | None] | None:
     """An AVAILABLE EVSE (and its first connector) of the first page of locations."""
     try:
         response = client.get(url, params={"limit": 50})
@@ -110,7 +109,7 @@ def _charge_point(client: Client, url: str) -> tuple[str, str | None, str | None
     return None
 
 
-def _find_session(ocpi: Run, client: Client, token: dict[str, Any], since: str) -> str | None:
+def _find_session(ocpi: Run, client: OcpiClient, token: dict[str, Any], since: str) -> str | None:
     url = ocpi.discovery.endpoint("sessions", "SENDER")
     if url is None:
         return None
@@ -185,7 +184,7 @@ def _play(ocpi: Run) -> Story:
     return story
 
 
-def _profiles(ocpi: Run, client: Client, story: Story) -> None:
+def _profiles(ocpi: Run, client: OcpiClient, story: Story) -> None:
     base = ocpi.discovery.endpoint("chargingprofiles", "RECEIVER")
     if base is None or story.session_id is None:
         return

@@ -19,7 +19,6 @@ import pytest
 
 from conformance.checks._common import (
     EPOCH,
-    Client,
     Walk,
     cached,
     client_for,
@@ -32,7 +31,7 @@ from conformance.checks._common import (
     skip_reason,
     walk,
 )
-from conformance.client import OcpiClientError, OcpiResponse, next_link
+from conformance.client import OcpiClient, OcpiClientError, OcpiResponse, next_link
 from conformance.crossrules import describe_key, object_key, parse_datetime
 from conformance.exchange import Exchange
 from conformance.failures import CheckFailure
@@ -66,7 +65,7 @@ class _Failed(Exception):
 
 
 def _get_page(
-    client: Client, module: str, url: str, params: dict[str, Any]
+    client: OcpiClient, module: str, url: str, params: dict[str, Any]
 ) -> tuple[OcpiResponse, list[Any]]:
     """One page of the list: the answer and its data; skips what transport checks own."""
     response = client.get(url, params=params)
@@ -146,7 +145,7 @@ def _small_limit(count: int, server_page: int) -> int:
 
 
 def _small_walk(
-    request: pytest.FixtureRequest, ocpi: Run, client: Client, module: str, url: str
+    request: pytest.FixtureRequest, ocpi: Run, client: OcpiClient, module: str, url: str
 ) -> tuple[Walk, int]:
     """The list walked with a small limit and date filters that keep every object."""
     base = full_walk(request, ocpi, module)
@@ -471,7 +470,7 @@ def _pivot(objects: list[dict[str, Any]]) -> str:
 def _filtered(
     request: pytest.FixtureRequest,
     ocpi: Run,
-    client: Client,
+    client: OcpiClient,
     module: str,
     url: str,
     **filters: str,

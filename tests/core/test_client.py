@@ -186,3 +186,21 @@ def test_client_against_the_mock_over_wsgi(tmp_path):
     assert response.http_status == 200 and response.status_code == 1000
     assert response.data == [{"version": "2.2.1", "url": "http://testserver/ocpi/2.2.1"}]
     assert plain.http_status == 401  # strict by default on 2.2.1
+
+
+def test_with_headers_adds_headers_to_every_request_of_the_clone():
+    seen = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers)
+        return httpx.Response(200, json=ENVELOPE)
+
+    with _client(handler) as client:
+        routed = client.with_headers({"OCPI-to-party-id": "ABC", "OCPI-from-party-id": "OCT"})
+        routed.get("http://t/a")
+        routed.get("http://t/b", headers={"OCPI-to-party-id": "XYZ"})
+        client.get("http://t/c")
+        assert len(client.recorder) == 3  # one recorder for both
+    assert seen[0]["OCPI-to-party-id"] == "ABC" and seen[0]["OCPI-from-party-id"] == "OCT"
+    assert seen[1]["OCPI-to-party-id"] == "XYZ"  # the request's own header wins
+    assert "OCPI-to-party-id" not in seen[2]  # the original client is unchanged

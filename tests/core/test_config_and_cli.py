@@ -151,3 +151,20 @@ blocked_uid = "BLOCKED-1"
     bad = write(tmp_path, "[pricing]\ntolerance = -1\n")
     with pytest.raises(ConfigError, match="pricing.tolerance"):
         load_target(bad)
+
+
+def test_a_check_module_that_cannot_load_is_reported(tmp_path):
+    from conformance.progress import ModuleProgress
+
+    lines: list[tuple[str, dict]] = []
+    progress = ModuleProgress(lambda text, **kw: lines.append((text, kw)))
+
+    class Report:
+        failed = True
+        nodeid = "conformance/checks/test_x.py"
+        longreprtext = "ImportError: cannot import name 'Client'"
+
+    progress.pytest_collectreport(Report())
+    text, options = lines[0]
+    assert "Cannot load conformance/checks/test_x.py" in text and "ImportError" in text
+    assert options == {"fg": "red", "err": True}
