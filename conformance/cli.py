@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from importlib import resources
@@ -89,24 +90,50 @@ def _print_summary(results_path: Path, report_dir: Path) -> dict[str, Any] | Non
     return results
 
 
+def _target_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options naming the target and where reports go, shared by run and listen."""
+    for option in reversed(_TARGET_OPTIONS):
+        command = option(command)
+    return command
+
+
+_TARGET_OPTIONS = [
+    click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False),
+        help="Target file (TOML) with [target], [counterpart], [quirks].",
+    ),
+    click.option("--versions-url", metavar="URL", help="The target's versions endpoint."),
+    click.option(
+        "--token",
+        envvar="OCPI_TOKEN",
+        metavar="TOKEN",
+        help="Token A (sandbox/destructive: we register) or an existing connection's "
+        "token (read-only). Default: $OCPI_TOKEN.",
+    ),
+    click.option(
+        "--role",
+        type=click.Choice(["cpo", "emsp"], case_sensitive=False),
+        help="The target's role.",
+    ),
+    click.option(
+        "--counterpart-url",
+        metavar="URL",
+        help="Public URL of our counterpart when the target cannot reach this machine.",
+    ),
+    click.option(
+        "--report-dir",
+        type=click.Path(file_okay=False),
+        default="reports",
+        show_default=True,
+        help="Where report.html, junit.xml and results.json go.",
+    ),
+]
+
+
 @main.command()
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False),
-    help="Target file (TOML) with [target], [counterpart], [quirks].",
-)
-@click.option("--versions-url", metavar="URL", help="The target's versions endpoint.")
-@click.option(
-    "--token",
-    envvar="OCPI_TOKEN",
-    metavar="TOKEN",
-    help="Token A (sandbox/destructive: we register) or an existing connection's "
-    "token (read-only). Default: $OCPI_TOKEN.",
-)
-@click.option(
-    "--role", type=click.Choice(["cpo", "emsp"], case_sensitive=False), help="The target's role."
-)
+@_target_options
 @click.option(
     "--version",
     "ocpi_version",
@@ -132,18 +159,6 @@ def _print_summary(results_path: Path, report_dir: Path) -> dict[str, Any] | Non
     multiple=True,
     metavar="FAULT_ID",
     help="With --mock: switch on an injected fault (repeatable); 'ocpi-mock faults' lists them.",
-)
-@click.option(
-    "--counterpart-url",
-    metavar="URL",
-    help="Public URL of our counterpart when the target cannot reach this machine.",
-)
-@click.option(
-    "--report-dir",
-    type=click.Path(file_okay=False),
-    default="reports",
-    show_default=True,
-    help="Where report.html, junit.xml and results.json go.",
 )
 @click.option(
     "-k", "select", metavar="EXPR", help="Only checks matching this pytest -k expression."
@@ -218,22 +233,7 @@ class _RunOptions:
 
 
 @main.command()
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False),
-    help="Target file (TOML), as for run.",
-)
-@click.option("--versions-url", metavar="URL", help="The target's versions endpoint.")
-@click.option(
-    "--token",
-    envvar="OCPI_TOKEN",
-    metavar="TOKEN",
-    help="The target's token A. Default: $OCPI_TOKEN.",
-)
-@click.option(
-    "--role", type=click.Choice(["cpo", "emsp"], case_sensitive=False), help="The target's role."
-)
+@_target_options
 @click.option(
     "--version",
     "ocpi_version",
@@ -246,14 +246,6 @@ class _RunOptions:
     default=5.0,
     show_default=True,
     help="How long to keep our counterpart up after the handshake.",
-)
-@click.option(
-    "--counterpart-url",
-    metavar="URL",
-    help="Public URL of our counterpart when the target cannot reach this machine.",
-)
-@click.option(
-    "--report-dir", type=click.Path(file_okay=False), default="reports", show_default=True
 )
 def listen(
     config_path: str | None,
