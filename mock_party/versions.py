@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from conformance.versions import rules
+
 __all__ = ["PROFILES", "VersionProfile", "profile", "version_key"]
 
 _COMMANDS_22 = MappingProxyType(
@@ -24,19 +26,6 @@ _COMMANDS_22 = MappingProxyType(
 )
 _COMMANDS_211 = MappingProxyType(
     {k: v for k, v in _COMMANDS_22.items() if k != "CANCEL_RESERVATION"}
-)
-_ALL_MODULES = frozenset(
-    {
-        "locations",
-        "sessions",
-        "cdrs",
-        "tariffs",
-        "tokens",
-        "commands",
-        "chargingprofiles",
-        "hubclientinfo",
-        "payments",
-    }
 )
 
 
@@ -78,18 +67,27 @@ class VersionProfile:
     tariff_patch: bool
 
 
+def _from_rules(version: str) -> dict[str, Any]:
+    """The protocol facts the suite's version rules already state (conformance.versions),
+    so the mock and the suite cannot disagree on them."""
+    r = rules(version)
+    return {
+        "number": version,
+        "token_form": r.token_form,
+        "credentials_roles": r.credentials_roles,
+        "endpoint_role": r.endpoint_role,
+        "modules": r.modules - {"credentials"},
+        "patch_needs_last_updated": r.patch_needs_last_updated,
+        "command_result": r.command_result,
+        "authorization_token": r.authorization_names_token,
+    }
+
+
 _V22 = dict(
-    token_form="base64",
-    credentials_roles=True,
-    endpoint_role=True,
-    modules=_ALL_MODULES,
     owner_fields=True,
-    patch_needs_last_updated=True,
     token_key_type=True,
     commands=_COMMANDS_22,
-    command_result="CommandResult",
     command_response_timeout=True,
-    authorization_token=True,
     charging_preferences=True,
     tariff_patch=False,
 )
@@ -97,29 +95,22 @@ _V22 = dict(
 PROFILES: Mapping[str, VersionProfile] = MappingProxyType(
     {
         "2.1.1": VersionProfile(
-            number="2.1.1",
-            token_form="plain",
-            credentials_roles=False,
-            endpoint_role=False,
-            modules=_ALL_MODULES - {"chargingprofiles", "hubclientinfo", "payments"},
+            **_from_rules("2.1.1"),
             owner_fields=False,
-            patch_needs_last_updated=False,
             token_key_type=False,
             token_types=("OTHER", "RFID"),
             commands=_COMMANDS_211,
-            command_result="CommandResponse",
             command_response_timeout=False,
-            authorization_token=False,
             charging_preferences=False,
             tariff_patch=True,
         ),
         "2.2.1": VersionProfile(
-            number="2.2.1",
+            **_from_rules("2.2.1"),
             token_types=("AD_HOC_USER", "APP_USER", "OTHER", "RFID"),
-            **{**_V22, "modules": _ALL_MODULES - {"payments"}},
+            **_V22,
         ),
         # 2.3.0 TokenType is an open enum: any value is a type
-        "2.3.0": VersionProfile(number="2.3.0", token_types=None, **_V22),
+        "2.3.0": VersionProfile(**_from_rules("2.3.0"), token_types=None, **_V22),
     }
 )
 
