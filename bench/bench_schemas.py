@@ -1,7 +1,7 @@
 """Validation throughput: 10,000 realistic OCPI 2.2.1 Locations against the cached validator.
 
 Run: ``.venv/bin/python bench/bench_schemas.py [--count N] [--seed S]``. Prints objects/second
-for ``conformance.schemas.validate`` on valid Locations (the compiled validity check that runs
+for ``ocpi_core.schemas.validate`` on valid Locations (the compiled validity check that runs
 before jsonschema), on invalid ones (where jsonschema builds the violations), and for plain
 jsonschema ``is_valid`` on a sample, for comparison.
 """
@@ -18,7 +18,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from conformance import schemas  # noqa: E402
+from ocpi_core import schemas  # noqa: E402
 
 STATUSES = ("AVAILABLE", "CHARGING", "BLOCKED", "INOPERATIVE", "OUTOFORDER", "RESERVED", "UNKNOWN")
 STANDARDS = ("IEC_62196_T2", "IEC_62196_T2_COMBO", "CHADEMO", "DOMESTIC_F", "IEC_62196_T1")

@@ -17,8 +17,8 @@ import pytest
 
 from conformance.config import MODES, ConfigError, build_target, load_target
 from conformance.progress import ModuleProgress
-from conformance.versions import VERSIONS
 from conformance.versions_index import offered_versions, write_index
+from ocpi_core.versions import VERSIONS
 
 __all__ = ["main"]
 
@@ -283,9 +283,9 @@ def listen(
 def _offered_versions(options: _RunOptions) -> list[str]:
     """The versions to test with ``--version all``: those the target offers that we know."""
     if options.mock:
-        from mock_party.config import SUPPORTED_VERSIONS
+        from conformance import counterpart
 
-        return [v for v in VERSIONS if v in SUPPORTED_VERSIONS]
+        return [v for v in VERSIONS if v in counterpart.MOCK_VERSIONS]
     try:
         overrides = dict(versions_url=options.versions_url, token=options.token, role=options.role)
         target = (
@@ -424,10 +424,9 @@ def _start_mock(
 ) -> tuple[str, str]:
     """A fresh mock (its token A unspent) serving ``version``, or with ``every_version`` all
     the versions it can (so the version switch is tested too)."""
-    from mock_party.app import create_app
-    from mock_party.config import SUPPORTED_VERSIONS, MockConfig
-    from mock_party.server import serve_in_thread
+    from conformance import counterpart
 
+    SUPPORTED_VERSIONS = counterpart.MOCK_VERSIONS
     version = version or "2.2.1"
     versions = tuple(SUPPORTED_VERSIONS) if every_version else (version,)
     if version not in SUPPORTED_VERSIONS:
@@ -439,17 +438,17 @@ def _start_mock(
         )
         sys.exit(EXIT_USAGE)
     try:
-        app = create_app(MockConfig(roles=(role.upper(),), versions=versions, faults=faults))
+        serving, token_a, _ = counterpart.start_demo_mock(role, faults, versions)
     except ValueError as exc:
         click.secho(f"Configuration error: {exc}", fg="red", err=True)
         sys.exit(EXIT_USAGE)
-    server = stack.enter_context(serve_in_thread(app))
+    server = stack.enter_context(serving)
     versions_url = f"{server.url}/ocpi/versions"
     click.echo(
         f"Started mock {role.upper()} at {versions_url}"
         + (f" with faults: {', '.join(faults)}" if faults else "")
     )
-    return versions_url, app.config["OCPI_TOKEN_A"]
+    return versions_url, token_a
 
 
 @main.command("checks")

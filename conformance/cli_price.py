@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from conformance.pricing import (
+from ocpi_core.pricing import (
     PriceResult,
     PricingError,
     PricingOptions,

@@ -9,8 +9,8 @@ from typing import Any
 
 import click
 
-from conformance import schemas
-from conformance.schemas import VERSIONS, SchemaViolation, candidates, schema_names
+from ocpi_core import schemas
+from ocpi_core.schemas import VERSIONS, SchemaViolation, candidates, schema_names
 
 __all__ = ["validate"]
 

@@ -19,7 +19,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from conformance.versions import VERSIONS as _VERSIONS
+from ocpi_core.versions import VERSIONS as _VERSIONS
 
 __all__ = ["MODES", "ROLES", "ConfigError", "TargetConfig", "load_target"]
 

@@ -1,4 +1,7 @@
-"""Our own party during a run: a mock_party app on a local port, so the target can call back.
+"""The one seam between the suite and the mock party: our counterpart, and the embedded demo mock.
+
+Nothing else in ``conformance`` imports ``mock_party``; a test reads every import to keep it so.
+Our own party during a run is a mock_party app on a local port, so the target can call back.
 
 The target calls it during the handshake (our versions and version details, with token B) and
 later for pushes and command results. Every call it receives is recorded as an ``incoming``
@@ -17,13 +20,24 @@ from typing import Any
 from flask import Flask
 
 from conformance.config import TargetConfig
-from conformance.exchange import ExchangeRecorder
 from mock_party.app import create_app
 from mock_party.config import SUPPORTED_VERSIONS, MockConfig
+from mock_party.modules import offers
 from mock_party.server import ServerThread, serve_in_thread
 from mock_party.store import Store
+from mock_party.urls import module_url
+from ocpi_core.exchange import ExchangeRecorder
 
-__all__ = ["Counterpart", "RecordingMiddleware", "start_counterpart"]
+__all__ = [
+    "MOCK_VERSIONS",
+    "Counterpart",
+    "RecordingMiddleware",
+    "start_counterpart",
+    "start_demo_mock",
+]
+
+#: the OCPI versions the mock party can serve
+MOCK_VERSIONS: tuple[str, ...] = tuple(SUPPORTED_VERSIONS)
 
 
 class RecordingMiddleware:
@@ -104,6 +118,22 @@ class Counterpart:
         finally:
             store.close()
 
+    def endpoints(self, version: str) -> list[tuple[str, str, str]]:
+        """(identifier, role, url) of every endpoint we list in our version details."""
+        with self.app.test_request_context(base_url=self.public_url):
+            return [
+                (o.identifier, o.role, module_url(version, o.identifier, o.interface))
+                for o in offers(self.config, version)
+            ]
+
+    def issued_tokens(self) -> list[str]:
+        """Every token we hold for a partner (the ones we gave out, so the target may use them)."""
+        store = self._store()
+        try:
+            return [p.token_in for p in store.partners() if p.token_in]
+        finally:
+            store.close()
+
     def stop(self) -> None:
         self.server.stop()
 
@@ -129,3 +159,14 @@ def start_counterpart(target: TargetConfig, recorder: ExchangeRecorder) -> Count
     )
     public_url = (target.counterpart_url or server.url).rstrip("/")
     return Counterpart(app=app, server=server, public_url=public_url, config=config)
+
+
+def start_demo_mock(
+    role: str, faults: tuple[str, ...], versions: tuple[str, ...]
+) -> tuple[Any, str, str]:
+    """A fresh mock party for the embedded demo: (server context manager, token A, role).
+
+    Raises ValueError for a configuration the mock refuses (an unknown fault, say).
+    """
+    app = create_app(MockConfig(roles=(role.upper(),), versions=versions, faults=faults))
+    return serve_in_thread(app), app.config["OCPI_TOKEN_A"], role.upper()

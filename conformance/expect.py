@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from conformance.client import OcpiResponse, reason_phrase
 from conformance.failures import CheckFailure, SchemaFailure, StatusMismatch
-from conformance.schemas import validate
+from ocpi_core.client import OcpiResponse, reason_phrase
+from ocpi_core.schemas import validate
 
 __all__ = ["expect_envelope", "expect_http_status", "expect_success", "expect_valid"]
 

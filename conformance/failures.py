@@ -10,8 +10,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from conformance.client import reason_phrase
-from conformance.exchange import Exchange
+from ocpi_core.client import reason_phrase
+from ocpi_core.exchange import Exchange
 
 __all__ = ["CheckFailure", "StatusMismatch", "SchemaFailure", "format_body"]
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from conformance.exchange import ExchangeRecorder
+from ocpi_core.exchange import ExchangeRecorder
 
 __all__ = ["wait_for_calls"]
 

@@ -12,9 +12,7 @@ from typing import Any
 
 import pytest
 
-from conformance.client import TargetUnreachable
 from conformance.config import MODES, ConfigError, TargetConfig, build_target, load_target
-from conformance.exchange import ExchangeRecorder
 from conformance.failures import CheckFailure
 from conformance.har import HarWriter
 from conformance.html_report import HtmlExtras
@@ -22,7 +20,9 @@ from conformance.listen import wait_for_calls
 from conformance.report import ResultsJsonWriter, check_meta
 from conformance.session import Run
 from conformance.spec_anchors import spec_anchor
-from conformance.versions import not_applicable
+from ocpi_core.client import TargetUnreachable
+from ocpi_core.exchange import ExchangeRecorder
+from ocpi_core.versions import not_applicable
 
 CONFIG_KEY = pytest.StashKey[TargetConfig]()
 RECORDER_KEY = pytest.StashKey[ExchangeRecorder]()

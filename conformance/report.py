@@ -14,7 +14,7 @@ import pytest
 
 from conformance import __version__
 from conformance.config import TargetConfig
-from conformance.versions import VERSIONS, not_applicable
+from ocpi_core.versions import VERSIONS, not_applicable
 
 __all__ = ["ResultsJsonWriter", "check_meta", "outcome_of"]
 

@@ -9,11 +9,11 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from conformance.client import OcpiClient, OcpiClientError, OcpiResponse
 from conformance.config import TargetConfig
 from conformance.counterpart import Counterpart, start_counterpart
-from conformance.exchange import ExchangeRecorder
-from conformance.versions import VERSIONS, credentials_body, credentials_parties, rules
+from ocpi_core.client import OcpiClient, OcpiClientError, OcpiResponse
+from ocpi_core.exchange import ExchangeRecorder
+from ocpi_core.versions import VERSIONS, credentials_body, credentials_parties, rules
 
 __all__ = ["Discovery", "Registration", "Run", "VersionSwitch"]
 

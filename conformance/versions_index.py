@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from conformance import __version__
-from conformance.client import OcpiClient, OcpiClientError
+from ocpi_core.client import OcpiClient, OcpiClientError
 
 __all__ = ["INDEX_FORMAT", "offered_versions", "write_index"]
 

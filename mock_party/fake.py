@@ -1473,7 +1473,7 @@ class OcpiProvider(BaseProvider):
         authorization_reference: str | None = None,
     ) -> Json:
         """A CDR for a finished charge; its totals add up its periods and its costs are what
-        :func:`conformance.pricing.price_cdr` says under its tariff."""
+        :func:`ocpi_core.pricing.price_cdr` says under its tariff."""
         rnd = self.generator.random
         now_s = now if isinstance(now, int) else _epoch(now)
         loc, evse, connector = charge.location, charge.evse, charge.connector
@@ -1627,7 +1627,7 @@ class Charge:
 
     @cached_property
     def price(self) -> Any:
-        """What :func:`conformance.pricing.price_cdr` says the charge costs until its end."""
+        """What :func:`ocpi_core.pricing.price_cdr` says the charge costs until its end."""
         return _price_charge(self)
 
 
@@ -1674,7 +1674,7 @@ def _priced_dimensions(tariff: Mapping[str, Any] | None) -> set[str]:
 
 def _price_charge(charge: Charge) -> Any:
     # Imported here so that merely generating locations does not load the pricing engine.
-    from conformance.pricing import price_cdr
+    from ocpi_core.pricing import price_cdr
 
     document = {
         "start_date_time": format_datetime(charge.start),

@@ -11,10 +11,10 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
-from conformance.client import OcpiClient, OcpiClientError, TargetUnreachable
 from mock_party.config import MockConfig
 from mock_party.store import Partner, Store
 from mock_party.versions import partner_roles, profile, version_key
+from ocpi_core.client import OcpiClient, OcpiClientError, TargetUnreachable
 
 __all__ = [
     "HandshakeError",

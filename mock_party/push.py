@@ -18,11 +18,11 @@ from urllib.parse import quote
 
 import httpx
 
-from conformance.client import OcpiClient, OcpiClientError
 from mock_party.config import MockConfig
 from mock_party.objects import Objects, dumps, own_lookup, serialize
 from mock_party.shapes import BASE_VERSION, Lookup, to_version
 from mock_party.store import Partner, Store
+from ocpi_core.client import OcpiClient, OcpiClientError
 
 __all__ = ["Delivery", "later", "object_path", "post_result", "push", "push_object"]
 

@@ -432,7 +432,7 @@ def _price_211(
 ) -> Any:
     """total_cost of a 2.1.1 CDR or Session, priced under the 2.1.1 tariffs: those it embeds,
     else the one its connector names."""
-    from conformance.pricing import PricingError, price_cdr, price_session
+    from ocpi_core.pricing import PricingError, price_cdr, price_session
 
     if not tariffs:
         tariff_id = None

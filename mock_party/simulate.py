@@ -24,7 +24,6 @@ from typing import Any, TypeVar
 
 from flask import Flask, current_app
 
-from conformance.client import OcpiClient, OcpiClientError
 from mock_party.config import MockConfig
 from mock_party.objects import (
     RECEIVER,
@@ -39,6 +38,7 @@ from mock_party.push import Delivery, object_path, push, push_object
 from mock_party.shapes import token_from_211
 from mock_party.store import Partner, get_store
 from mock_party.versions import profile
+from ocpi_core.client import OcpiClient, OcpiClientError
 
 __all__ = [
     "SimulationError",
@@ -474,7 +474,7 @@ def _cdr_location(location: dict[str, Any], evse: dict[str, Any], connector: dic
 
 def _price(cdr: dict[str, Any], time_zone: str | None) -> None:
     """Fill the CDR's cost fields with what the tariff engine computes from its tariffs."""
-    from conformance.pricing import PricingError, price_cdr
+    from ocpi_core.pricing import PricingError, price_cdr
 
     try:
         result = price_cdr(cdr, cdr.get("tariffs") or [], version="2.2.1", time_zone=time_zone)

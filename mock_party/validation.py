@@ -6,8 +6,8 @@ from typing import Any
 
 from flask import request
 
-from conformance.schemas import validate
 from mock_party.ocpi import OcpiError
+from ocpi_core.schemas import validate
 
 __all__ = ["validated_body"]
 

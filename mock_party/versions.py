@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from conformance.versions import rules
+from ocpi_core.versions import rules
 
 __all__ = ["PROFILES", "VersionProfile", "profile", "version_key"]
 
@@ -68,7 +68,7 @@ class VersionProfile:
 
 
 def _from_rules(version: str) -> dict[str, Any]:
-    """The protocol facts the suite's version rules already state (conformance.versions),
+    """The protocol facts the suite's version rules already state (ocpi_core.versions),
     so the mock and the suite cannot disagree on them."""
     r = rules(version)
     return {

@@ -57,7 +57,7 @@ TOKEN = "^[\\x21-\\x7E]*" + END
 
 
 # Human wording of each pattern, written next to it as the annotation "x-ocpi-format" so that
-# validators (ours: conformance.schemas) can say what was expected instead of echoing a regex.
+# validators (ours: ocpi_core.schemas) can say what was expected instead of echoing a regex.
 FORMAT_TEXT = {
     ASCII_PRINTABLE: "printable ASCII text (no control characters)",
     UTF8_PRINTABLE: "printable text (no control characters such as CR, LF or TAB)",

@@ -16,13 +16,13 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
-from conformance.client import OcpiClient, OcpiClientError, OcpiResponse
 from conformance.crossrules import MODULE_OBJECTS
-from conformance.exchange import Exchange
 from conformance.failures import CheckFailure, StatusMismatch
-from conformance.schemas import SchemaViolation, validate
 from conformance.session import Run
-from conformance.versions import credentials_parties, rules
+from ocpi_core.client import OcpiClient, OcpiClientError, OcpiResponse
+from ocpi_core.exchange import Exchange
+from ocpi_core.schemas import SchemaViolation, validate
+from ocpi_core.versions import credentials_parties, rules
 
 __all__ = [
     "CLOCK_TOLERANCE",

@@ -14,8 +14,8 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from conformance.checks._scan import body_json
-from conformance.exchange import Exchange
 from conformance.session import Run
+from ocpi_core.exchange import Exchange
 
 __all__ = [
     "Incoming",
@@ -45,16 +45,7 @@ class Incoming:
 
 def counterpart_endpoints(ocpi: Run) -> list[tuple[str, str, str]]:
     """(identifier, role, url) of every endpoint our counterpart lists in its version details."""
-    from mock_party.modules import offers
-    from mock_party.urls import module_url
-
-    counterpart = ocpi.counterpart
-    version = ocpi.config.version
-    with counterpart.app.test_request_context(base_url=counterpart.public_url):
-        return [
-            (o.identifier, o.role, module_url(version, o.identifier, o.interface))
-            for o in offers(counterpart.config, version)
-        ]
+    return ocpi.counterpart.endpoints(ocpi.config.version)
 
 
 def counterpart_endpoint(ocpi: Run, module: str, role: str) -> str | None:

@@ -21,16 +21,16 @@ from conformance.checks._common import (
     walked_objects,
 )
 from conformance.checks._incoming import pushed_objects
-from conformance.client import OcpiResponse
 from conformance.crossrules import (
     MODULE_OBJECTS,
     conflicting_ids,
     future_last_updated,
     object_key,
 )
-from conformance.exchange import Exchange
 from conformance.failures import CheckFailure, SchemaFailure
 from conformance.session import Run
+from ocpi_core.client import OcpiResponse
+from ocpi_core.exchange import Exchange
 
 __all__ = [
     "check_ids_unique",

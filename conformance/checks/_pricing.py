@@ -2,7 +2,7 @@
 next to its own, and how a mismatch reads.
 
 Pure functions over the target's JSON documents; ``test_pricing.py`` fetches the documents. The
-engine (``conformance.pricing``) does the arithmetic; this module only chooses its inputs and
+engine (``ocpi_core.pricing``) does the arithmetic; this module only chooses its inputs and
 words the outcome.
 """
 
@@ -16,7 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from conformance.crossrules import parse_datetime
-from conformance.pricing import (
+from ocpi_core.pricing import (
     Comparison,
     Finding,
     PriceResult,

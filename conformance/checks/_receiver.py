@@ -21,10 +21,10 @@ from conformance.checks._common import (
     utc_now,
 )
 from conformance.checks._single import object_url
-from conformance.client import OcpiClient, OcpiResponse
 from conformance.crossrules import pushed_differences
 from conformance.failures import CheckFailure
 from conformance.session import Run
+from ocpi_core.client import OcpiClient, OcpiResponse
 
 __all__ = [
     "FOREIGN_PARTY",

@@ -6,9 +6,9 @@ import json
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from conformance.exchange import Exchange
 from conformance.failures import CheckFailure
 from conformance.session import Run
+from ocpi_core.exchange import Exchange
 
 __all__ = [
     "CONFIGURATION_MODULES",

@@ -9,8 +9,8 @@ from urllib.parse import quote
 import pytest
 
 from conformance.checks._common import cached, client_for, endpoint_or_skip, full_walk
-from conformance.client import OcpiResponse
 from conformance.session import Run
+from ocpi_core.client import OcpiResponse
 
 __all__ = ["SingleGet", "location_gets", "object_url"]
 

@@ -28,9 +28,9 @@ from conformance.checks._common import (
 )
 from conformance.checks._incoming import counterpart_endpoint, settle, wait_for_request
 from conformance.checks._single import object_url
-from conformance.client import OcpiClient, OcpiClientError, OcpiResponse
-from conformance.exchange import Exchange
 from conformance.session import Run
+from ocpi_core.client import OcpiClient, OcpiClientError, OcpiResponse
+from ocpi_core.exchange import Exchange
 
 __all__ = ["Async", "Story", "result_url", "story", "wait_timeout"]
 

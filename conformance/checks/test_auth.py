@@ -7,7 +7,7 @@ import pytest
 from conformance.expect import expect_envelope, expect_http_status
 from conformance.failures import CheckFailure
 from conformance.session import Run
-from conformance.versions import SINCE_2_2
+from ocpi_core.versions import SINCE_2_2
 
 check = pytest.mark.check
 SPEC = "2.2.1 §4.1.2 Authorization header"

@@ -33,7 +33,7 @@ from conformance.checks._scan import header
 from conformance.crossrules import cdr_location_problems, cdr_session_problems
 from conformance.failures import CheckFailure
 from conformance.session import Run
-from conformance.versions import SINCE_2_2
+from ocpi_core.versions import SINCE_2_2
 
 check = pytest.mark.check
 CDR = "2.2.1 §10.3.1 CDR Object"

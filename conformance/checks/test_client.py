@@ -13,10 +13,10 @@ import pytest
 from conformance.checks._common import data_violations, our_party, target_party
 from conformance.checks._incoming import Incoming, incoming
 from conformance.checks._scan import CONFIGURATION_MODULES, header
-from conformance.exchange import mask_secret
 from conformance.failures import CheckFailure
 from conformance.session import Run
-from conformance.versions import SINCE_2_2, VERSIONS, credentials_parties, rules
+from ocpi_core.exchange import mask_secret
+from ocpi_core.versions import SINCE_2_2, VERSIONS, credentials_parties, rules
 
 check = pytest.mark.check
 SANDBOX = "sandbox"
@@ -51,15 +51,7 @@ def _fail(findings: list[tuple[Incoming, str]], title: str, *, expected: str, sp
 
 def _issued_tokens(ocpi: Run) -> list[str]:
     """The tokens we gave the target (token B of the handshake, and the current one)."""
-    from mock_party.store import Store
-
-    tokens = [ocpi.registration.token_b]
-    store = Store(ocpi.counterpart.app.config["OCPI_DATABASE"])
-    try:
-        tokens += [p.token_in for p in store.partners() if p.token_in]
-    finally:
-        store.close()
-    return tokens
+    return [ocpi.registration.token_b, *ocpi.counterpart.issued_tokens()]
 
 
 def _is_versions(ocpi: Run, request: Incoming) -> bool:

@@ -22,7 +22,7 @@ from conformance.checks._single import object_url
 from conformance.checks._story import Async, result_url, story, wait_timeout
 from conformance.failures import CheckFailure, SchemaFailure
 from conformance.session import Run
-from conformance.versions import rules
+from ocpi_core.versions import rules
 
 check = pytest.mark.check
 RESPONSE = "2.2.1 §13.3.2 CommandResponse Object"

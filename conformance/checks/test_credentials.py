@@ -7,7 +7,7 @@ import pytest
 from conformance.expect import expect_http_status, expect_success, expect_valid
 from conformance.failures import CheckFailure
 from conformance.session import Registration, Run
-from conformance.versions import SINCE_2_2
+from ocpi_core.versions import SINCE_2_2
 
 check = pytest.mark.check
 REGISTRATION = "2.2.1 §7.1.1 Registration"

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 
 from conformance.checks._common import client_for
-from conformance.client import OcpiClientError
 from conformance.crossrules import MODULE_OBJECTS
 from conformance.failures import CheckFailure
 from conformance.session import Run
-from conformance.versions import SINCE_2_2, rules
+from ocpi_core.client import OcpiClientError
+from ocpi_core.versions import SINCE_2_2, rules
 
 check = pytest.mark.check
 ENDPOINT = "2.2.1 §6.2.2 Endpoint class"

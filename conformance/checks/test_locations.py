@@ -42,7 +42,7 @@ from conformance.crossrules import (
 )
 from conformance.failures import CheckFailure
 from conformance.session import Run
-from conformance.versions import SINCE_2_2
+from ocpi_core.versions import SINCE_2_2
 
 check = pytest.mark.check
 LOCATION = "2.2.1 §8.3.1 Location Object"

@@ -31,12 +31,12 @@ from conformance.checks._common import (
     skip_reason,
     walk,
 )
-from conformance.client import OcpiClient, OcpiClientError, OcpiResponse, next_link
 from conformance.crossrules import describe_key, object_key, parse_datetime
-from conformance.exchange import Exchange
 from conformance.failures import CheckFailure
 from conformance.session import Run
-from conformance.versions import SINCE_2_2
+from ocpi_core.client import OcpiClient, OcpiClientError, OcpiResponse, next_link
+from ocpi_core.exchange import Exchange
+from ocpi_core.versions import SINCE_2_2
 
 check = pytest.mark.check
 REQUEST = "2.2.1 §4.1.4.1.2 Paginated Request"

@@ -1,7 +1,7 @@
 """Pricing (2.2.1 §10, §11): the CPO's CDRs and Sessions cost what its own Tariffs give, its CDRs
 agree with themselves, and its Tariffs can mean what they say.
 
-Our recomputation is the engine's (``conformance.pricing``, docs/pricing.md). Tariffs come from
+Our recomputation is the engine's (``ocpi_core.pricing``, docs/pricing.md). Tariffs come from
 the CDR itself, else from the target's tariffs list; the time zone restrictions are read in from
 the target's Location. Money may differ by the target file's ``[pricing] tolerance`` (else
 ``OCPI_PRICING_TOLERANCE``, default 0.01) per dimension.
@@ -43,11 +43,11 @@ from conformance.checks._pricing import (
 )
 from conformance.checks._single import object_url
 from conformance.checks._story import story
-from conformance.client import OcpiClientError
-from conformance.exchange import Exchange
 from conformance.failures import CheckFailure
-from conformance.schemas import validate
 from conformance.session import Run
+from ocpi_core.client import OcpiClientError
+from ocpi_core.exchange import Exchange
+from ocpi_core.schemas import validate
 
 check = pytest.mark.check
 CDR = "2.2.1 §10.3.1 CDR Object"

@@ -33,7 +33,7 @@ from conformance.checks._receiver import (
 from conformance.crossrules import session_location_problems
 from conformance.failures import CheckFailure
 from conformance.session import Run
-from conformance.versions import SINCE_2_2
+from ocpi_core.versions import SINCE_2_2
 
 check = pytest.mark.check
 SESSION = "2.2.1 §9.3.1 Session Object"

@@ -35,10 +35,10 @@ from conformance.checks._receiver import (
     receiver,
 )
 from conformance.checks._single import object_url
-from conformance.client import OcpiResponse
 from conformance.failures import CheckFailure, SchemaFailure
 from conformance.session import Run
-from conformance.versions import SINCE_2_2, rules
+from ocpi_core.client import OcpiResponse
+from ocpi_core.versions import SINCE_2_2, rules
 
 check = pytest.mark.check
 TOKEN = "2.2.1 §12.3.2 Token Object"

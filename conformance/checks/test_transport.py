@@ -22,10 +22,10 @@ from conformance.checks._scan import (
     outgoing,
 )
 from conformance.crossrules import parse_datetime
-from conformance.exchange import Exchange
-from conformance.schemas import validate
 from conformance.session import Run
-from conformance.versions import SINCE_2_2
+from ocpi_core.exchange import Exchange
+from ocpi_core.schemas import validate
+from ocpi_core.versions import SINCE_2_2
 
 check = pytest.mark.check
 RESPONSE_FORMAT = "2.2.1 §4.1.7 Response format"

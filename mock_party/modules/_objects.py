@@ -15,7 +15,6 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, request
 
-from conformance.schemas import validate
 from mock_party import faults
 from mock_party.auth import Caller, authenticate, current_caller
 from mock_party.config import MockConfig
@@ -31,6 +30,7 @@ from mock_party.objects import (
 from mock_party.ocpi import OcpiError, envelope
 from mock_party.store import get_store
 from mock_party.versions import VersionProfile, profile
+from ocpi_core.schemas import validate
 
 __all__ = [
     "TOKEN_TYPES",

@@ -9,8 +9,6 @@ import uuid
 
 from flask import Blueprint, current_app, request
 
-from conformance.client import OcpiClient, OcpiClientError
-from conformance.schemas import validate
 from mock_party.config import MockConfig
 from mock_party.faults import FAULTS
 from mock_party.handshake import HandshakeError, new_token, register_with
@@ -23,6 +21,8 @@ from mock_party.simulate import SimulationError, set_evse_status, simulate_sessi
 from mock_party.store import get_store
 from mock_party.urls import module_url, versions_url
 from mock_party.versions import profile
+from ocpi_core.client import OcpiClient, OcpiClientError
+from ocpi_core.schemas import validate
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

@@ -8,7 +8,7 @@ import json
 import httpx
 import pytest
 
-from conformance.client import (
+from ocpi_core.client import (
     EnvelopeError,
     OcpiClient,
     PaginationLoop,

@@ -11,11 +11,11 @@ from pathlib import Path
 
 import httpx
 
-from conformance.exchange import ExchangeRecorder
 from conformance.listen import wait_for_calls
 from mock_party import MockConfig, create_app
 from mock_party.server import serve_in_thread
 from mock_party.store import Store
+from ocpi_core.exchange import ExchangeRecorder
 
 CLI = str(Path(sys.executable).parent / "ocpi-conformance")
 

@@ -40,9 +40,9 @@ def test_version_all_runs_every_version_the_mock_serves(tmp_path: Path):
 
 
 def test_a_version_the_mock_does_not_serve_is_a_usage_error(tmp_path: Path, monkeypatch):
-    import mock_party.config
+    import conformance.counterpart
 
-    monkeypatch.setattr(mock_party.config, "SUPPORTED_VERSIONS", ("2.2.1",))
+    monkeypatch.setattr(conformance.counterpart, "MOCK_VERSIONS", ("2.2.1",))
     result = CliRunner().invoke(
         conformance_cli,
         ["run", "--mock", "cpo", "--version", "2.1.1", "--report-dir", str(tmp_path)],

@@ -13,14 +13,14 @@ import pytest
 
 from conformance.checks import _objects as make
 from conformance.checks._receiver import ShapingClient
-from conformance.client import OcpiClient
 from conformance.config import TargetConfig
 from conformance.report import applicable_versions
-from conformance.schemas import validate
 from conformance.session import Run
 from conformance.spec_anchors import spec_anchor
-from conformance.versions import VERSIONS, credentials_body, not_applicable, rules
 from conformance.versions_index import offered_versions, write_index
+from ocpi_core.client import OcpiClient
+from ocpi_core.schemas import validate
+from ocpi_core.versions import VERSIONS, credentials_body, not_applicable, rules
 
 NOW = "2026-01-01T00:00:00Z"
 

@@ -41,7 +41,7 @@ def test_wheel_installs_and_validates_outside_the_checkout(tmp_path: Path):
     (site / "_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     script = (
         "import conformance, ocpi_schemas\n"
-        "from conformance.schemas import validate\n"
+        "from ocpi_core.schemas import validate\n"
         "print(conformance.__file__)\n"
         "print(ocpi_schemas.__file__)\n"
         "good = {'version': '2.2.1', 'url': 'https://example.com/ocpi/2.2.1'}\n"

@@ -9,8 +9,8 @@ from typing import Any
 from flask import Flask
 from flask.testing import FlaskClient
 
-from conformance.schemas import validate
 from mock_party.store import Store
+from ocpi_core.schemas import validate
 
 STAMP = "2024-03-01T10:00:00Z"
 NO_DATA = {"locations": 0, "tariffs": 0, "tokens": 0, "sessions": 0, "cdrs": 0}

@@ -22,13 +22,6 @@ from typing import Any
 import faker.generator
 import pytest
 
-from conformance.pricing import (
-    check_cdr_consistency,
-    check_tariff_sanity,
-    compare_with_cdr,
-    price_cdr,
-)
-from conformance.schemas import validate
 from mock_party.fake import (
     COUNTRIES,
     Dataset,
@@ -37,6 +30,13 @@ from mock_party.fake import (
     iter_locations,
     make_faker,
 )
+from ocpi_core.pricing import (
+    check_cdr_consistency,
+    check_tariff_sanity,
+    compare_with_cdr,
+    price_cdr,
+)
+from ocpi_core.schemas import validate
 
 VERSION = "2.2.1"
 NOW = datetime(2025, 3, 14, 9, 26, 53, tzinfo=UTC)

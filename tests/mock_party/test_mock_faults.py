@@ -17,8 +17,8 @@ from mock_support import (
     token,
 )
 
-from conformance.schemas import validate
 from mock_party.faults import FAULTS
+from ocpi_core.schemas import validate
 
 V = "/ocpi/2.2.1"
 OURS = ("NL", "MCK")

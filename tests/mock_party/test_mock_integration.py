@@ -13,9 +13,9 @@ import httpx
 import pytest
 from mock_support import STAMP, assert_envelope, assert_valid, period, session, token
 
-from conformance.client import OcpiClient, OcpiResponse
 from mock_party import MockConfig, create_app
 from mock_party.server import ServerThread
+from ocpi_core.client import OcpiClient, OcpiResponse
 
 pytestmark = pytest.mark.slow
 
@@ -157,7 +157,7 @@ def test_simulated_session_reaches_the_emsp(pair):
 def test_cdr_totals_reconcile_with_the_tariff(pair):
     from decimal import Decimal
 
-    from conformance.pricing import price_cdr
+    from ocpi_core.pricing import price_cdr
 
     cpo, emsp = pair
     result = cpo.admin("POST", "/simulate", {"updates": 1, "minutes": 95})

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from mock_support import NO_DATA, OcpiActions, assert_envelope, assert_valid, location
 
-from conformance.client import next_link
+from ocpi_core.client import next_link
 
 URL = "/ocpi/2.2.1/sender/locations"
 OURS = ("NL", "MCK")

@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 
-from conformance.schemas import validate
 from mock_party import MockConfig, create_app
+from ocpi_core.schemas import validate
 
 SMALL = {"locations": 3, "tariffs": 3, "tokens": 3, "sessions": 0, "cdrs": 0}
 

@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 import pytest
 from mock_support import NO_DATA, PARTNER_TOKEN, OcpiActions
 
-from conformance.schemas import validate
 from mock_party.fake import generate_dataset
 from mock_party.objects import RECEIVER, Objects, stored_module
 from mock_party.store import Store
+from ocpi_core.schemas import validate
 
 ALL = ("2.1.1", "2.2.1", "2.3.0")
 DATA = {"locations": 6, "tariffs": 6, "tokens": 6, "sessions": 6, "cdrs": 6}

@@ -8,8 +8,6 @@ from decimal import Decimal
 
 import pytest
 
-from conformance.pricing import price_cdr
-from conformance.schemas import validate
 from mock_party.fake import generate_dataset
 from mock_party.shapes import (
     ascii_text,
@@ -21,6 +19,8 @@ from mock_party.shapes import (
     token_from_211,
     token_to_211,
 )
+from ocpi_core.pricing import price_cdr
+from ocpi_core.schemas import validate
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 NAMES = {

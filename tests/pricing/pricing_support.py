@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conformance.pricing import Money, PriceResult, load_json
+from ocpi_core.pricing import Money, PriceResult, load_json
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES_DIR = (

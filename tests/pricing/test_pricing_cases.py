@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pricing_support import D, component, element, money, periods_cdr, tariff, utc
 
-from conformance.pricing import (
+from ocpi_core.pricing import (
     PricingError,
     PricingOptions,
     SessionDescription,

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from pricing_support import EXAMPLES_DIR, D, component, element, periods_cdr, tariff
 
-from conformance.pricing import (
+from ocpi_core.pricing import (
     check_cdr_consistency,
     check_tariff_sanity,
     compare_with_cdr,

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pricing_support import D, component, element, periods_cdr, tariff
 
-from conformance.pricing import Money, PriceResult, price_cdr
+from ocpi_core.pricing import Money, PriceResult, price_cdr
 
 # OCPI_PRICING_EXAMPLES=2000 for a long search; the default keeps the suite fast
 SETTINGS = settings(

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from pricing_support import money, periods_cdr, spec_example, utc
 
-from conformance.pricing import PricingOptions, SessionDescription, price_cdr, price_session
+from ocpi_core.pricing import PricingOptions, SessionDescription, price_cdr, price_session
 
 V = "2.2.1"
 EXACT = PricingOptions(decimals=None)

@@ -55,7 +55,7 @@ SAMPLE_STRINGS = (
 
 def contents(version: str, name: str) -> dict[str, Any]:
     """The schema file ``name`` of ``version`` as loaded in the registry."""
-    from conformance.schemas import load_registry
+    from ocpi_core.schemas import load_registry
 
     return load_registry(version).contents(f"{ID_BASE}/{version}/{name}.json")
 

@@ -1,4 +1,4 @@
-"""conformance.schemas: the public API, its error texts, and the type policies of the schemas."""
+"""ocpi_core.schemas: the public API, its error texts, and the type policies of the schemas."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from conformance import schemas
-from conformance.schemas import (
+from ocpi_core import schemas
+from ocpi_core.schemas import (
     VERSIONS,
     SchemaViolation,
     candidates,

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from conformance.schemas import VERSIONS
+from ocpi_core.schemas import VERSIONS
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
 EXTRA_TABLES = {"2.3.0": ("2.3.0-bookings-module", "2.3.0-ed2-invoice-reconciliation-module")}

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from conformance.schemas import SchemaViolation, validate
+from ocpi_core.schemas import SchemaViolation, validate
 
 EXAMPLES = (
     Path(__file__).resolve().parents[2]

@@ -1,6 +1,6 @@
 """The compiled validity check agrees with jsonschema, document for document.
 
-``conformance.schemas`` answers "valid?" with a compiled predicate and asks jsonschema only for
+``ocpi_core.schemas`` answers "valid?" with a compiled predicate and asks jsonschema only for
 the violations of invalid documents. If the two disagreed on validity, an invalid document could
 pass. These tests compare them on the spec's examples, on every single-field change of a full
 sample of every object, and on random mutations (hypothesis).
@@ -18,8 +18,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conformance import schemas
-from conformance.schemas import VERSIONS, load_registry, schema_names
+from ocpi_core import schemas
+from ocpi_core.schemas import VERSIONS, load_registry, schema_names
 
 ID_BASE = "https://ocpi-conformance.dev/schemas"
 KINDS = ("object", "class", "patch", "envelope")

@@ -11,7 +11,7 @@ import pytest
 from jsonschema.validators import Draft202012Validator
 from referencing.exceptions import Unresolvable
 
-from conformance.schemas import VERSIONS, load_registry, schema_names
+from ocpi_core.schemas import VERSIONS, load_registry, schema_names
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "schemas"
 

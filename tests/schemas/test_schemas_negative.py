@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from conformance.schemas import VERSIONS, load_registry, schema_names, validate
+from ocpi_core.schemas import VERSIONS, load_registry, schema_names, validate
 
 ID_BASE = "https://ocpi-conformance.dev/schemas"
 KINDS = ("object", "class", "patch")

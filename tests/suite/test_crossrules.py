@@ -9,7 +9,7 @@ import pytest
 
 from conformance import crossrules as rules
 from conformance.checks import _objects as make
-from conformance.schemas import validate
+from ocpi_core.schemas import validate
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 US = ("NL", "OCT")

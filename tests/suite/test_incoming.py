@@ -6,7 +6,7 @@ import pytest
 
 from conformance.checks._incoming import Incoming, push_schema
 from conformance.checks.test_client import _owner_problem
-from conformance.exchange import Exchange
+from ocpi_core.exchange import Exchange
 
 
 def _request(method: str, module: str, role: str, *segments: str, body: object = None) -> Incoming:

@@ -7,8 +7,8 @@ from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from conformance.pricing._checks import Comparison
-from conformance.pricing._model import KINDS, BreakdownLine, Finding, PriceResult, format_decimal
+from ocpi_core.pricing._checks import Comparison
+from ocpi_core.pricing._model import KINDS, BreakdownLine, Finding, PriceResult, format_decimal
 
 __all__ = [
     "format_breakdown",

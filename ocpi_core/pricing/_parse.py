@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from conformance.pricing._model import Money, PricingError
+from ocpi_core.pricing._model import Money, PricingError
 
 __all__ = [
     "Component",

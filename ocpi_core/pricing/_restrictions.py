@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import Decimal
 
-from conformance.pricing._model import PricingOptions, format_decimal
-from conformance.pricing._parse import DAYS, Restrictions
+from ocpi_core.pricing._model import PricingOptions, format_decimal
+from ocpi_core.pricing._parse import DAYS, Restrictions
 
 __all__ = ["Moment", "check", "hm", "local_boundaries", "window_matches"]
 

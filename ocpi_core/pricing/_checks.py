@@ -12,14 +12,14 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from conformance.pricing._model import (
+from ocpi_core.pricing._model import (
     KINDS,
     Finding,
     PriceResult,
     PricingError,
     format_decimal,
 )
-from conformance.pricing._parse import (
+from ocpi_core.pricing._parse import (
     DIMENSIONS,
     Element,
     Restrictions,
@@ -28,8 +28,8 @@ from conformance.pricing._parse import (
     to_decimal,
     unwrap_list,
 )
-from conformance.pricing._restrictions import hm, window_matches
-from conformance.pricing._segments import seconds_between
+from ocpi_core.pricing._restrictions import hm, window_matches
+from ocpi_core.pricing._segments import seconds_between
 
 __all__ = ["Comparison", "check_cdr_consistency", "check_tariff_sanity", "compare_with_cdr"]
 

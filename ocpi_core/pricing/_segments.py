@@ -17,10 +17,10 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from conformance.pricing._model import PricingError
-from conformance.pricing._parse import parse_datetime, to_decimal
-from conformance.pricing._restrictions import local_boundaries
-from conformance.pricing._session import SessionSample
+from ocpi_core.pricing._model import PricingError
+from ocpi_core.pricing._parse import parse_datetime, to_decimal
+from ocpi_core.pricing._restrictions import local_boundaries
+from ocpi_core.pricing._session import SessionSample
 
 __all__ = ["Segment", "period_segments", "sample_segments", "seconds_between", "split_segments"]
 

@@ -26,7 +26,7 @@ from decimal import ROUND_CEILING, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from conformance.pricing._model import (
+from ocpi_core.pricing._model import (
     BreakdownLine,
     Money,
     PriceResult,
@@ -34,7 +34,7 @@ from conformance.pricing._model import (
     PricingOptions,
     format_decimal,
 )
-from conformance.pricing._parse import (
+from ocpi_core.pricing._parse import (
     VERSIONS,
     Component,
     Element,
@@ -43,15 +43,15 @@ from conformance.pricing._parse import (
     parse_tariff,
     unwrap_list,
 )
-from conformance.pricing._restrictions import Moment, check
-from conformance.pricing._segments import (
+from ocpi_core.pricing._restrictions import Moment, check
+from ocpi_core.pricing._segments import (
     Segment,
     period_segments,
     sample_segments,
     seconds_between,
     split_segments,
 )
-from conformance.pricing._session import SessionDescription
+from ocpi_core.pricing._session import SessionDescription
 
 __all__ = ["price_cdr", "price_session", "resolve_time_zone"]
 

@@ -8,8 +8,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from conformance.pricing._model import PricingError
-from conformance.pricing._parse import parse_datetime, to_decimal
+from ocpi_core.pricing._model import PricingError
+from ocpi_core.pricing._parse import parse_datetime, to_decimal
 
 __all__ = ["SessionDescription", "SessionSample", "STATES"]
 

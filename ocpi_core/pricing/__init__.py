@@ -1,6 +1,6 @@
 """The OCPI tariff engine: what a session costs under its tariff(s), and why.
 
->>> from conformance.pricing import price_cdr
+>>> from ocpi_core.pricing import price_cdr
 >>> result = price_cdr(cdr, tariffs, version="2.2.1", time_zone="Europe/Amsterdam")
 >>> result.total_cost
 Money(excl_vat=Decimal('9.00'), incl_vat=Decimal('10.30'))
@@ -11,14 +11,14 @@ from the spec's own worked examples are described in ``docs/pricing.md``.
 
 from __future__ import annotations
 
-from conformance.pricing._checks import (
+from ocpi_core.pricing._checks import (
     Comparison,
     check_cdr_consistency,
     check_tariff_sanity,
     compare_with_cdr,
 )
-from conformance.pricing._engine import price_cdr, price_session, resolve_time_zone
-from conformance.pricing._model import (
+from ocpi_core.pricing._engine import price_cdr, price_session, resolve_time_zone
+from ocpi_core.pricing._model import (
     BreakdownLine,
     ComponentSummary,
     Finding,
@@ -27,15 +27,15 @@ from conformance.pricing._model import (
     PricingError,
     PricingOptions,
 )
-from conformance.pricing._parse import load_json, to_decimal, unwrap_list, unwrap_object
-from conformance.pricing._render import (
+from ocpi_core.pricing._parse import load_json, to_decimal, unwrap_list, unwrap_object
+from ocpi_core.pricing._render import (
     format_breakdown,
     format_comparison,
     format_findings,
     format_result,
     format_totals,
 )
-from conformance.pricing._session import SessionDescription, SessionSample
+from ocpi_core.pricing._session import SessionDescription, SessionSample
 
 __all__ = [
     "BreakdownLine",

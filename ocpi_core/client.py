@@ -1,0 +1,428 @@
+"""The one OCPI HTTP client, on httpx.
+
+Version-aware ``Authorization`` (plain token in 2.1.1, Base64 in 2.2+), request and correlation
+ids, envelope parsing with clear errors, a pagination iterator, a timeout on every call, and a
+record of every exchange with tokens masked.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from http import HTTPStatus
+from typing import Any, Literal
+
+import httpx
+
+from ocpi_core.exchange import Exchange, ExchangeRecorder
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "EnvelopeError",
+    "OcpiClient",
+    "OcpiClientError",
+    "OcpiResponse",
+    "PaginationLoop",
+    "RecordingTransport",
+    "TargetUnreachable",
+    "encode_token",
+    "next_link",
+    "reason_phrase",
+]
+
+DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+TokenForm = Literal["base64", "plain"]
+
+
+class OcpiClientError(Exception):
+    """Base class of the client's errors."""
+
+
+class TargetUnreachable(OcpiClientError):
+    """No HTTP response: connection refused, DNS failure, timeout, …"""
+
+    def __init__(self, url: str, reason: str, exchange: Exchange | None = None) -> None:
+        super().__init__(f"Network error: {reason} ({url})")
+        self.url = url
+        self.reason = reason
+        self.exchange = exchange
+
+
+class EnvelopeError(OcpiClientError):
+    """The body is not an OCPI response envelope."""
+
+    def __init__(self, url: str, http_status: int, problem: str, exchange: Exchange) -> None:
+        super().__init__(
+            f"Not an OCPI response envelope from {url} (HTTP {http_status}): {problem}"
+        )
+        self.url = url
+        self.http_status = http_status
+        self.problem = problem
+        self.exchange = exchange
+
+
+class PaginationLoop(OcpiClientError):
+    """A ``Link: rel="next"`` pointed to a page that was already fetched."""
+
+
+def reason_phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
+def encode_token(token: str, version: str, form: TokenForm | None = None) -> str:
+    """The credential part of ``Authorization: Token <credential>``.
+
+    2.1.1 sends the token as is; 2.2 and later send Base64 of its UTF-8 bytes (RFC 4648 §4).
+    ``form`` overrides the version's rule (the auth checks use it).
+    """
+    if form is None:
+        form = "plain" if version.startswith(("2.0", "2.1")) else "base64"
+    if form == "plain":
+        return token
+    return base64.b64encode(token.encode("utf-8")).decode("ascii")
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def _error_reason(exc: httpx.TransportError, timeout: httpx.Timeout) -> str:
+    if isinstance(exc, httpx.ConnectTimeout):
+        return f"connect timeout after {timeout.connect} s"
+    if isinstance(exc, httpx.TimeoutException):
+        return f"read timeout after {timeout.read} s"
+    if isinstance(exc, httpx.ConnectError):
+        text = str(exc).lower()
+        if "refused" in text:
+            return "connection refused"
+        return f"cannot connect: {exc}" if str(exc) else "cannot connect"
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return f"protocol error: {exc}"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _raw(headers: httpx.Headers) -> list[tuple[str, str]]:
+    """Headers with their names as sent (httpx lowercases them elsewhere)."""
+    return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers.raw]
+
+
+class RecordingTransport(httpx.BaseTransport):
+    """Wraps a transport and records every exchange, failed ones included."""
+
+    def __init__(
+        self, inner: httpx.BaseTransport, recorder: ExchangeRecorder, timeout: httpx.Timeout
+    ) -> None:
+        self._inner = inner
+        self._recorder = recorder
+        self._timeout = timeout
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        started_at = _now_iso()
+        start = time.perf_counter()
+        body = request.read()
+        try:
+            response = self._inner.handle_request(request)
+            response.read()
+        except httpx.TransportError as exc:
+            exchange = self._recorder.record(
+                method=request.method,
+                url=str(request.url),
+                request_headers=_raw(request.headers),
+                request_body=body,
+                status=None,
+                started_at=started_at,
+                elapsed=time.perf_counter() - start,
+                error=_error_reason(exc, self._timeout),
+            )
+            exc.ocpi_exchange = exchange  # type: ignore[attr-defined]
+            raise
+        exchange = self._recorder.record(
+            method=request.method,
+            url=str(request.url),
+            request_headers=_raw(request.headers),
+            request_body=body,
+            status=response.status_code,
+            response_headers=_raw(response.headers),
+            response_body=response.content,
+            started_at=started_at,
+            elapsed=time.perf_counter() - start,
+        )
+        response.extensions["ocpi_exchange"] = exchange
+        return response
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+@dataclass(frozen=True)
+class OcpiResponse:
+    """An HTTP response, with its OCPI envelope read lazily.
+
+    ``body`` is the parsed JSON (``None`` when the body is empty or not JSON). Reading
+    ``status_code``, ``data`` or ``timestamp`` raises :class:`EnvelopeError` when the body is not
+    an envelope; ``envelope_problem`` says so without raising.
+    """
+
+    url: str
+    http_status: int
+    headers: httpx.Headers
+    text: str
+    body: Any
+    exchange: Exchange
+    envelope_problem: str | None = field(default=None)
+    version: str = "2.2.1"  # the OCPI version the request was made in
+
+    @classmethod
+    def from_httpx(cls, response: httpx.Response, version: str = "2.2.1") -> OcpiResponse:
+        text = response.text
+        body: Any = None
+        problem: str | None = None
+        if not text.strip():
+            problem = "the body is empty"
+        else:
+            try:
+                body = json.loads(text)
+            except ValueError as exc:
+                problem = f"the body is not valid JSON ({exc})"
+        if problem is None:
+            problem = envelope_problem(body)
+        return cls(
+            url=str(response.request.url),
+            http_status=response.status_code,
+            headers=response.headers,
+            text=text,
+            body=body,
+            exchange=response.extensions["ocpi_exchange"],
+            envelope_problem=problem,
+            version=version,
+        )
+
+    def _envelope(self) -> Mapping[str, Any]:
+        if self.envelope_problem is not None:
+            raise EnvelopeError(self.url, self.http_status, self.envelope_problem, self.exchange)
+        return self.body
+
+    @property
+    def is_envelope(self) -> bool:
+        return self.envelope_problem is None
+
+    @property
+    def status_code(self) -> int:
+        return self._envelope()["status_code"]
+
+    @property
+    def status_message(self) -> str | None:
+        return self._envelope().get("status_message")
+
+    @property
+    def timestamp(self) -> str:
+        return self._envelope()["timestamp"]
+
+    @property
+    def data(self) -> Any:
+        return self._envelope().get("data")
+
+    @property
+    def next_url(self) -> str | None:
+        return next_link(self.headers.get("link"))
+
+    def header_int(self, name: str) -> int | None:
+        value = self.headers.get(name)
+        try:
+            return int(value) if value is not None else None
+        except ValueError:
+            return None
+
+
+def envelope_problem(body: Any) -> str | None:
+    """What makes ``body`` not an OCPI envelope, or ``None`` when it is one (structurally)."""
+    if not isinstance(body, dict):
+        return f"expected a JSON object, got {type(body).__name__}"
+    missing = [key for key in ("status_code", "timestamp") if key not in body]
+    if missing:
+        return "required field(s) missing: " + ", ".join(missing)
+    if not isinstance(body["status_code"], int) or isinstance(body["status_code"], bool):
+        return f"status_code must be an integer, got {body['status_code']!r}"
+    return None
+
+
+def next_link(header: str | None) -> str | None:
+    """The URL of ``rel="next"`` in a ``Link`` header (RFC 8288), if any."""
+    if not header:
+        return None
+    for part in header.split(","):
+        section = part.strip()
+        if not section.startswith("<") or ">" not in section:
+            continue
+        url, _, params = section[1:].partition(">")
+        rels = [
+            p.strip().split("=", 1)[1].strip().strip('"')
+            for p in params.split(";")
+            if p.strip().lower().startswith("rel=")
+        ]
+        if any("next" in rel.split() for rel in rels):
+            return url.strip()
+    return None
+
+
+_UNSET: Any = object()
+
+
+class OcpiClient:
+    """An OCPI client for one party and one version.
+
+    Parameters (keyword-only):
+        token: the credentials token to send (``None`` sends no ``Authorization``).
+        version: the OCPI version spoken, e.g. ``"2.2.1"``; decides the token encoding.
+        base_url: optional base for relative URLs.
+        transport: an httpx transport (e.g. ``httpx.WSGITransport(app=...)`` in tests).
+        timeout: an ``httpx.Timeout``; 10 s, 5 s to connect, by default.
+        recorder: where exchanges go; a new one when not given.
+        headers: extra headers sent with every request.
+
+    Use it as a context manager, or call :meth:`close`.
+    """
+
+    def __init__(
+        self,
+        *,
+        token: str | None,
+        version: str,
+        base_url: str = "",
+        transport: httpx.BaseTransport | None = None,
+        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        recorder: ExchangeRecorder | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        self.token = token
+        self.version = version
+        self.timeout = timeout
+        self.recorder = recorder if recorder is not None else ExchangeRecorder()
+        self.recorder.masker.add(token)
+        self._extra_headers: dict[str, str] = {}
+        inner = transport if transport is not None else httpx.HTTPTransport()
+        self._http = httpx.Client(
+            base_url=base_url,
+            transport=RecordingTransport(inner, self.recorder, timeout),
+            timeout=timeout,
+            headers=dict(headers or {}),
+            follow_redirects=False,
+        )
+
+    def __enter__(self) -> OcpiClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    def with_headers(self, headers: Mapping[str, str]) -> OcpiClient:
+        """A client sharing this one's pool, recorder and token that adds ``headers`` to every
+        request (a request's own headers still win)."""
+        clone = object.__new__(OcpiClient)
+        clone.__dict__.update(self.__dict__)
+        clone._extra_headers = {**self._extra_headers, **headers}
+        return clone
+
+    def with_token(self, token: str | None) -> OcpiClient:
+        """A client sharing this one's connection pool and recorder, with another token."""
+        clone = object.__new__(OcpiClient)
+        clone.__dict__.update(self.__dict__)
+        clone.token = token
+        self.recorder.masker.add(token)
+        return clone
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        json_body: Any = None,
+        content: bytes | str | None = None,
+        params: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        token: str | None = _UNSET,
+        token_form: TokenForm | None = None,
+        authorization: str | None = _UNSET,
+    ) -> OcpiResponse:
+        """Send one request; never raises for an HTTP status, raises TargetUnreachable."""
+        sent_headers = {
+            "X-Request-ID": str(uuid.uuid4()),
+            "X-Correlation-ID": str(uuid.uuid4()),
+            "Accept": "application/json",
+        }
+        token = self.token if token is _UNSET else token
+        if authorization is not _UNSET:
+            if authorization is not None:
+                sent_headers["Authorization"] = authorization
+        elif token is not None:
+            self.recorder.masker.add(token)
+            sent_headers["Authorization"] = "Token " + encode_token(token, self.version, token_form)
+        if json_body is not None:
+            content = json.dumps(json_body)
+            sent_headers["Content-Type"] = "application/json"
+        sent_headers.update(self._extra_headers)
+        sent_headers.update(headers or {})
+        try:
+            response = self._http.request(
+                method, url, content=content, params=params, headers=sent_headers
+            )
+        except httpx.TransportError as exc:
+            exchange = getattr(exc, "ocpi_exchange", None)
+            reason = exchange.error if exchange else _error_reason(exc, self.timeout)
+            raise TargetUnreachable(url, reason, exchange) from exc
+        except httpx.InvalidURL as exc:
+            raise TargetUnreachable(url, f"invalid URL: {exc}") from exc
+        return OcpiResponse.from_httpx(response, self.version)
+
+    def get(self, url: str, **kwargs: Any) -> OcpiResponse:
+        return self.request("GET", url, **kwargs)
+
+    def post(self, url: str, json_body: Any = None, **kwargs: Any) -> OcpiResponse:
+        return self.request("POST", url, json_body=json_body, **kwargs)
+
+    def put(self, url: str, json_body: Any = None, **kwargs: Any) -> OcpiResponse:
+        return self.request("PUT", url, json_body=json_body, **kwargs)
+
+    def patch(self, url: str, json_body: Any = None, **kwargs: Any) -> OcpiResponse:
+        return self.request("PATCH", url, json_body=json_body, **kwargs)
+
+    def delete(self, url: str, **kwargs: Any) -> OcpiResponse:
+        return self.request("DELETE", url, **kwargs)
+
+    def iter_pages(
+        self, url: str, *, params: Mapping[str, Any] | None = None, max_pages: int = 10_000
+    ) -> Iterator[OcpiResponse]:
+        """GET a list and follow ``Link: <…>; rel="next"`` until the last page.
+
+        Raises :class:`PaginationLoop` when a next link repeats a page already fetched, or when
+        more than ``max_pages`` pages come.
+        """
+        seen: set[str] = set()
+        response = self.get(url, params=params)
+        seen.add(response.url)
+        yield response
+        pages = 1
+        while (next_url := response.next_url) is not None:
+            absolute = str(httpx.URL(response.url).join(next_url))
+            if absolute in seen:
+                raise PaginationLoop(
+                    f"Link rel=next of {response.url} points back to a page already fetched: "
+                    f"{absolute}"
+                )
+            if pages >= max_pages:
+                raise PaginationLoop(f"more than {max_pages} pages from {url}; giving up")
+            seen.add(absolute)
+            response = self.get(absolute)
+            pages += 1
+            yield response

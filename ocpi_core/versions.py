@@ -1,0 +1,160 @@
+"""What differs between the OCPI versions the suite tests, as data.
+
+Checks and the session ask ``rules(version)`` instead of comparing version strings, so a version's
+rules live in one place. Sources: the spec digest §1, §2, §4, §5 and §6.2/§6.3.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+__all__ = ["SINCE_2_2", "VERSIONS", "VersionRules", "credentials_body", "not_applicable", "rules"]
+
+_COMMON_MODULES = frozenset(
+    {"credentials", "locations", "sessions", "cdrs", "tariffs", "tokens", "commands"}
+)
+
+
+@dataclass(frozen=True)
+class VersionRules:
+    """One OCPI version's rules, as far as the checks depend on them.
+
+    token_form: how the ``Authorization`` token is sent (2.1.1 plain, 2.2+ Base64).
+    endpoint_role: whether an Endpoint carries ``role`` (SENDER/RECEIVER), 2.2+.
+    credentials_roles: Credentials has ``roles[]`` (2.2+) instead of one party's
+        ``business_details``/``party_id``/``country_code`` (2.1.1).
+    modules: the module identifiers the version defines.
+    patch_needs_last_updated: every PATCH carries ``last_updated`` (2.2+).
+    message_ids: ``X-Request-ID``/``X-Correlation-ID`` exist (2.2+).
+    routing_headers: ``OCPI-to-*``/``OCPI-from-*`` exist (2.2+).
+    unknown_fields_ignored: receivers SHALL NOT reject undocumented fields (2.3.0).
+    command_result: the object a CPO posts to ``response_url`` with a command's outcome (2.1.1
+        posts a CommandResponse there).
+    authorization_names_token: an AuthorizationInfo carries the Token it is for (2.2+).
+    """
+
+    number: str
+    token_form: Literal["plain", "base64"]
+    endpoint_role: bool
+    credentials_roles: bool
+    modules: frozenset[str]
+    patch_needs_last_updated: bool
+    message_ids: bool
+    routing_headers: bool
+    unknown_fields_ignored: bool
+    command_result: str = "CommandResult"
+    authorization_names_token: bool = True
+
+
+_RULES = {
+    "2.1.1": VersionRules(
+        number="2.1.1",
+        token_form="plain",
+        endpoint_role=False,
+        credentials_roles=False,
+        modules=_COMMON_MODULES,
+        patch_needs_last_updated=False,
+        message_ids=False,
+        routing_headers=False,
+        unknown_fields_ignored=False,
+        command_result="CommandResponse",
+        authorization_names_token=False,
+    ),
+    "2.2.1": VersionRules(
+        number="2.2.1",
+        token_form="base64",
+        endpoint_role=True,
+        credentials_roles=True,
+        modules=_COMMON_MODULES | {"chargingprofiles", "hubclientinfo"},
+        patch_needs_last_updated=True,
+        message_ids=True,
+        routing_headers=True,
+        unknown_fields_ignored=False,
+    ),
+    "2.3.0": VersionRules(
+        number="2.3.0",
+        token_form="base64",
+        endpoint_role=True,
+        credentials_roles=True,
+        modules=_COMMON_MODULES | {"chargingprofiles", "hubclientinfo", "payments"},
+        patch_needs_last_updated=True,
+        message_ids=True,
+        routing_headers=True,
+        unknown_fields_ignored=True,
+    ),
+}
+
+VERSIONS = tuple(_RULES)
+SINCE_2_2 = ("2.2.1", "2.3.0")  # for a check marker's ``versions``
+
+# Checks named after a module that some versions lack (check id prefix → module identifier).
+_MODULE_OF_PREFIX = {
+    "chargingprofiles": "chargingprofiles",
+    "hubclientinfo": "hubclientinfo",
+    "payments": "payments",
+}
+
+
+def rules(version: str) -> VersionRules:
+    try:
+        return _RULES[version]
+    except KeyError:
+        raise ValueError(
+            f"unknown OCPI version {version!r}; use one of: {', '.join(VERSIONS)}"
+        ) from None
+
+
+def not_applicable(check_id: str, versions: tuple[str, ...] | None, version: str) -> str | None:
+    """Why a check does not apply to ``version`` (a skip reason), or ``None`` when it does."""
+    module = _MODULE_OF_PREFIX.get(check_id.split(".", 1)[0])
+    if module is not None and module not in rules(version).modules:
+        return f"does not apply to {version}: OCPI {version} has no {module} module"
+    if versions is not None and version not in versions:
+        return f"does not apply to {version} (OCPI {', '.join(versions)} only)"
+    return None
+
+
+def credentials_body(
+    version: str,
+    *,
+    token: str,
+    url: str,
+    roles: tuple[str, ...],
+    business_name: str,
+    party_id: str,
+    country_code: str,
+) -> dict[str, Any]:
+    """Our Credentials object in ``version``'s shape (2.1.1: one party, no roles)."""
+    if not rules(version).credentials_roles:
+        return {
+            "token": token,
+            "url": url,
+            "business_details": {"name": business_name},
+            "party_id": party_id,
+            "country_code": country_code,
+        }
+    return {
+        "token": token,
+        "url": url,
+        "roles": [
+            {
+                "role": role,
+                "business_details": {"name": business_name},
+                "party_id": party_id,
+                "country_code": country_code,
+            }
+            for role in roles
+        ],
+    }
+
+
+def credentials_parties(version: str, data: Any) -> list[dict[str, Any]]:
+    """The parties a Credentials object names, as role-like dicts (2.1.1: its one party,
+    without a role)."""
+    if not isinstance(data, dict):
+        return []
+    if rules(version).credentials_roles:
+        return [r for r in data.get("roles") or [] if isinstance(r, dict)]
+    party = {k: data.get(k) for k in ("business_details", "party_id", "country_code")}
+    return [party] if party["party_id"] or party["country_code"] else []
