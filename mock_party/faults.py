@@ -35,7 +35,7 @@ class Fault:
 
 _OBJECTS_VALID = tuple(
     f"{module}.objects_valid" for module in ("locations", "sessions", "cdrs", "tariffs", "tokens")
-)
+) + ("payments.terminals.objects_valid", "payments.confirmations.objects_valid")
 
 # Trips: the checks that must fail (or warn) when the fault is on and they run; checks of a
 # module the mock's role does not offer are skipped, not failed. The envelope, transport and
@@ -81,7 +81,11 @@ FAULTS: dict[str, Fault] = {
             "pagination.no_link",
             "Sender lists never send a Link header, even when more objects remain.",
             # a walk that follows the Links then misses objects
-            ("pagination.link_present", "pagination.full_walk_unique"),
+            (
+                "pagination.link_present",
+                "pagination.full_walk_unique",
+                "payments.sender.pagination",
+            ),
         ),
         Fault(
             "pagination.relative_link",
@@ -91,7 +95,7 @@ FAULTS: dict[str, Fault] = {
         Fault(
             "pagination.wrong_total_count",
             "X-Total-Count is one more than the number of matching objects.",
-            ("pagination.total_count",),
+            ("pagination.total_count", "payments.sender.pagination"),
         ),
         Fault(
             "pagination.limit_echoed",
@@ -106,7 +110,11 @@ FAULTS: dict[str, Fault] = {
         Fault(
             "pagination.offset_ignored",
             "offset is ignored: every page starts at the first object (the Link still moves).",
-            ("pagination.offset_applied", "pagination.full_walk_unique"),
+            (
+                "pagination.offset_applied",
+                "pagination.full_walk_unique",
+                "payments.sender.pagination",
+            ),
         ),
         Fault(
             "pagination.date_from_ignored",
@@ -216,6 +224,27 @@ FAULTS: dict[str, Fault] = {
                 "locations.receiver.patch_requires_last_updated",
                 "sessions.receiver.patch_requires_last_updated",
             ),
+        ),
+        # 2.3.0 Payments (mock_party/modules/payments.py, payments_flow.py, objects.serialize)
+        Fault(
+            "payments.terminal_update_ignored",
+            "As PTP: a PUT or PATCH of a Terminal is acknowledged but not applied.",
+            ("payments.sender.put_updates", "payments.sender.patch_assigns"),
+        ),
+        Fault(
+            "payments.receiver_confirmation_lost",
+            "As CPO: a POSTed Financial Advice Confirmation is acknowledged but not kept.",
+            ("payments.receiver.confirmation_post_get",),
+        ),
+        Fault(
+            "payments.capture_amount_wrong",
+            "As PTP: the capture of a card-paid CDR is 1.00 more than its total_cost.",
+            ("payments.capture_matches_cdr",),
+        ),
+        Fault(
+            "payments.card_cdr_unreferenced",
+            "As CPO: CDRs paid at a terminal go out without their authorization_reference.",
+            ("payments.card_cdrs_consistent",),
         ),
     )
 }

@@ -362,6 +362,7 @@ _SCHEMA_FAULTS = (
     "schema.datetime_offset",
     "schema.bad_enum",
     "pricing.cdr_total_mismatch",
+    "payments.card_cdr_unreferenced",
 )
 
 # Per module: a required field to drop, and how to break a string and an enum. The fields
@@ -479,4 +480,9 @@ def serialize(
         _bad_enum(module, body, version)
     if "pricing.cdr_total_mismatch" in active and module == "cdrs":
         _mismatched_total(body)
+    if "payments.card_cdr_unreferenced" in active and module == "cdrs":
+        from mock_party.fake_payments import card_paid
+
+        if card_paid(body):
+            body.pop("authorization_reference", None)
     return dumps(body)

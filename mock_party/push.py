@@ -24,7 +24,15 @@ from mock_party.shapes import BASE_VERSION, Lookup, to_version
 from mock_party.store import Partner, Store
 from ocpi_core.client import OcpiClient, OcpiClientError
 
-__all__ = ["Delivery", "later", "object_path", "post_result", "push", "push_object"]
+__all__ = [
+    "Delivery",
+    "later",
+    "object_path",
+    "post_result",
+    "push",
+    "push_object",
+    "send_to_partner",
+]
 
 log = logging.getLogger(__name__)
 
@@ -163,6 +171,13 @@ def push_object(
 ) -> list[Delivery]:
     """Push one of our own complete objects, as the serializer (and its faults) writes it."""
     return push(store, config, module, method, path, body, whole=True)
+
+
+def send_to_partner(
+    partner: Partner, config: MockConfig, method: str, url: str, body: Any
+) -> Delivery:
+    """One request of ours to one partner's URL (the Payments flows: POST, PATCH)."""
+    return _send(partner, config, method, url, body)
 
 
 def post_result(partner: Partner, config: MockConfig, url: str, body: Any) -> Delivery:

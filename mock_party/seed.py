@@ -21,7 +21,7 @@ from typing import Any
 from flask import Flask
 
 from mock_party.config import MockConfig
-from mock_party.objects import SENDER, ObjectKey, Objects, sort_key
+from mock_party.objects import RECEIVER, SENDER, ObjectKey, Objects, sort_key
 from mock_party.store import Store
 
 __all__ = ["SEEDED", "seed_if_fresh", "token_states"]
@@ -64,6 +64,55 @@ def _rows(
     ]
 
 
+def _payments(config: MockConfig, dataset: Any, moment: datetime) -> Any:
+    """A CPO's data set made consistent for card payment (see mock_party.fake_payments)."""
+    if "CPO" not in config.roles:
+        return None
+    from mock_party.fake_payments import card_payments
+
+    return card_payments(
+        seed=config.seed,
+        now=moment,
+        locations=dataset.locations,
+        sessions=dataset.sessions,
+        cdrs=dataset.cdrs,
+    )
+
+
+def _put_payments(objects: Objects, config: MockConfig, card: Any, moment: datetime) -> None:
+    """The 2.3.0 Payments objects: a CPO's Terminals and confirmations from its PTP, an
+    eMSP's own (it plays the PTP)."""
+    from mock_party.fake_payments import PTP_PARTY, ptp_payments
+    from mock_party.payments_flow import FACS, RECEIVED, TERMINALS
+
+    if card is not None:
+        for kind, bodies, id_field in (
+            ("terminal", card.terminals, "terminal_id"),
+            ("confirmation", card.confirmations, "id"),
+        ):
+            objects.put_many(
+                [
+                    (ObjectKey(RECEIVED, RECEIVER, *PTP_PARTY, b[id_field], kind), b, {})
+                    for b in bodies
+                ]
+            )
+    if "EMSP" in config.roles:
+        own = ptp_payments(seed=config.seed, now=moment)
+        for module, bodies, id_field in (
+            (TERMINALS, own.terminals, "terminal_id"),
+            (FACS, own.confirmations, "id"),
+        ):
+            rows = [
+                (
+                    ObjectKey(module, SENDER, config.country_code, config.party_id, b[id_field]),
+                    b,
+                    {},
+                )
+                for b in sorted(bodies, key=lambda b: sort_key(b["last_updated"]))
+            ]
+            objects.put_many(rows)
+
+
 def seed_if_fresh(app: Flask, now: datetime | None = None) -> bool:
     """Generate and store the data set unless this database has one; True when it seeded."""
     config: MockConfig = app.config["OCPI_MOCK"]
@@ -86,9 +135,12 @@ def seed_if_fresh(app: Flask, now: datetime | None = None) -> bool:
                     version="2.2.1",  # our data is kept in the 2.2.1 shape (see shapes.py)
                     **volumes,
                 )
+                payments = _payments(config, dataset, moment)
                 for module, count in volumes.items():
                     if count:
-                        objects.put_many(_rows(module, tuple(getattr(dataset, module))))
+                        bodies = getattr(payments, module, None) or getattr(dataset, module)
+                        objects.put_many(_rows(module, tuple(bodies)))
+                _put_payments(objects, config, payments, moment)
             objects.set_state(
                 SEEDED,
                 json.dumps(

@@ -39,6 +39,7 @@ INTERFACES: dict[str, dict[str, str]] = {
         "commands": "SENDER",
         "hubclientinfo": "RECEIVER",
         "locations": "RECEIVER",
+        "payments": "SENDER",  # 2.3.0: an eMSP that also plays the Payment Terminal Provider
         "sessions": "RECEIVER",
         "tariffs": "RECEIVER",
         "tokens": "SENDER",

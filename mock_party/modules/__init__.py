@@ -39,6 +39,7 @@ _BY_ROLE: dict[str, tuple[Offer, ...]] = {
         Offer("tokens", "SENDER", "sender"),
         Offer("commands", "SENDER", "sender"),
         Offer("hubclientinfo", "RECEIVER", "receiver"),
+        Offer("payments", "SENDER", "sender"),  # 2.3.0 only: the eMSP plays the PTP too
     ),
 }
 

@@ -9,6 +9,7 @@ import uuid
 
 from flask import Blueprint, current_app, request
 
+from mock_party import payments_flow
 from mock_party.config import MockConfig
 from mock_party.faults import FAULTS
 from mock_party.handshake import HandshakeError, new_token, register_with
@@ -193,6 +194,29 @@ def evse_status():
     except SimulationError as exc:
         raise _simulation_error(exc) from exc
     return envelope({"deliveries": [d.as_dict() for d in deliveries]})
+
+
+@bp.post("/payments/assign")
+def assign_terminal():
+    """As CPO: assign a Terminal a PTP created here, and PATCH the assignment to that PTP:
+    {terminal_id, location_ids?, evse_uids?}."""
+    body = _json()
+    terminal_id = body.get("terminal_id")
+    lists = {k: body.get(k) for k in ("location_ids", "evse_uids")}
+    bad = [k for k, v in lists.items() if v is not None and not isinstance(v, list)]
+    if not isinstance(terminal_id, str) or bad:
+        raise OcpiError(
+            "Expected terminal_id (text) and location_ids/evse_uids (lists)",
+            status_code=2001,
+            http_status=400,
+        )
+    try:
+        terminal, deliveries = payments_flow.assign_terminal(terminal_id, **lists)
+    except KeyError:
+        raise OcpiError(
+            f"No Terminal {terminal_id} was created here", status_code=2003, http_status=404
+        ) from None
+    return envelope({"terminal": terminal, "deliveries": [d.as_dict() for d in deliveries]})
 
 
 @bp.put("/objects/<module>")

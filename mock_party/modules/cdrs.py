@@ -24,6 +24,7 @@ from mock_party.modules._objects import (
 from mock_party.objects import SENDER, get_objects
 from mock_party.ocpi import OcpiError, envelope
 from mock_party.pagination import paginated
+from mock_party.payments_flow import on_cdr_received
 from mock_party.store import get_store
 from mock_party.urls import module_url
 
@@ -67,6 +68,8 @@ def receiver_post(version: str):
                 status_code=2001,
                 http_status=400,
             )
+    if existing is None and "payments" in version_profile().modules:
+        on_cdr_received(body, caller_partner_id())  # as PTP: a card payment to capture
     url = "/".join(
         [module_url(version_of_request(), MODULE, "receiver")]
         + [quote(part, safe="") for part in (country_code, party_id, cdr_id)]

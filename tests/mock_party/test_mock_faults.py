@@ -53,6 +53,16 @@ KNOWN_CHECKS = {
     "auth.missing_token_401",
     "auth.unknown_token_401",
 } | {f"{m}.objects_valid" for m in ("locations", "sessions", "cdrs", "tariffs", "tokens")}
+KNOWN_CHECKS |= {  # 2.3.0 Payments
+    "payments.terminals.objects_valid",
+    "payments.confirmations.objects_valid",
+    "payments.sender.pagination",
+    "payments.sender.put_updates",
+    "payments.sender.patch_assigns",
+    "payments.receiver.confirmation_post_get",
+    "payments.capture_matches_cdr",
+    "payments.card_cdrs_consistent",
+}
 
 ASKED_FOR = {
     "pagination.no_link",

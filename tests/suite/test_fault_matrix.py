@@ -4,11 +4,13 @@ in under 30 seconds per role.
 
 Every run is the whole suite, in process (pytest.main with --ocpi-results), against a fresh mock
 on a loopback port; the runs share two worker processes. A fault is run against the role(s) whose
-checks it trips: CPO for most, eMSP too when a tripped check applies to eMSP targets only.
+checks it trips: CPO for most, eMSP too when a tripped check applies to eMSP targets only. A
+fault whose checks exist in another version only (the 2.3.0 Payments module) runs in that version.
 """
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -27,14 +29,37 @@ FULL_RUN_SECONDS = 30.0
 # its one rule; mock_party/faults.py should list them as trips (then they can go from here).
 
 
+BASE = "2.2.1"
+
+
 def _catalogue() -> dict[str, tuple[str, ...]]:
     from conformance.catalogue import collect_checks
 
     return {check["id"]: tuple(check["roles"]) for check in collect_checks()}
 
 
+@functools.cache
+def _versions() -> dict[str, tuple[str, ...]]:
+    from conformance.catalogue import collect_checks
+
+    return {check["id"]: tuple(check["versions"]) for check in collect_checks()}
+
+
+def _version(fault: Fault, versions: dict[str, tuple[str, ...]]) -> str:
+    """2.2.1, unless none of the fault's known checks applies to it."""
+    applying = [versions[t] for t in fault.trips if t in versions]
+    if not applying or any(BASE in v for v in applying):
+        return BASE
+    return applying[0][0]
+
+
+def _known(fault: Fault, catalogue: dict[str, tuple[str, ...]], version: str) -> set[str]:
+    versions = _versions()
+    return {t for t in fault.trips if t in catalogue and version in versions[t]}
+
+
 def _roles(fault: Fault, catalogue: dict[str, tuple[str, ...]]) -> list[str]:
-    known = [t for t in fault.trips if t in catalogue]
+    known = [t for t in _known(fault, catalogue, _version(fault, _versions())) if t in catalogue]
     roles = set()
     if not known or any("CPO" in catalogue[t] for t in known):
         roles.add("CPO")
@@ -52,13 +77,19 @@ def catalogue() -> dict[str, tuple[str, ...]]:
 def matrix(catalogue: dict[str, tuple[str, ...]]) -> dict[tuple[str, str], dict[str, Any]]:
     """Every run of the matrix: (fault, role) → results.json."""
     jobs = [(CLEAN, "CPO"), (CLEAN, "EMSP")]
+    versions = _versions()
     for fault in FAULTS.values():
         if not fault.trips or any(t in catalogue for t in fault.trips):
             jobs += [(fault.id, role) for role in _roles(fault, catalogue)]
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
         futures = {
-            job: pool.submit(run_suite, job[1], () if job[0] == CLEAN else (job[0],))
+            job: pool.submit(
+                run_suite,
+                job[1],
+                () if job[0] == CLEAN else (job[0],),
+                version=BASE if job[0] == CLEAN else _version(FAULTS[job[0]], versions),
+            )
             for job in jobs
         }
         return {job: future.result() for job, future in futures.items()}
@@ -77,7 +108,7 @@ def test_fault_trips_its_checks_and_nothing_else(
     matrix: dict, catalogue: dict[str, tuple[str, ...]], fault_id: str
 ) -> None:
     fault = FAULTS[fault_id]
-    known = {t for t in fault.trips if t in catalogue}
+    known = _known(fault, catalogue, _version(fault, _versions()))
     if fault.trips and not known:
         pytest.skip(f"none of the checks it trips exists yet: {', '.join(fault.trips)}")
     allowed = set(fault.trips)
