@@ -481,7 +481,7 @@ def serialize(
     if "pricing.cdr_total_mismatch" in active and module == "cdrs":
         _mismatched_total(body)
     if "payments.card_cdr_unreferenced" in active and module == "cdrs":
-        from mock_party.fake_payments import card_paid
+        from mock_party.fake.payments import card_paid
 
         if card_paid(body):
             body.pop("authorization_reference", None)

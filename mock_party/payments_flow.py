@@ -21,7 +21,7 @@ from flask import Flask, current_app
 
 from mock_party import faults
 from mock_party.config import MockConfig
-from mock_party.fake_payments import confirmation_for
+from mock_party.fake.payments import confirmation_for
 from mock_party.objects import RECEIVER, SENDER, ObjectKey, get_objects, now_datetime
 from mock_party.push import Delivery, later, object_path, send_to_partner
 from mock_party.store import get_store

@@ -65,10 +65,10 @@ def _rows(
 
 
 def _payments(config: MockConfig, dataset: Any, moment: datetime) -> Any:
-    """A CPO's data set made consistent for card payment (see mock_party.fake_payments)."""
+    """A CPO's data set made consistent for card payment (see mock_party.fake.payments)."""
     if "CPO" not in config.roles:
         return None
-    from mock_party.fake_payments import card_payments
+    from mock_party.fake.payments import card_payments
 
     return card_payments(
         seed=config.seed,
@@ -82,7 +82,7 @@ def _payments(config: MockConfig, dataset: Any, moment: datetime) -> Any:
 def _put_payments(objects: Objects, config: MockConfig, card: Any, moment: datetime) -> None:
     """The 2.3.0 Payments objects: a CPO's Terminals and confirmations from its PTP, an
     eMSP's own (it plays the PTP)."""
-    from mock_party.fake_payments import PTP_PARTY, ptp_payments
+    from mock_party.fake.payments import PTP_PARTY, ptp_payments
     from mock_party.payments_flow import FACS, RECEIVED, TERMINALS
 
     if card is not None:

@@ -14,7 +14,7 @@ from mock_support import NO_DATA, auth
 
 from mock_party import MockConfig, create_app
 from mock_party.fake import generate_dataset
-from mock_party.fake_payments import card_paid, card_payments, ptp_payments
+from mock_party.fake.payments import card_paid, card_payments, ptp_payments
 from mock_party.shapes import to_version
 from mock_party.store import Store
 from ocpi_core.schemas import validate
