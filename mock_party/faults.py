@@ -225,6 +225,17 @@ FAULTS: dict[str, Fault] = {
                 "sessions.receiver.patch_requires_last_updated",
             ),
         ),
+        # ad-hoc tokens (mock_party/modules/tokens.py, objects.serialize)
+        Fault(
+            "tokens.ad_hoc_whitelisted",
+            "As eMSP: AD_HOC_USER and APP_USER tokens are listed with whitelist ALWAYS.",
+            ("tokens.ad_hoc_not_whitelisted",),
+        ),
+        Fault(
+            "tokens.authorize_location_widened",
+            "As eMSP: an authorization for some EVSEs answers one more EVSE than asked for.",
+            ("tokens.authorize.location_references",),
+        ),
         # 2.3.0 Payments (mock_party/modules/payments.py, payments_flow.py, objects.serialize)
         Fault(
             "payments.terminal_update_ignored",

@@ -363,6 +363,7 @@ _SCHEMA_FAULTS = (
     "schema.bad_enum",
     "pricing.cdr_total_mismatch",
     "payments.card_cdr_unreferenced",
+    "tokens.ad_hoc_whitelisted",
 )
 
 # Per module: a required field to drop, and how to break a string and an enum. The fields
@@ -480,6 +481,9 @@ def serialize(
         _bad_enum(module, body, version)
     if "pricing.cdr_total_mismatch" in active and module == "cdrs":
         _mismatched_total(body)
+    ad_hoc = body.get("type") in ("AD_HOC_USER", "APP_USER")
+    if "tokens.ad_hoc_whitelisted" in active and module == "tokens" and ad_hoc:
+        body["whitelist"] = "ALWAYS"
     if "payments.card_cdr_unreferenced" in active and module == "cdrs":
         from mock_party.fake.payments import card_paid
 

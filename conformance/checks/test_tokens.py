@@ -365,3 +365,76 @@ def test_receiver_ignores_unknown_fields(ocpi: Run) -> None:
         spec=UNDOCUMENTED_FIELDS,
         http=PUSHED,
     )
+
+
+# ---- ad-hoc tokens and location-bound authorization (2.2+) ------------------------------------
+
+TOKEN_TYPE = "2.2.1 §12.4.4 TokenType enum"
+LOCATION_REFERENCES = "2.2.1 §12.4.3 LocationReferences class"
+
+
+@check(
+    id="tokens.ad_hoc_not_whitelisted",
+    spec=TOKEN_TYPE,
+    level="SHOULD",
+    roles=EMSP,
+    versions=SINCE_2_2,
+)
+def test_ad_hoc_not_whitelisted(ocpi: Run, request: pytest.FixtureRequest) -> None:
+    """AD_HOC_USER and APP_USER tokens are listed with whitelist NEVER: they start sessions
+    from an app, where a whitelist brings nothing (the spec recommends NEVER)."""
+    app_tokens = [t for t in _listed(request, ocpi) if t.get("type") in ("AD_HOC_USER", "APP_USER")]
+    if not app_tokens:
+        pytest.skip("no AD_HOC_USER or APP_USER token in the tokens list")
+    problems = [
+        f"{t.get('type')} token {t.get('uid')}: whitelist {t.get('whitelist')}"
+        for t in app_tokens
+        if t.get("whitelist") != "NEVER"
+    ]
+    if problems:
+        raise CheckFailure(
+            "App and ad-hoc tokens offered for the CPO's whitelist",
+            expected="whitelist NEVER on AD_HOC_USER and APP_USER tokens (a recommendation)",
+            actual=problems[0] if len(problems) == 1 else f"{len(problems)} tokens",
+            spec=TOKEN_TYPE,
+            details=problems[:10] if len(problems) > 1 else (),
+            exchange=full_walk(request, ocpi, "tokens").first.exchange,
+        )
+
+
+@check(
+    id="tokens.authorize.location_references",
+    spec=AUTH_INFO,
+    mode="sandbox",
+    roles=EMSP,
+    versions=SINCE_2_2,
+)
+def test_authorize_location_references(ocpi: Run, request: pytest.FixtureRequest) -> None:
+    """Real-time authorization for a Location and two of its EVSEs: an ALLOWED answer that
+    names a location names that one, and only EVSEs among those asked for."""
+    tokens = [t for t in _listed(request, ocpi) if t.get("valid") is True]
+    if not tokens:
+        pytest.skip("no valid token in the tokens list to authorize")
+    asked = {"location_id": make.new_id("LOC"), "evse_uids": ["EVSE-A", "EVSE-B"]}
+    response = _authorize(ocpi, tokens[0], asked)
+    data = expect_ok(response, "Authorization with LocationReferences failed", spec=AUTHORIZE)
+    if not isinstance(data, dict) or data.get("allowed") != "ALLOWED":
+        pytest.skip("the token is not allowed there: no location to compare")
+    location = data.get("location")
+    if location is None:
+        return  # an eMSP may leave it out (cardinality ?)
+    problems = []
+    if not isinstance(location, dict) or location.get("location_id") != asked["location_id"]:
+        problems.append(f"location {location!r}, asked for {asked['location_id']!r}")
+    elif not set(location.get("evse_uids") or ()) <= set(asked["evse_uids"]):
+        extra = sorted(set(location.get("evse_uids") or ()) - set(asked["evse_uids"]))
+        problems.append(f"EVSEs not asked for: {', '.join(map(str, extra))}")
+    if problems:
+        raise CheckFailure(
+            "AuthorizationInfo.location is not the one asked for",
+            expected=f"location_id {asked['location_id']}, EVSEs among "
+            + ", ".join(asked["evse_uids"]),
+            actual=problems[0],
+            spec=f"{AUTH_INFO}; {LOCATION_REFERENCES}",
+            exchange=response.exchange,
+        )

@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import request
 
+from mock_party import faults
 from mock_party.modules._objects import (
     bare_receiver_route,
     check_valid,
@@ -58,6 +59,8 @@ def authorization_info(
         info["token"] = json.loads(serialize(MODULE, json.dumps(token.body), version=version))
     if location is not None and allowed == "ALLOWED":
         info["location"] = location
+        if faults.active("tokens.authorize_location_widened"):
+            info["location"] = {**location, "evse_uids": [*location.get("evse_uids", []), "ZZ9"]}
     if allowed == "ALLOWED" and with_token:
         info["authorization_reference"] = uuid.uuid4().hex
     else:
