@@ -9,7 +9,7 @@ import uuid
 
 from flask import Flask, Response, request
 
-from mock_party import faults, ocpi, store
+from mock_party import faults, limits, ocpi, store
 from mock_party.config import MockConfig
 from mock_party.handshake import new_token
 
@@ -42,6 +42,7 @@ def create_app(config: MockConfig | None = None) -> Flask:
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
     ocpi.init_app(app)
+    limits.init_app(app, config.max_body)
     store.init_app(app)
     faults.init_app(app, config.faults)
 

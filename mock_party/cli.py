@@ -159,6 +159,14 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
     help="Push changes of our objects to registered partners. [default: push]",
 )
 @click.option(
+    "--max-body",
+    type=click.IntRange(min=1),
+    envvar="OCPI_MOCK_MAX_BODY",
+    metavar="BYTES",
+    help="Largest request body accepted; larger ones get HTTP 413 and are not stored. "
+    "[default: 32000000]",
+)
+@click.option(
     "--fault",
     "faults",
     multiple=True,
@@ -211,9 +219,17 @@ def serve(
     from waitress.server import create_server
 
     from mock_party.app import create_app
+    from mock_party.limits import waitress_body_limit
 
     app = create_app(config)
-    server = create_server(app, host=host, port=port, ident="ocpi-mock", threads=8)
+    server = create_server(
+        app,
+        host=host,
+        port=port,
+        ident="ocpi-mock",
+        threads=8,
+        max_request_body_size=waitress_body_limit(config.max_body),
+    )
     base = config.base_url or f"http://{host}:{server.effective_port}"
     click.echo(f"OCPI mock {'+'.join(config.roles)} serving {', '.join(config.versions)}")
     click.echo(f"  versions URL: {base}/ocpi/versions")

@@ -65,6 +65,7 @@ class MockConfig:
     command_result: the CommandResultType sent for accepted commands (``ACCEPTED`` by default).
     slow_delay: seconds each functional-module answer waits with the ``transport.slow`` fault.
     push: whether changes to our own objects are pushed to registered partners.
+    max_body: the largest request body accepted, in bytes (larger ones get HTTP 413).
     """
 
     roles: tuple[str, ...] = ("CPO",)
@@ -89,6 +90,7 @@ class MockConfig:
     command_result: str = "ACCEPTED"
     slow_delay: float = 2.0
     push: bool = True
+    max_body: int = 32_000_000
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -111,6 +113,8 @@ class MockConfig:
             )
         if not (1 <= len(self.party_id) <= 3) or not self.party_id.isalnum():
             raise ConfigError(f"party_id: {self.party_id!r} must be 1 to 3 letters or digits")
+        if self.max_body < 1:
+            raise ConfigError(f"max_body: {self.max_body} must be at least 1 byte")
         if self.page_limit < 1:
             raise ConfigError(f"page_limit: {self.page_limit} must be at least 1")
         for name in ("locations", "tariffs", "tokens", "sessions", "cdrs"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from datetime import UTC, datetime
 from typing import Any
 
@@ -82,8 +83,12 @@ def _http_error(error: HTTPException) -> Response:
 
 
 def _unexpected_error(error: Exception) -> Response:
-    log.exception("unexpected error in the mock party")
-    response, _ = envelope(status_code=3000, message=f"Internal error: {type(error).__name__}")
+    # The client learns only that it was our fault and an id to quote; the log has the rest.
+    log_id = secrets.token_hex(6)
+    log.exception("unexpected error in the mock party (log id %s)", log_id)
+    response, _ = envelope(
+        status_code=3000, message=f"Internal error in the mock party (log id {log_id})"
+    )
     response.status_code = 500
     return response
 

@@ -10,6 +10,7 @@ This is also the seam where the ``pagination.*`` faults act.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -37,6 +38,11 @@ class PageRequest:
     date_to: str | None
 
 
+MAX_INTEGER = 2**62  # SQLite integers are signed 64-bit: offset + limit must still fit
+_MAX_DIGITS = len(str(MAX_INTEGER))
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+
+
 def _invalid(message: str) -> OcpiError:
     return OcpiError(message, status_code=2001, http_status=400)
 
@@ -45,9 +51,13 @@ def _int_parameter(args: Mapping[str, str], name: str) -> int | None:
     value = args.get(name)
     if value is None or value == "":
         return None
-    if not value.isdigit():
-        raise _invalid(f"{name}: {value!r} is not a non-negative integer")
-    return int(value)
+    # ASCII only: str.isdigit() and int() also take '²' and Arabic-Indic digits
+    if len(value) > _MAX_DIGITS or not _ASCII_DIGITS.fullmatch(value):
+        raise _invalid(f"{name}: {value[:40]!r} is not a non-negative integer")
+    number = int(value)
+    if number > MAX_INTEGER:
+        raise _invalid(f"{name}: {value} is above the largest value served ({MAX_INTEGER})")
+    return number
 
 
 def _datetime_parameter(args: Mapping[str, str], name: str) -> str | None:
