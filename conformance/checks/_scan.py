@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
-from typing import Any
 
 from conformance.failures import CheckFailure
+from conformance.rules import ExchangeRule, RuleContext, detail_line
+from conformance.rules._read import body_json, header
+from conformance.rules.transport import CONFIGURATION_MODULES
 from conformance.session import Run
 from ocpi_core.exchange import Exchange
 
@@ -14,32 +15,14 @@ __all__ = [
     "CONFIGURATION_MODULES",
     "body_json",
     "fail_on",
+    "fail_on_rule",
+    "rule_context",
     "header",
     "module_of",
     "outgoing",
 ]
 
-CONFIGURATION_MODULES = frozenset({"versions", "credentials", "hubclientinfo"})
 _SHOWN = 10
-
-
-def header(headers: Iterable[tuple[str, str]], name: str) -> str | None:
-    """A header's value, names compared case-insensitively (the last one wins)."""
-    found = None
-    for key, value in headers:
-        if key.lower() == name.lower():
-            found = value
-    return found
-
-
-def body_json(text: str | None) -> Any:
-    """The parsed body, or ``None`` when there is none or it is not JSON."""
-    if not text:
-        return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None
 
 
 def outgoing(ocpi: Run) -> list[Exchange]:
@@ -75,7 +58,7 @@ def fail_on(
     if not findings:
         return
     first_exchange, first_text = findings[0]
-    details = [f"{e.method} {e.url} → {e.status}: {text}" for e, text in findings[:_SHOWN]]
+    details = [detail_line(e, text) for e, text in findings[:_SHOWN]]
     if len(findings) > _SHOWN:
         details.append(f"… and {len(findings) - _SHOWN} more")
     raise CheckFailure(
@@ -87,3 +70,18 @@ def fail_on(
         details=details,
         exchange=first_exchange,
     )
+
+
+def rule_context(ocpi: Run, exchange: Exchange) -> RuleContext:
+    """What a per-exchange rule needs to know about an exchange of the run."""
+    return RuleContext(version=ocpi.config.version, module=module_of(ocpi, exchange.url))
+
+
+def fail_on_rule(ocpi: Run, rule: ExchangeRule, exchanges: Iterable[Exchange]) -> None:
+    """Judge every exchange by ``rule``; raise one failure listing those that break it."""
+    findings = []
+    for exchange in exchanges:
+        problem = rule.problem(exchange, rule_context(ocpi, exchange))
+        if problem is not None:
+            findings.append((exchange, problem))
+    fail_on(findings, rule.title, expected=rule.expected, spec=rule.cited, hint=rule.hint)
