@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Callable
 from contextlib import ExitStack
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -221,7 +221,7 @@ def run(
 class _RunOptions:
     config_path: str | None
     versions_url: str | None
-    token: str | None
+    token: str | None = field(repr=False)
     role: str | None
     mode: str | None
     mock: str | None

@@ -52,7 +52,7 @@ class TargetConfig:
     """
 
     versions_url: str
-    token: str
+    token: str = field(repr=False)
     role: str
     version: str = "2.2.1"
     mode: str = "read-only"

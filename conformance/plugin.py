@@ -17,6 +17,7 @@ from conformance.failures import CheckFailure
 from conformance.har import HarWriter
 from conformance.html_report import HtmlExtras
 from conformance.listen import wait_for_calls
+from conformance.masking import mask_report
 from conformance.report import ResultsJsonWriter, check_meta
 from conformance.session import Run
 from conformance.spec_anchors import spec_anchor
@@ -243,6 +244,15 @@ def pytest_runtest_makereport(
     report = yield
     if not _active(item.config):
         return report
+    try:
+        return _ocpi_report(item, call, report)
+    finally:
+        mask_report(report, item.config.stash[RECORDER_KEY].masker)
+
+
+def _ocpi_report(
+    item: pytest.Item, call: pytest.CallInfo[None], report: pytest.TestReport
+) -> pytest.TestReport:
     meta = check_meta(item)
     if meta is None:
         return report

@@ -6,7 +6,7 @@ Built lazily by the plugin's fixtures and shared by the checks; it holds no chec
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from conformance.config import TargetConfig
@@ -63,11 +63,11 @@ _OWNER = {
 class Registration:
     """The outcome of our credentials POST to the target."""
 
-    token_a: str
-    token_b: str
+    token_a: str = field(repr=False)
+    token_b: str = field(repr=False)
     credentials_url: str | None
     response: OcpiResponse | None = None
-    token_c: str | None = None
+    token_c: str | None = field(default=None, repr=False)
     error: str | None = None
     partner_id: int | None = None
 
@@ -103,11 +103,12 @@ class Run:
     config: TargetConfig
     recorder: ExchangeRecorder
     http: OcpiClient
-    token: str
+    token: str = field(repr=False)
     _counterpart: Counterpart | None = None
     _discovery: Discovery | None = None
     _registration: Registration | None = None
-    replaced_token: str | None = None  # token C before the last credentials PUT
+    # token C before the last credentials PUT
+    replaced_token: str | None = field(default=None, repr=False)
 
     @classmethod
     def start(cls, config: TargetConfig, recorder: ExchangeRecorder | None = None) -> Run:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from flask import current_app, g, request
 
@@ -30,7 +30,7 @@ _TOKEN_A_MODULES = frozenset({"versions", "credentials"})
 @dataclass(frozen=True)
 class Caller:
     kind: str  # "token_a", "partner", or "anonymous" (only with the any-token fault)
-    token: str | None
+    token: str | None = field(repr=False)
     partner: Partner | None = None
     form: str | None = None  # "base64" or "plain"
 

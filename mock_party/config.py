@@ -75,7 +75,7 @@ class MockConfig:
     business_name: str = "OCPI Mock Party"
     database: str | None = None
     base_url: str | None = None
-    token_a: str | None = None
+    token_a: str | None = field(default=None, repr=False)
     seed: int = 0
     page_limit: int = 50
     accept_plain_tokens: bool = False

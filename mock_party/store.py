@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -73,8 +73,8 @@ def _now() -> str:
 @dataclass(frozen=True)
 class Partner:
     id: int
-    token_in: str | None
-    token_out: str | None
+    token_in: str | None = field(repr=False)
+    token_out: str | None = field(repr=False)
     versions_url: str
     version: str | None
     endpoints: list[dict[str, Any]]
