@@ -47,6 +47,7 @@ MODULE_ORDER = (
     "test_cdrs",
     "test_tariffs",
     "test_pricing",
+    "test_demand",
     "test_tokens",
     "test_hubclientinfo",
     "test_payments",

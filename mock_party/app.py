@@ -87,6 +87,9 @@ def create_app(config: MockConfig | None = None) -> Flask:
     app.register_blueprint(admin.bp)
     from mock_party.seed import seed_if_fresh
 
-    seed_if_fresh(app)
+    if seed_if_fresh(app):
+        from mock_party.demand import seed_change
+
+        seed_change(app)
     app.after_request(_echo_ids)
     return app

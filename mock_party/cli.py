@@ -334,13 +334,31 @@ def register(mock_url: str, versions_url: str, token_a: str) -> None:
     show_default=True,
     help="Seconds between pushes, to watch them arrive.",
 )
-def simulate(mock_url: str, **options: Any) -> None:
+@click.option(
+    "--power-kw",
+    help="Charging power of each stretch between pushes, in turn, e.g. 11,22,7.4 (the periods "
+    "report it and power-based tariff elements price it). [default: a steady 11 kW]",
+)
+def simulate(mock_url: str, power_kw: str | None, **options: Any) -> None:
     """Run a charging session on a running mock CPO: authorize the token (real-time at the
     eMSP when it is not whitelisted), start, send updates, stop and send the CDR, pushing each
-    step to registered partners."""
+    step to registered partners. Each charging period is priced by the Tariff in force when it
+    starts, and a price change on the way starts a new period (see `ocpi-mock tariff-change`).
+
+    \b
+    ocpi-mock simulate --minutes 90 --updates 3 --power-kw 22,11,3.7
+    """
     from mock_party.simulate import SimulationError, request_simulation
 
     given = {k: v for k, v in options.items() if v is not None}
+    if power_kw:
+        try:
+            given["power_kw"] = [float(p) for p in power_kw.split(",")]
+        except ValueError:
+            raise click.BadParameter(
+                f"{power_kw!r}: give kW values separated by commas, e.g. 11,22,7.4",
+                param_hint="--power-kw",
+            ) from None
     try:
         result = request_simulation(mock_url, **given)
     except SimulationError as exc:
@@ -348,6 +366,55 @@ def simulate(mock_url: str, **options: Any) -> None:
         sys.exit(1)
     for key, value in result.items():
         click.echo(f"{key}: {value}")
+
+
+@main.command("tariff-change")
+@click.argument("tariff_id")
+@click.option(
+    "--mock",
+    "mock_url",
+    default="http://127.0.0.1:8080",
+    show_default=True,
+    help="Base URL of the running mock (a CPO).",
+)
+@click.option("--factor", type=float, required=True, help="Multiply every price by this, e.g. 1.5.")
+@click.option(
+    "--at",
+    help="When the new price starts: an OCPI DateTime in UTC (2026-01-31T17:00:00Z). "
+    "[default: now]",
+)
+def tariff_change(tariff_id: str, mock_url: str, factor: float, at: str | None) -> None:
+    """Change a Tariff's prices from now or from a given moment (demand pricing).
+
+    The Tariff gets an end_date_time, a successor with the new prices starts then, every
+    connector of the old one lists the successor, and both Tariffs and the Locations are
+    pushed to the registered eMSPs. Sessions running across the change are priced by the
+    Tariff in force in each charging period.
+
+    \b
+    ocpi-mock tariff-change T001-REGULAR --factor 1.5                  # peak price from now
+    ocpi-mock tariff-change T001-REGULAR --factor 1.2 --at 2026-01-31T17:00:00Z
+    """
+    body: dict[str, Any] = {"factor": factor}
+    if at:
+        body["at"] = at
+    try:
+        response = httpx.post(
+            f"{mock_url.rstrip('/')}/admin/tariffs/{tariff_id}/change", json=body, timeout=30
+        )
+        answer = response.json()
+    except (httpx.HTTPError, ValueError) as exc:
+        click.secho(f"Tariff change failed: {exc} ({mock_url})", fg="red", err=True)
+        sys.exit(1)
+    if response.status_code != 200:
+        click.secho(f"Tariff change failed: {answer.get('status_message')}", fg="red", err=True)
+        sys.exit(1)
+    data = answer["data"]
+    click.echo(
+        f"{data['old']['id']} ends at {data['old']['end_date_time']}; "
+        f"{data['new']['id']} starts then; {len(data['locations'])} location(s) changed; "
+        f"{len(data['deliveries'])} push(es)"
+    )
 
 
 @main.command("faults")

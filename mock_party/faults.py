@@ -225,6 +225,17 @@ FAULTS: dict[str, Fault] = {
                 "sessions.receiver.patch_requires_last_updated",
             ),
         ),
+        # demand pricing (mock_party/demand.py, objects.serialize)
+        Fault(
+            "pricing.tariff_change_ignored",
+            "As CPO: charging periods after a price change keep the Tariff in force before it.",
+            ("cdrs.period_tariff_in_force", "sessions.period_tariff_in_force"),
+        ),
+        Fault(
+            "tariffs.overlapping_windows",
+            "As CPO: a Tariff that ended goes out with its end_date_time a day later.",
+            ("tariffs.validity_windows_disjoint",),
+        ),
         # ad-hoc tokens (mock_party/modules/tokens.py, objects.serialize)
         Fault(
             "tokens.ad_hoc_whitelisted",

@@ -364,6 +364,7 @@ _SCHEMA_FAULTS = (
     "pricing.cdr_total_mismatch",
     "payments.card_cdr_unreferenced",
     "tokens.ad_hoc_whitelisted",
+    "tariffs.overlapping_windows",
 )
 
 # Per module: a required field to drop, and how to break a string and an enum. The fields
@@ -449,6 +450,13 @@ def _mismatched_total(body: dict[str, Any]) -> None:
             price["incl_vat"] = round(float(price["incl_vat"]) + 1.8, 4)
 
 
+def _day_later(value: str) -> str:
+    from datetime import timedelta
+
+    moment = datetime.fromisoformat(value.removesuffix("Z")).replace(tzinfo=UTC)
+    return format_datetime(moment + timedelta(days=1))
+
+
 def active_object_faults() -> frozenset[str]:
     """The serializer faults switched on now (asked once per response)."""
     return frozenset(f for f in _SCHEMA_FAULTS if faults.active(f))
@@ -481,6 +489,12 @@ def serialize(
         _bad_enum(module, body, version)
     if "pricing.cdr_total_mismatch" in active and module == "cdrs":
         _mismatched_total(body)
+    if (
+        "tariffs.overlapping_windows" in active
+        and module == "tariffs"
+        and body.get("end_date_time")
+    ):
+        body["end_date_time"] = _day_later(body["end_date_time"])
     ad_hoc = body.get("type") in ("AD_HOC_USER", "APP_USER")
     if "tokens.ad_hoc_whitelisted" in active and module == "tokens" and ad_hoc:
         body["whitelist"] = "ALWAYS"

@@ -25,6 +25,7 @@ from typing import Any, TypeVar
 from flask import Flask, current_app
 
 from mock_party.config import MockConfig
+from mock_party.demand import change_moments, tariff_in_force
 from mock_party.objects import (
     RECEIVER,
     SENDER,
@@ -365,6 +366,13 @@ def start_session(
         "status": "ACTIVE",
         "last_updated": format_datetime(_now()),
     }
+    own = (token.get("country_code"), token.get("party_id")) == (
+        config.country_code,
+        config.party_id,
+    )
+    if token.get("type") == "AD_HOC_USER" and own and not authorization_reference:
+        # paid at the charge point's terminal: the payment's reference maps it
+        authorization_reference = "PAY" + uuid.uuid4().hex[:20].upper()
     if authorization_reference:
         session["authorization_reference"] = authorization_reference
     deliveries = set_evse_status(point.location["id"], point.evse["uid"], "CHARGING")
@@ -375,7 +383,14 @@ def start_session(
     return session, deliveries
 
 
-def _period(start: datetime, end: datetime, kwh: Decimal, tariff_id: str | None) -> dict:
+def _period(
+    start: datetime,
+    end: datetime,
+    kwh: Decimal,
+    tariff_id: str | None,
+    power: Decimal | None = None,
+    amps: Decimal | None = None,
+) -> dict:
     hours = Decimal((end - start).total_seconds()) / Decimal(3600)
     period: dict[str, Any] = {
         "start_date_time": format_datetime(start),
@@ -384,6 +399,16 @@ def _period(start: datetime, end: datetime, kwh: Decimal, tariff_id: str | None)
             {"type": "TIME", "volume": _number(hours, 6)},
         ],
     }
+    if power is not None:  # a steady power through the period: its lowest and highest
+        period["dimensions"] += [
+            {"type": "MIN_POWER", "volume": _number(power, 3)},
+            {"type": "MAX_POWER", "volume": _number(power, 3)},
+        ]
+    if amps is not None:
+        period["dimensions"] += [
+            {"type": "MIN_CURRENT", "volume": _number(amps, 2)},
+            {"type": "MAX_CURRENT", "volume": _number(amps, 2)},
+        ]
     if tariff_id:
         period["tariff_id"] = tariff_id
     return period
@@ -414,8 +439,24 @@ def _charged_until(stored: StoredObject, at: datetime) -> datetime:
     return min(mark, at)
 
 
-def update_session(session_id: str, at: datetime | None = None) -> list[Delivery]:
-    """Add one charging period up to ``at`` (now by default); PATCH it to partners."""
+def _amps(session: dict[str, Any], power: Decimal) -> Decimal | None:
+    """The current per phase that draws ``power`` kW on the session's connector."""
+    connector = _connector(session)
+    kind = (connector or {}).get("power_type")
+    volts = Decimal(str((connector or {}).get("max_voltage") or 0))
+    if kind == "AC_3_PHASE":
+        return power * 1000 / (3 * (volts or Decimal(230)))
+    if kind == "AC_1_PHASE":
+        return power * 1000 / (volts or Decimal(230))
+    return power * 1000 / volts if volts else None
+
+
+def update_session(
+    session_id: str, at: datetime | None = None, power_kw: float | None = None
+) -> list[Delivery]:
+    """Add charging up to ``at`` (now by default), at ``power_kw`` (the simulator's 11 kW by
+    default; a given power is reported in the periods), priced by the Tariff in force: one
+    period, or one more at each price change on the way (mock_party.demand); PATCH them."""
     config = _config()
     at = at or _now()
     stamp = format_datetime(_now())
@@ -426,15 +467,23 @@ def update_session(session_id: str, at: datetime | None = None) -> list[Delivery
         if session["status"] != "ACTIVE":
             raise SimulationError(f"Session {session_id} is {session['status']}, not ACTIVE")
         start = _charged_until(stored, at)
-        kwh = POWER_KW * Decimal((at - start).total_seconds()) / Decimal(3600)
-        tariff_ids = _tariff_ids(session)
-        period = _period(start, at, kwh, tariff_ids[0] if tariff_ids else None)
-        session["charging_periods"] = [*session.get("charging_periods", []), period]
-        session["kwh"] = _number(Decimal(str(session["kwh"])) + Decimal(str(_number(kwh, 3))), 3)
+        power = POWER_KW if power_kw is None else Decimal(str(power_kw))
+        amps = None if power_kw is None else _amps(session, power)
+        tariffs = [t for t in (_own_tariff(i) for i in _tariff_ids(session)) if t is not None]
+        bounds = [start, *change_moments(tariffs, start, at), at]
+        periods = []
+        for begin, end in zip(bounds, bounds[1:], strict=False):
+            kwh = power * Decimal((end - begin).total_seconds()) / Decimal(3600)
+            tariff_id = tariff_in_force(tariffs, begin)
+            shown = None if power_kw is None else power
+            periods.append(_period(begin, end, kwh, tariff_id, shown, amps))
+            added = Decimal(str(_number(kwh, 3)))
+            session["kwh"] = _number(Decimal(str(session["kwh"])) + added, 3)
+        session["charging_periods"] = [*session.get("charging_periods", []), *periods]
         session["last_updated"] = stamp
         cursor = {**stored.meta, "charged_until": at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")}
         objects.put(stored.key, session, meta=cursor)
-        patch = {"kwh": session["kwh"], "charging_periods": [period], "last_updated": stamp}
+        patch = {"kwh": session["kwh"], "charging_periods": periods, "last_updated": stamp}
         return patch, session
 
     patch, session = _write(change)
@@ -442,14 +491,23 @@ def update_session(session_id: str, at: datetime | None = None) -> list[Delivery
     return push(get_store(), config, "sessions", "PATCH", path, patch, fallback=(path, session))
 
 
-def _tariff_ids(session: dict[str, Any]) -> list[str]:
+def _connector(session: dict[str, Any]) -> dict[str, Any] | None:
     objects = get_objects()
     location = objects.get(_own("locations", session["location_id"]))
     evse = _evse(location.body, session["evse_uid"]) if location else None
     for connector in (evse or {}).get("connectors") or []:
         if connector.get("id", "").upper() == session["connector_id"].upper():
-            return list(connector.get("tariff_ids") or [])
-    return []
+            return connector
+    return None
+
+
+def _tariff_ids(session: dict[str, Any]) -> list[str]:
+    return list((_connector(session) or {}).get("tariff_ids") or [])
+
+
+def _own_tariff(tariff_id: str) -> dict[str, Any] | None:
+    found = get_objects().get(_own("tariffs", tariff_id))
+    return found.body if found is not None else None
 
 
 def _cdr_location(location: dict[str, Any], evse: dict[str, Any], connector: dict) -> dict:
@@ -496,11 +554,13 @@ def _price(cdr: dict[str, Any], time_zone: str | None) -> None:
             cdr[f"total_{kind}_cost"] = money(amount)
 
 
-def stop_session(session_id: str, at: datetime | None = None) -> tuple[dict, list[Delivery]]:
+def stop_session(
+    session_id: str, at: datetime | None = None, power_kw: float | None = None
+) -> tuple[dict, list[Delivery]]:
     """Complete the Session, free the EVSE, create the CDR; all pushed. Returns the CDR."""
     config = _config()
     at = at or _now()
-    deliveries = update_session(session_id, at)
+    deliveries = update_session(session_id, at, power_kw)
     stamp = format_datetime(_now())
 
     def change(objects: Objects) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -584,12 +644,20 @@ def simulate_session(
     updates: int = 2,
     minutes: float = 60.0,
     step_delay: float = 0.0,
+    power_kw: list[float] | None = None,
 ) -> SimulationResult:
     """A whole charging session: authorize, start, ``updates`` progress PATCHes, stop, CDR.
 
     The session covers the ``minutes`` before now (so its CDR is complete at once);
-    ``step_delay`` seconds pass between the pushes, to watch them arrive.
+    ``step_delay`` seconds pass between the pushes, to watch them arrive. ``power_kw`` gives
+    the charging power of each stretch between two pushes, in turn (charging speed changes:
+    the periods report it, and power-based tariff elements price it).
     """
+    powers = list(power_kw or [])
+
+    def power(step: int) -> float | None:
+        return powers[(step - 1) % len(powers)] if powers else None
+
     point = find_charge_point(location_id, evse_uid, connector_id)
     auth = authorize_token(token_uid, token_type, point.location["id"], point.evse["uid"])
     if auth.allowed != "ALLOWED":
@@ -607,9 +675,10 @@ def simulate_session(
     )
     for step in range(1, updates + 1):
         time.sleep(step_delay)
-        deliveries += update_session(session["id"], start + (end - start) * step / (updates + 1))
+        moment = start + (end - start) * step / (updates + 1)
+        deliveries += update_session(session["id"], moment, power(step))
     time.sleep(step_delay)
-    cdr, more = stop_session(session["id"], end)
+    cdr, more = stop_session(session["id"], end, power(updates + 1))
     return SimulationResult(
         session["id"], cdr["id"], auth.allowed, auth.auth_method, tuple(deliveries + more)
     )

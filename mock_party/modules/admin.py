@@ -159,6 +159,7 @@ def simulate():
         "updates",
         "minutes",
         "step_delay",
+        "power_kw",
     }
     unknown = set(body) - known
     if unknown:
@@ -194,6 +195,52 @@ def evse_status():
     except SimulationError as exc:
         raise _simulation_error(exc) from exc
     return envelope({"deliveries": [d.as_dict() for d in deliveries]})
+
+
+@bp.post("/tariffs/<tariff_id>/change")
+def change_tariff(tariff_id: str):
+    """Demand pricing: change our Tariff's prices from ``at`` (default now): {"factor": 1.5}
+    or {"elements": [...]}, optional "at" (an OCPI DateTime); both Tariffs and the changed
+    Locations are pushed. See mock_party.demand."""
+    from datetime import datetime
+
+    from mock_party import demand
+
+    body = _json()
+    unknown = set(body) - {"factor", "elements", "at"}
+    if unknown:
+        raise OcpiError(
+            f"Unknown field(s): {', '.join(sorted(unknown))}; known: at, elements, factor",
+            status_code=2001,
+            http_status=400,
+        )
+    at = None
+    if body.get("at") is not None:
+        try:
+            at = datetime.fromisoformat(str(body["at"]).removesuffix("Z") + "+00:00")
+        except ValueError:
+            raise OcpiError(
+                f"at: {body['at']!r} is not an OCPI DateTime", status_code=2001, http_status=400
+            ) from None
+    factor = body.get("factor")
+    if factor is not None and (isinstance(factor, bool) or not isinstance(factor, (int, float))):
+        raise OcpiError("factor must be a number", status_code=2001, http_status=400)
+    elements = body.get("elements")
+    if elements is not None and (
+        not isinstance(elements, list)
+        or not elements
+        or any(validate(e, "2.2.1", "TariffElement") for e in elements)
+    ):
+        raise OcpiError(
+            "elements must be a list of valid TariffElements", status_code=2001, http_status=400
+        )
+    try:
+        change = demand.change_tariff(tariff_id, factor=factor, elements=elements, at=at)
+    except KeyError:
+        raise OcpiError(f"Unknown tariff {tariff_id}", status_code=2003, http_status=404) from None
+    except ValueError as exc:
+        raise OcpiError(str(exc), status_code=2001, http_status=400) from None
+    return envelope(dict(change))
 
 
 @bp.post("/payments/assign")

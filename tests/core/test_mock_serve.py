@@ -120,7 +120,8 @@ def test_serve_volume_flags_reach_the_data_set(tmp_path):
         proc.terminate()
         proc.wait(timeout=10)
     assert counts["locations"] == 31
-    assert counts["sessions"] == 2 and counts["cdrs"] == 3
+    # plus the data set's session and CDR across a price change (mock_party.demand)
+    assert counts["sessions"] == 3 and counts["cdrs"] == 4
 
 
 def test_simulate_command_runs_a_session_that_reaches_the_emsp(tmp_path):

@@ -53,7 +53,10 @@ KNOWN_CHECKS = {
     "auth.missing_token_401",
     "auth.unknown_token_401",
 } | {f"{m}.objects_valid" for m in ("locations", "sessions", "cdrs", "tariffs", "tokens")}
-KNOWN_CHECKS |= {  # ad-hoc tokens, 2.3.0 Payments
+KNOWN_CHECKS |= {  # demand pricing, ad-hoc tokens, 2.3.0 Payments
+    "cdrs.period_tariff_in_force",
+    "sessions.period_tariff_in_force",
+    "tariffs.validity_windows_disjoint",
     "tokens.ad_hoc_not_whitelisted",
     "tokens.authorize.location_references",
     "payments.terminals.objects_valid",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from mock_support import OcpiActions, assert_envelope, assert_valid
 
 from mock_party.objects import SENDER, Objects, sort_key
@@ -21,8 +23,11 @@ def counts(app) -> dict[str, int]:
 
 
 def test_a_cpo_gets_its_modules_in_time_order(make_app):
+    started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000000")
     app = make_app(**SMALL)
-    assert counts(app) == {**SMALL, "tokens": 0}
+    # the data set's price change adds a Tariff, and a Session and CDR across it
+    demand = {"tariffs": 3, "sessions": 4, "cdrs": 4}
+    assert counts(app) == {**SMALL, "tokens": 0, **demand}
     actions = OcpiActions(app.test_client(), app)
     actions.register()
     for module, name in (
@@ -33,9 +38,11 @@ def test_a_cpo_gets_its_modules_in_time_order(make_app):
     ):
         response = actions.get(f"/ocpi/2.2.1/sender/{module}")
         data = assert_envelope(response, 1000)["data"]
-        assert len(data) == SMALL[module]
+        assert len(data) == demand.get(module, SMALL[module])
         assert_valid(data, name)
+        # the price change updated a Tariff and a Location in place (they keep their position)
         stamps = [sort_key(o["last_updated"]) for o in data]
+        stamps = [stamp for stamp in stamps if stamp < started or module in ("sessions", "cdrs")]
         assert stamps == sorted(stamps)
 
 
