@@ -495,3 +495,6 @@ from conformance.cli_validate import validate  # noqa: E402
 
 main.add_command(validate)
 main.add_command(price)
+from conformance.cli_proxy import proxy  # noqa: E402
+
+main.add_command(proxy)

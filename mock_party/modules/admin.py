@@ -411,3 +411,34 @@ def send_command(command: str):
             "response": response.body,
         }
     )
+
+
+@bp.post("/pull/<module>")
+def pull(module: str):
+    """Read a registered partner's Sender list of ``module``, every page (as a platform
+    pulls); how many pages and objects came. {"params": {...}} adds query parameters."""
+    partner = next(
+        (p for p in get_store().partners() if p.registered and p.endpoint(module, "SENDER")),
+        None,
+    )
+    if partner is None:
+        raise OcpiError(
+            f"No registered partner offers a {module} Sender", status_code=2001, http_status=404
+        )
+    config: MockConfig = current_app.config["OCPI_MOCK"]
+    params = _json().get("params") or {}
+    if module == "sessions":
+        params.setdefault("date_from", "1970-01-01T00:00:00Z")
+    url = partner.endpoint(module, "SENDER")
+    pages = objects = 0
+    with OcpiClient(token=partner.token_out, version=partner.version or config.versions[0]) as c:
+        try:
+            for page in c.iter_pages(url, params=params):
+                pages += 1
+                data = page.body.get("data") if isinstance(page.body, dict) else None
+                objects += len(data) if isinstance(data, list) else 0
+        except OcpiClientError as exc:
+            raise OcpiError(
+                f"Pulling {module} failed: {exc}", status_code=3001, http_status=502
+            ) from exc
+    return envelope({"url": url, "pages": pages, "objects": objects})

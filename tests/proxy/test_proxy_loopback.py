@@ -1,0 +1,123 @@
+"""The proxy between two real mock parties in their own processes: an eMSP (A) registers with a
+CPO (B) through it, pulls, gets pushes, sends commands; the proxy grades all of it.
+
+Clean, nothing is broken; with one fault injected in one party, the proxy names exactly that
+fault's checks (those it judges) and the side that broke them.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from conformance.proxy.judge import Judge
+from mock_party.faults import FAULTS
+from proxy.proxy_support import start_mock, start_proxy
+
+pytestmark = pytest.mark.slow
+JUDGED = {rule.check_id for rule in Judge().rules}
+
+
+def _traffic(emsp, cpo) -> None:
+    """Everything two connected platforms do: register, pull, push, command."""
+    registered = emsp.admin(
+        "POST", "register", json={"versions_url": PROXY[0], "token_a": cpo.token_a}
+    )
+    assert registered.status_code == 200, registered.text
+    for module in ("locations", "tariffs", "sessions", "cdrs"):
+        pulled = emsp.admin("POST", f"pull/{module}", json={})
+        assert pulled.status_code == 200, pulled.text
+    token = emsp.admin("GET", "objects/tokens").json()["data"][0]
+    location = cpo.admin("GET", "objects/locations").json()["data"][0]
+    simulated = cpo.admin("POST", "simulate", json={})
+    assert simulated.status_code == 200, simulated.text
+    command = {
+        "token": token,
+        "location_id": location["id"],
+        "evse_uid": location["evses"][0]["uid"],
+    }
+    sent = emsp.admin("POST", "commands/START_SESSION", json=command)
+    assert sent.status_code == 200, sent.text
+    time.sleep(1.0)  # the CommandResult comes back through the proxy after a short delay
+
+
+PROXY: list[str] = []
+
+
+def _session(tmp_path: Path, cpo_faults=(), emsp_faults=()):
+    cpo = start_mock("cpo", "CPO", tmp_path, cpo_faults)
+    emsp = start_mock("emsp", "EMS", tmp_path, emsp_faults)
+    proxy, url = start_proxy(cpo.versions_url, tmp_path)
+    PROXY[:] = [url]
+    try:
+        _traffic(emsp, cpo)
+        code = proxy.interrupt()
+    finally:
+        for process in (proxy, cpo.process, emsp.process):
+            process.stop()
+    results = json.loads((tmp_path / "reports/results.json").read_text())
+    har = json.loads((tmp_path / "reports/exchanges.har").read_text())
+    _assert_masked(tmp_path / "reports", [cpo.token_a, emsp.token_a], proxy.lines)
+    return code, results, har, proxy.lines
+
+
+def _assert_masked(reports: Path, tokens_a: list[str], console: list[str]) -> None:
+    """No token appears unmasked: not the tokens A, not any Authorization or token field."""
+    texts = [p.read_text() for p in reports.iterdir()] + ["\n".join(console)]
+    for text in texts:
+        for token in tokens_a:
+            assert token not in text
+    har = json.loads((reports / "exchanges.har").read_text())
+    for entry in har["log"]["entries"]:
+        for name, headers in (("request", entry["request"]["headers"]),):
+            for h in headers:
+                if h["name"].lower() == "authorization":
+                    assert h["value"].split(" ", 1)[-1].startswith("****"), (name, h)
+        for body in (
+            entry["request"].get("postData", {}).get("text"),
+            entry["response"]["content"]["text"],
+        ):
+            document = json.loads(body) if body and body.startswith("{") else {}
+            data = document.get("data", document) if isinstance(document, dict) else {}
+            if isinstance(data, dict) and "token" in data and isinstance(data["token"], str):
+                assert data["token"].startswith("****"), data
+
+
+def _broken(results) -> dict[str, list[str]]:
+    return {r["id"]: r["broken_by"] for r in results["checks"] if r["outcome"] in ("fail", "warn")}
+
+
+def test_clean_parties_break_nothing_and_every_exchange_is_reported(tmp_path):
+    code, results, har, lines = _session(tmp_path)
+    assert _broken(results) == {}
+    assert code == 0
+    entries = har["log"]["entries"]
+    directions = {e["comment"].split(";")[0] for e in entries}
+    assert directions == {"A→B", "B→A"}
+    urls = [e["request"]["url"] for e in entries]
+    assert any("/credentials" in u for u in urls)
+    assert any("/sender/locations" in u or "/locations" in u for u in urls)
+    assert any("/commands/START_SESSION" in u for u in urls)
+    console = [line for line in lines if line.startswith(("A→B", "B→A"))]
+    assert len(console) == len(entries)
+    seen = {r["id"] for r in results["checks"] if r["outcome"] == "pass"}
+    assert "transport.envelope_valid" in seen
+
+
+@pytest.mark.parametrize(
+    ("party", "fault", "side"),
+    [
+        ("cpo", "transport.content_type_not_json", "B"),
+        ("emsp", "transport.request_id_not_echoed", "A"),
+    ],
+)
+def test_one_fault_is_named_with_the_side_that_broke_it(tmp_path, party, fault, side):
+    faults = {"cpo_faults" if party == "cpo" else "emsp_faults": (fault,)}
+    code, results, _, _ = _session(tmp_path, **faults)
+    expected = set(FAULTS[fault].trips) & JUDGED
+    assert expected, "the fault trips a rule the proxy judges"
+    assert _broken(results) == {check: [side] for check in expected}
+    assert code == 1
