@@ -216,7 +216,8 @@ def test_pushed_cdrs_pricing_reconciles(ocpi: Run, request: pytest.FixtureReques
 
 @check(id="cdrs.internally_consistent", spec=CONSISTENT, roles=CPO)
 def test_cdrs_internally_consistent(ocpi: Run, request: pytest.FixtureRequest) -> None:
-    """Every CDR's periods are in order and add up to its totals; its currency is its tariff's."""
+    """Every CDR's periods are in order and add up to its totals, total_time is the session's
+    duration; its currency is its tariff's."""
     title = "CDRs that contradict themselves"
     walked_objects(request, ocpi, "cdrs", title, CDR)
     served = _with_exchanges(full_walk(request, ocpi, "cdrs"))
@@ -240,8 +241,9 @@ def test_cdrs_internally_consistent(ocpi: Run, request: pytest.FixtureRequest) -
     fail_with(
         problems,
         title,
-        expected="charging periods in time order within the CDR; total_energy, total_time and "
-        "total_parking_time equal to the periods' sums; the currency of its tariffs",
+        expected="charging periods in time order within the CDR; total_energy and "
+        "total_parking_time equal to the periods' sums; total_time the session's duration and "
+        "at least the periods' TIME and PARKING_TIME; the currency of its tariffs",
         spec=CONSISTENT,
         exchange=exchange,
     )

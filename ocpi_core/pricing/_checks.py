@@ -76,10 +76,13 @@ def check_cdr_consistency(
     """Findings where a CDR contradicts itself or its tariffs (never raises).
 
     Checked: charging periods present, in time order and inside the session; no period holding
-    more TIME/PARKING_TIME/RESERVATION_TIME than its own duration; ``total_energy``,
-    ``total_time`` and ``total_parking_time`` equal to the sums of the periods (within
-    ``tolerance`` kWh / hours); the CDR's currency equal to every tariff's; every ``tariff_id``
-    of a period among the tariffs (the given ones, else the embedded ones).
+    more TIME/PARKING_TIME/RESERVATION_TIME than its own duration; ``total_energy`` equal to the
+    periods' ENERGY; ``total_time`` the session's duration (OCPI defines it so: charging and not
+    charging) within a minute, and never below the periods' TIME + PARKING_TIME (equal to it when
+    every period carries one of them: a period priced by energy only gives no time);
+    ``total_parking_time`` equal to the periods' PARKING_TIME when any period gives one; the CDR's
+    currency equal to every tariff's; every ``tariff_id`` of a period among the tariffs (the given
+    ones, else the embedded ones).
     """
     findings: list[Finding] = []
     if not isinstance(cdr, Mapping):
@@ -103,15 +106,23 @@ def check_cdr_consistency(
             )
             periods = []
         sums = {kind: ZERO for kind in ("ENERGY", *_TIME_DIMS)}
+        present: set[str] = set()
+        all_timed = True  # every period carries TIME or PARKING_TIME
         starts: list[datetime | None] = []
         for i, period in enumerate(periods):
             path = f"$.charging_periods[{i}]"
             if not isinstance(period, Mapping):
                 findings.append(Finding("cdr.period_invalid", "not an object", path))
                 starts.append(None)
+                all_timed = False
                 continue
             starts.append(_dt(period.get("start_date_time"), f"{path}.start_date_time", findings))
-            for j, dim in enumerate(period.get("dimensions") or []):
+            dims = period.get("dimensions")
+            dims = dims if isinstance(dims, list) else []
+            kinds = {d.get("type") for d in dims if isinstance(d, Mapping)}
+            all_timed = all_timed and bool(kinds & {"TIME", "PARKING_TIME"})
+            present |= {k for k in kinds if isinstance(k, str)}
+            for j, dim in enumerate(dims):
                 if not isinstance(dim, Mapping):
                     continue
                 volume = _num(dim.get("volume"), f"{path}.dimensions[{j}].volume", findings)
@@ -128,7 +139,8 @@ def check_cdr_consistency(
                     )
                 sums[kind] += volume
         _check_period_times(periods, starts, start, end, tolerance, findings)
-        _check_totals(cdr, sums, start, end, tolerance, findings)
+        _check_totals(cdr, sums, present, all_timed and bool(periods), tolerance, findings)
+        _check_total_time_span(cdr, sums, start, end, tolerance, findings)
         _check_tariff_refs(cdr, tariffs, periods, version, findings)
     return findings
 
@@ -186,59 +198,95 @@ def _check_period_times(
 def _check_totals(
     cdr: Mapping[str, Any],
     sums: dict[str, Decimal],
+    present: set[str],
+    all_timed: bool,
+    tolerance: Decimal,
+    findings: list[Finding],
+) -> None:
+    energy = _num(cdr.get("total_energy"), "$.total_energy", [])
+    if energy is not None and abs(energy - sums["ENERGY"]) > tolerance:
+        findings.append(
+            Finding(
+                "cdr.total_energy_mismatch",
+                f"total_energy is {format_decimal(energy)} kWh but the sum of the periods' "
+                f"ENERGY is {format_decimal(sums['ENERGY'], 6)} kWh",
+                "$.total_energy",
+            )
+        )
+    timed = sums["TIME"] + sums["PARKING_TIME"]
+    total_time = _num(cdr.get("total_time"), "$.total_time", [])
+    if total_time is not None and (present & {"TIME", "PARKING_TIME"}):
+        short = timed - total_time > tolerance
+        if short or (all_timed and abs(total_time - timed) > tolerance):
+            relation = "is" if all_timed else "is at least"
+            findings.append(
+                Finding(
+                    "cdr.total_time_mismatch",
+                    f"total_time is {format_decimal(total_time)} h but the sum of the periods' "
+                    f"TIME and PARKING_TIME is {format_decimal(timed, 6)} h (total_time "
+                    f"{relation} that sum)",
+                    "$.total_time",
+                )
+            )
+    parking = _num(cdr.get("total_parking_time"), "$.total_parking_time", [])
+    if parking is None:
+        if sums["PARKING_TIME"] > tolerance:
+            findings.append(
+                Finding(
+                    "cdr.total_parking_time_missing",
+                    f"total_parking_time is absent but the periods hold "
+                    f"{_hours(sums['PARKING_TIME'])} h of PARKING_TIME",
+                    "$.total_parking_time",
+                    level="warning",
+                )
+            )
+    elif "PARKING_TIME" in present and abs(parking - sums["PARKING_TIME"]) > tolerance:
+        findings.append(
+            Finding(
+                "cdr.total_parking_time_mismatch",
+                f"total_parking_time is {format_decimal(parking)} h but the sum of the periods' "
+                f"PARKING_TIME is {format_decimal(sums['PARKING_TIME'], 6)} h",
+                "$.total_parking_time",
+            )
+        )
+
+
+_SPAN_SLACK = Decimal(1) / 60  # one minute: CPOs round total_time
+
+
+def _check_total_time_span(
+    cdr: Mapping[str, Any],
+    sums: dict[str, Decimal],
     start: datetime | None,
     end: datetime | None,
     tolerance: Decimal,
     findings: list[Finding],
 ) -> None:
-    checks = (
-        ("total_energy", sums["ENERGY"], "the sum of the periods' ENERGY", "kWh"),
-        (
-            "total_time",
-            sums["TIME"] + sums["PARKING_TIME"],
-            "the sum of the periods' TIME and PARKING_TIME",
-            "h",
-        ),
-        ("total_parking_time", sums["PARKING_TIME"], "the sum of the periods' PARKING_TIME", "h"),
-    )
-    has_time = any(sums[kind] for kind in ("TIME", "PARKING_TIME"))
-    for key, expected, what, unit in checks:
-        given = _num(cdr.get(key), f"$.{key}", [])
-        if given is None:
-            if key == "total_parking_time" and expected > tolerance:
-                findings.append(
-                    Finding(
-                        "cdr.total_parking_time_missing",
-                        f"total_parking_time is absent but the periods hold "
-                        f"{_hours(expected)} h of PARKING_TIME",
-                        f"$.{key}",
-                        level="warning",
-                    )
-                )
-            continue
-        if key != "total_energy" and not has_time:
-            continue
-        if abs(given - expected) > tolerance:
-            findings.append(
-                Finding(
-                    f"cdr.{key}_mismatch",
-                    f"{key} is {format_decimal(given)} {unit} but {what} is "
-                    f"{format_decimal(expected, 6)} {unit}",
-                    f"$.{key}",
-                )
-            )
+    """total_time is the session's duration: not above the CDR's span, and not below it by more
+    than its reservation time (the span starts at a reservation's start)."""
     total_time = _num(cdr.get("total_time"), "$.total_time", [])
-    if total_time is not None and start is not None and end is not None:
-        span = seconds_between(start, end) / 3600
-        if total_time > span + tolerance:
-            findings.append(
-                Finding(
-                    "cdr.total_time_exceeds_session",
-                    f"total_time is {format_decimal(total_time)} h but the CDR spans only "
-                    f"{_hours(span)} h",
-                    "$.total_time",
-                )
+    if total_time is None or start is None or end is None:
+        return
+    span = seconds_between(start, end) / 3600
+    if total_time > span + tolerance:
+        findings.append(
+            Finding(
+                "cdr.total_time_exceeds_session",
+                f"total_time is {format_decimal(total_time)} h but the CDR spans only "
+                f"{_hours(span)} h",
+                "$.total_time",
             )
+        )
+    elif total_time < span - sums["RESERVATION_TIME"] - max(tolerance, _SPAN_SLACK):
+        findings.append(
+            Finding(
+                "cdr.total_time_below_session",
+                f"total_time is {format_decimal(total_time)} h but the session lasts "
+                f"{_hours(span)} h (start_date_time to its end); total_time is the whole "
+                "session's duration, charging and not charging",
+                "$.total_time",
+            )
+        )
 
 
 def _check_tariff_refs(

@@ -300,3 +300,39 @@ def test_by_component_adds_up_the_lines():
         (0, D(3), D("0.90")),
         (1, D(3), D("0.60")),
     ]
+
+
+def test_total_time_is_the_session_duration_not_the_sum_of_time_dimensions():
+    # 1 h of charging priced by energy only (no TIME dimension), then 0.5 h of parking
+    cdr = periods_cdr(
+        "2024-01-10T10:00:00Z",
+        [(60, {"ENERGY": 10}), (30, {"PARKING_TIME": "0.5"})],
+        tariffs=[ENERGY],
+        tariff_id="T1",
+    )
+    cdr.update(total_energy=D(10), total_time=D("1.5"), total_parking_time=D("0.5"))
+    assert check_cdr_consistency(cdr) == []
+
+
+def test_total_time_far_below_the_session_duration_is_a_finding():
+    cdr = periods_cdr("2024-01-10T10:00:00Z", [(60, {"ENERGY": 10}), (30, {"ENERGY": 1})])
+    cdr.update(total_energy=D(11), total_time=D("0.5"))
+    (finding,) = check_cdr_consistency(cdr)
+    assert finding.code == "cdr.total_time_below_session"
+    assert finding.path == "$.total_time"
+
+
+def test_time_dimensions_beyond_total_time_are_a_finding():
+    # the periods give 1.5 h of TIME/PARKING_TIME but total_time says 1 h (session 1.5 h)
+    cdr = periods_cdr(
+        "2024-01-10T10:00:00Z", [(60, {"ENERGY": 10, "TIME": 1}), (30, {"PARKING_TIME": "0.5"})]
+    )
+    cdr.update(total_energy=D(10), total_time=D("1.0"), total_parking_time=D("0.5"))
+    found = codes(check_cdr_consistency(cdr))
+    assert "cdr.total_time_mismatch" in found
+
+
+def test_total_parking_time_is_judged_only_against_periods_giving_parking_time():
+    cdr = periods_cdr("2024-01-10T10:00:00Z", [(60, {"ENERGY": 10, "TIME": 1}), (30, {})])
+    cdr.update(total_energy=D(10), total_time=D("1.5"), total_parking_time=D("0.5"))
+    assert check_cdr_consistency(cdr) == []
