@@ -81,6 +81,9 @@ def _print_summary(results_path: Path, report_dir: Path) -> dict[str, Any] | Non
         f"  {s['pass']} passed, {s['fail'] + s['error']} failed, {s['warn']} warned, "
         f"{s['skip']} skipped, {s['xfail']} expected (quirks)"
     )
+    if results.get("stopped"):
+        not_run = sum(1 for r in results["checks"] if r["message"].startswith("not run:"))
+        click.secho(f"  Run stopped: {results['stopped']}; {not_run} check(s) not run", fg="red")
     for record in results["checks"]:
         if record["outcome"] in ("fail", "error", "warn"):
             first = (record["message"] or "").splitlines()[0] if record["message"] else ""
@@ -121,6 +124,27 @@ _TARGET_OPTIONS = [
         "--counterpart-url",
         metavar="URL",
         help="Public URL of our counterpart when the target cannot reach this machine.",
+    ),
+    click.option(
+        "--timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        metavar="SECONDS",
+        help="Seconds one request may take in all, connect to last body byte; a target "
+        "trickling its answer is cut there. [default: 10, or [target] timeout]",
+    ),
+    click.option(
+        "--max-time",
+        type=click.FloatRange(min=0, min_open=True),
+        metavar="SECONDS",
+        help="Seconds the whole run may take; the checks left then are reported as "
+        "'not run: budget spent'. [default: no limit, or [target] max_time]",
+    ),
+    click.option(
+        "--max-body",
+        type=click.IntRange(min=1),
+        metavar="BYTES",
+        help="Most bytes of one response body read; a larger answer fails its exchange and "
+        "the run goes on. [default: 10000000, or [target] max_body]",
     ),
     click.option(
         "--report-dir",
@@ -179,6 +203,9 @@ def run(
     mock: str | None,
     mock_faults: tuple[str, ...],
     counterpart_url: str | None,
+    timeout: float | None,
+    max_time: float | None,
+    max_body: int | None,
     report_dir: str,
     select: str | None,
     verbose: bool,
@@ -203,6 +230,7 @@ def run(
         counterpart_url,
         select,
         verbose,
+        bounds=(timeout, max_time, max_body),
     )
     if ocpi_version != "all":
         code, results = _run_version(options, ocpi_version, Path(report_dir))
@@ -230,6 +258,7 @@ class _RunOptions:
     select: str | None
     verbose: bool
     listen_minutes: float = 0
+    bounds: tuple[float | None, float | None, int | None] = (None, None, None)
 
 
 @main.command()
@@ -255,6 +284,9 @@ def listen(
     ocpi_version: str | None,
     minutes: float,
     counterpart_url: str | None,
+    timeout: float | None,
+    max_time: float | None,
+    max_body: int | None,
     report_dir: str,
 ) -> None:
     """Register with the target, then keep our counterpart up for --minutes while you make
@@ -275,6 +307,7 @@ def listen(
         None,
         False,
         minutes,
+        (timeout, max_time, max_body),
     )
     code, results = _run_version(options, ocpi_version, Path(report_dir))
     sys.exit(_exit_status(code, results))
@@ -340,6 +373,9 @@ def _run_version(
             version=ocpi_version,
             mode=mode,
             counterpart_url=options.counterpart_url,
+            timeout=options.bounds[0],
+            max_time=options.bounds[1],
+            max_body=options.bounds[2],
         )
         try:
             target = (
@@ -372,7 +408,11 @@ def _run_version(
             # one argument, so a token starting with "-" is not read as an option; pytest runs
             # in this process, so the token never shows in the process list
             f"--ocpi-token={target.token}",
+            f"--ocpi-timeout={target.timeout}",
+            f"--ocpi-max-body={target.max_body}",
         ]
+        if target.max_time is not None:
+            target_args.append(f"--ocpi-max-time={target.max_time}")
         if options.config_path:
             target_args += ["--ocpi-config", options.config_path]
         if target.counterpart_url:
@@ -410,7 +450,7 @@ def _exit_status(code: int, results: dict[str, Any] | None) -> int:
         )
         click.secho(f"The target could not be reached: {reason}", fg="red", err=True)
         return EXIT_UNREACHABLE
-    if results is not None and results["summary"]["must_failed"]:
+    if results is not None and (results["summary"]["must_failed"] or results.get("stopped")):
         return EXIT_FAILED
     return EXIT_OK if code == pytest.ExitCode.OK else EXIT_FAILED
 

@@ -49,6 +49,11 @@ class TargetConfig:
         leaves it to ``$OCPI_PRICING_TOLERANCE`` or 0.01.
     blocked_token: uid of a token the target (an eMSP) holds as blocked, for the real-time
         authorization checks; without it they use a listed token with ``valid: false``.
+    timeout: seconds one request may take in all (connect to the last byte of the body).
+    max_time: seconds the whole run may take; the checks left then are not run. ``None``: no
+        budget.
+    max_body: the most bytes of one response body the suite reads; a larger answer fails
+        its exchange.
     """
 
     versions_url: str
@@ -57,6 +62,8 @@ class TargetConfig:
     version: str = "2.2.1"
     mode: str = "read-only"
     timeout: float = 10.0
+    max_time: float | None = None
+    max_body: int = 10_000_000
     counterpart_host: str = "127.0.0.1"
     counterpart_port: int = 0
     counterpart_url: str | None = None
@@ -82,6 +89,10 @@ class TargetConfig:
             )
         if not self.token:
             raise ConfigError(f"{self.source}: token is empty")
+        for name in ("timeout", "max_time", "max_body"):
+            value = getattr(self, name)
+            if value is not None and value <= 0:
+                raise ConfigError(f"{self.source}: {name} = {value} must be more than 0")
 
     @property
     def counterpart_role(self) -> str:
@@ -158,6 +169,8 @@ def load_target(path: str | os.PathLike[str], **overrides: Any) -> TargetConfig:
         "version": target.get("version"),
         "mode": target.get("mode"),
         "timeout": target.get("timeout"),
+        "max_time": target.get("max_time"),
+        "max_body": target.get("max_body"),
         "counterpart_host": counterpart.get("host"),
         "counterpart_port": counterpart.get("port"),
         "counterpart_url": counterpart.get("public_url"),

@@ -7,6 +7,7 @@ Inert in other projects' pytest runs: it does nothing unless ``--ocpi-versions-u
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Generator, Iterator
 from typing import Any
 
@@ -31,6 +32,8 @@ RESULTS_KEY = pytest.StashKey[ResultsJsonWriter]()
 MARK_KEY = pytest.StashKey[int]()
 RUN_KEY = pytest.StashKey[Run]()
 LISTENED_KEY = pytest.StashKey[bool]()
+BUDGET_KEY = pytest.StashKey[float]()  # time.monotonic() when the run's budget ends
+STOPPED_KEY = pytest.StashKey[str]()  # why the run ended early
 
 # Checks run in this order of modules: discovery first, registration before the modules that
 # need token C, unregistering last.
@@ -68,6 +71,10 @@ _HELP = {
     "results": "write results.json to PATH",
     "har": "write every HTTP exchange of the run to PATH as HAR 1.2",
     "listen": "after the handshake, wait N minutes for the target's calls before the checks",
+    "timeout": "seconds one request may take in all, connect to last byte (default 10)",
+    "max_time": "seconds the whole run may take; the checks left are reported as not run",
+    "max_body": "most bytes of one response body read; a larger one fails its exchange "
+    "(default 10000000)",
 }
 
 
@@ -82,6 +89,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--ocpi-counterpart-url", metavar="URL", help=_HELP["counterpart_url"])
     group.addoption("--ocpi-results", metavar="PATH", help=_HELP["results"])
     group.addoption("--ocpi-har", metavar="PATH", help=_HELP["har"])
+    group.addoption("--ocpi-timeout", type=float, metavar="SECONDS", help=_HELP["timeout"])
+    group.addoption("--ocpi-max-time", type=float, metavar="SECONDS", help=_HELP["max_time"])
+    group.addoption("--ocpi-max-body", type=int, metavar="BYTES", help=_HELP["max_body"])
     group.addoption(
         "--ocpi-listen-minutes", type=float, default=0, metavar="N", help=_HELP["listen"]
     )
@@ -98,6 +108,9 @@ def _target_from_options(config: pytest.Config) -> TargetConfig | None:
         "version": opt.ocpi_version,
         "mode": opt.ocpi_mode,
         "counterpart_url": opt.ocpi_counterpart_url,
+        "timeout": opt.ocpi_timeout,
+        "max_time": opt.ocpi_max_time,
+        "max_body": opt.ocpi_max_body,
     }
     if opt.ocpi_config:
         return load_target(opt.ocpi_config, **overrides)
@@ -119,6 +132,8 @@ def pytest_configure(config: pytest.Config) -> None:
     if target is None:
         return
     config.stash[CONFIG_KEY] = target
+    if target.max_time is not None:
+        config.stash[BUDGET_KEY] = time.monotonic() + target.max_time
     config.stash[RECORDER_KEY] = ExchangeRecorder()
     if config.option.ocpi_results and not hasattr(config, "workerinput"):
         writer = ResultsJsonWriter(config.option.ocpi_results, target)
@@ -143,6 +158,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     writer = session.config.stash.get(RESULTS_KEY, None)
     if run is not None and writer is not None and run._discovery is not None:
         writer.target_reachable = run.discovery.versions is not None
+    if writer is not None:
+        writer.stopped = session.config.stash.get(STOPPED_KEY, None)
 
 
 def _active(config: pytest.Config) -> bool:
@@ -212,9 +229,22 @@ def pytest_collection_modifyitems(
     items.sort(key=_module_rank)
 
 
+def _skip_once_budget_spent(item: pytest.Item) -> None:
+    """Once the run's budget (--max-time) is spent, the checks left are not run (marked, so
+    pytest's own skipping reports them)."""
+    config = item.config
+    if BUDGET_KEY not in config.stash:
+        return
+    if STOPPED_KEY in config.stash or time.monotonic() >= config.stash[BUDGET_KEY]:
+        target = config.stash[CONFIG_KEY]
+        config.stash.setdefault(STOPPED_KEY, f"budget spent (--max-time {target.max_time:g} s)")
+        item.add_marker(pytest.mark.skip(reason=f"not run: {config.stash[STOPPED_KEY]}"))
+
+
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     if _active(item.config):
+        _skip_once_budget_spent(item)
         _listen_once_registered(item)
         item.stash[MARK_KEY] = len(item.config.stash[RECORDER_KEY])
     return (yield)
@@ -309,7 +339,10 @@ def ocpi(request: pytest.FixtureRequest) -> Iterator[Run]:
     """The run: target config, working token, discovery, registration, counterpart."""
     if not _active(request.config):
         pytest.skip("no OCPI target: give --ocpi-versions-url or --ocpi-config")
-    run = Run.start(request.config.stash[CONFIG_KEY], request.config.stash[RECORDER_KEY])
+    config = request.config
+    run = Run.start(
+        config.stash[CONFIG_KEY], config.stash[RECORDER_KEY], config.stash.get(BUDGET_KEY, None)
+    )
     request.config.stash[RUN_KEY] = run
     yield run
     run.close()

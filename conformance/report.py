@@ -89,6 +89,7 @@ class ResultsJsonWriter:
         self.started_at = datetime.now(UTC)
         self.records: dict[str, dict[str, Any]] = {}
         self.target_reachable: bool | None = None  # None: never tried
+        self.stopped: str | None = None  # why the run ended early, if it did
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         meta = getattr(report, "ocpi_check", None)
@@ -142,6 +143,7 @@ class ResultsJsonWriter:
             "started_at": self.started_at.isoformat(timespec="seconds"),
             "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "target_reachable": self.target_reachable,
+            "stopped": self.stopped,
             "summary": self.summary(),
             "checks": list(self.records.values()),
         }

@@ -111,7 +111,13 @@ class Run:
     replaced_token: str | None = field(default=None, repr=False)
 
     @classmethod
-    def start(cls, config: TargetConfig, recorder: ExchangeRecorder | None = None) -> Run:
+    def start(
+        cls,
+        config: TargetConfig,
+        recorder: ExchangeRecorder | None = None,
+        run_deadline: float | None = None,
+    ) -> Run:
+        """``run_deadline``: the ``time.monotonic()`` moment the run's budget ends."""
         import httpx
 
         recorder = ExchangeRecorder() if recorder is None else recorder
@@ -121,6 +127,9 @@ class Run:
             version=config.version,
             recorder=recorder,
             timeout=httpx.Timeout(config.timeout, connect=min(5.0, config.timeout)),
+            deadline=config.timeout,
+            run_deadline=run_deadline,
+            max_body=config.max_body,
         )
         return cls(config=config, recorder=recorder, http=http, token=config.token)
 

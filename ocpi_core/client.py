@@ -19,9 +19,18 @@ from typing import Any, Literal
 
 import httpx
 
+from ocpi_core.bounds import (
+    BodyTooLarge,
+    Deadline,
+    bound_by_deadline,
+    current_deadline,
+    deadline_scope,
+    read_capped,
+)
 from ocpi_core.exchange import Exchange, ExchangeRecorder
 
 __all__ = [
+    "DEFAULT_MAX_BODY",
     "DEFAULT_TIMEOUT",
     "EnvelopeError",
     "OcpiClient",
@@ -29,6 +38,7 @@ __all__ = [
     "OcpiResponse",
     "PaginationLoop",
     "RecordingTransport",
+    "ResponseTooLarge",
     "TargetUnreachable",
     "encode_token",
     "next_link",
@@ -36,6 +46,7 @@ __all__ = [
 ]
 
 DEFAULT_TIMEOUT = httpx.Timeout(10.0, connect=5.0)
+DEFAULT_MAX_BODY = 10_000_000  # bytes of one response body
 TokenForm = Literal["base64", "plain"]
 
 
@@ -48,6 +59,17 @@ class TargetUnreachable(OcpiClientError):
 
     def __init__(self, url: str, reason: str, exchange: Exchange | None = None) -> None:
         super().__init__(f"Network error: {reason} ({url})")
+        self.url = url
+        self.reason = reason
+        self.exchange = exchange
+
+
+class ResponseTooLarge(TargetUnreachable):
+    """The response body passed the client's cap (``max_body``); its read was given up."""
+
+    def __init__(self, url: str, cap: int, exchange: Exchange) -> None:
+        reason = f"the response body is larger than {cap} bytes (the --max-body cap)"
+        OcpiClientError.__init__(self, f"Answer too large: {reason} ({url})")
         self.url = url
         self.reason = reason
         self.exchange = exchange
@@ -95,6 +117,9 @@ def _now_iso() -> str:
 
 
 def _error_reason(exc: httpx.TransportError, timeout: httpx.Timeout) -> str:
+    deadline = current_deadline()
+    if deadline is not None and deadline.expired:
+        return deadline.reason
     if isinstance(exc, httpx.ConnectTimeout):
         return f"connect timeout after {timeout.connect} s"
     if isinstance(exc, httpx.TimeoutException):
@@ -118,19 +143,37 @@ class RecordingTransport(httpx.BaseTransport):
     """Wraps a transport and records every exchange, failed ones included."""
 
     def __init__(
-        self, inner: httpx.BaseTransport, recorder: ExchangeRecorder, timeout: httpx.Timeout
+        self,
+        inner: httpx.BaseTransport,
+        recorder: ExchangeRecorder,
+        timeout: httpx.Timeout,
+        max_body: int = DEFAULT_MAX_BODY,
     ) -> None:
         self._inner = inner
         self._recorder = recorder
         self._timeout = timeout
+        self._max_body = max_body
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         started_at = _now_iso()
         start = time.perf_counter()
         body = request.read()
         try:
-            response = self._inner.handle_request(request)
-            response.read()
+            response = read_capped(self._inner.handle_request(request), request, self._max_body)
+        except BodyTooLarge as exc:
+            exchange = self._recorder.record(
+                method=request.method,
+                url=str(request.url),
+                request_headers=_raw(request.headers),
+                request_body=body,
+                status=exc.response.status_code,
+                response_headers=_raw(exc.response.headers),
+                response_body=exc.head,
+                started_at=started_at,
+                elapsed=time.perf_counter() - start,
+                error=str(exc),
+            )
+            raise ResponseTooLarge(str(request.url), exc.cap, exchange) from None
         except httpx.TransportError as exc:
             exchange = self._recorder.record(
                 method=request.method,
@@ -287,6 +330,11 @@ class OcpiClient:
         timeout: an ``httpx.Timeout``; 10 s, 5 s to connect, by default.
         recorder: where exchanges go; a new one when not given.
         headers: extra headers sent with every request.
+        deadline: seconds one request may take in all, connect to last body byte (the read
+            timeout by default); past it the request fails as TargetUnreachable.
+        run_deadline: a ``time.monotonic()`` moment no request may go past (a run's budget).
+        max_body: the most bytes of a response body read; a larger one raises
+            ResponseTooLarge (10 MB by default).
 
     Use it as a context manager, or call :meth:`close`.
     """
@@ -301,17 +349,23 @@ class OcpiClient:
         timeout: httpx.Timeout = DEFAULT_TIMEOUT,
         recorder: ExchangeRecorder | None = None,
         headers: Mapping[str, str] | None = None,
+        deadline: float | None = None,
+        run_deadline: float | None = None,
+        max_body: int = DEFAULT_MAX_BODY,
     ) -> None:
         self.token = token
         self.version = version
         self.timeout = timeout
+        self.deadline = deadline if deadline is not None else (timeout.read or 10.0)
+        self.run_deadline = run_deadline
+        self.max_body = max_body
         self.recorder = recorder if recorder is not None else ExchangeRecorder()
         self.recorder.masker.add(token)
         self._extra_headers: dict[str, str] = {}
-        inner = transport if transport is not None else httpx.HTTPTransport()
+        inner = bound_by_deadline(transport if transport is not None else httpx.HTTPTransport())
         self._http = httpx.Client(
             base_url=base_url,
-            transport=RecordingTransport(inner, self.recorder, timeout),
+            transport=RecordingTransport(inner, self.recorder, timeout, max_body),
             timeout=timeout,
             headers=dict(headers or {}),
             follow_redirects=False,
@@ -374,9 +428,10 @@ class OcpiClient:
         sent_headers.update(self._extra_headers)
         sent_headers.update(headers or {})
         try:
-            response = self._http.request(
-                method, url, content=content, params=params, headers=sent_headers
-            )
+            with deadline_scope(self._deadline()):
+                response = self._http.request(
+                    method, url, content=content, params=params, headers=sent_headers
+                )
         except httpx.TransportError as exc:
             exchange = getattr(exc, "ocpi_exchange", None)
             reason = exchange.error if exchange else _error_reason(exc, self.timeout)
@@ -384,6 +439,12 @@ class OcpiClient:
         except httpx.InvalidURL as exc:
             raise TargetUnreachable(url, f"invalid URL: {exc}") from exc
         return OcpiResponse.from_httpx(response, self.version)
+
+    def _deadline(self) -> Deadline:
+        at = time.monotonic() + self.deadline
+        if self.run_deadline is not None and self.run_deadline < at:
+            return Deadline(self.run_deadline, "the run's time budget (--max-time) is spent")
+        return Deadline(at, f"no complete answer within {self.deadline} s (--timeout)")
 
     def get(self, url: str, **kwargs: Any) -> OcpiResponse:
         return self.request("GET", url, **kwargs)
