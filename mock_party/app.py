@@ -57,6 +57,7 @@ def create_app(config: MockConfig | None = None) -> Flask:
 
     from mock_party.modules import (
         admin,
+        admin_churn,
         cdrs,
         chargingprofiles,
         commands,
@@ -85,6 +86,7 @@ def create_app(config: MockConfig | None = None) -> Flask:
     ):
         app.register_blueprint(module.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(admin_churn.bp)
     from mock_party.seed import seed_if_fresh
 
     if seed_if_fresh(app):
@@ -92,4 +94,10 @@ def create_app(config: MockConfig | None = None) -> Flask:
 
         seed_change(app)
     app.after_request(_echo_ids)
+    from mock_party.churn import resume_churn, set_churn
+
+    if config.status_churn and "CPO" in config.roles:
+        set_churn(app, config.status_churn)
+    else:
+        resume_churn(app)
     return app

@@ -53,6 +53,17 @@ def _load_file(path: str | None) -> dict[str, Any]:
     return mock
 
 
+def _rate(value: str | None) -> float | None:
+    from mock_party.churn import parse_rate
+
+    if value is None:
+        return None
+    try:
+        return parse_rate(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
     parts = tuple(p.strip() for v in values for p in v.split(",") if p.strip())
     return parts or None
@@ -159,6 +170,14 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
     help="Push changes of our objects to registered partners. [default: push]",
 )
 @click.option(
+    "--status-churn",
+    metavar="RATE",
+    callback=lambda ctx, param, value: _rate(value),
+    envvar="OCPI_MOCK_STATUS_CHURN",
+    help="As CPO, change EVSE statuses by itself at RATE (6/min, 0.5/s, 30/h) and push each "
+    "change to partners, so the data changes as a live network's. [default: off]",
+)
+@click.option(
     "--max-body",
     type=click.IntRange(min=1),
     envvar="OCPI_MOCK_MAX_BODY",
@@ -238,6 +257,8 @@ def serve(
     click.echo(f"  seed:         {config.seed}")
     if config.faults:
         click.echo(f"  faults:       {', '.join(config.faults)}")
+    if config.status_churn:
+        click.echo(f"  status churn: {config.status_churn:g} EVSE change(s) a minute")
     click.echo("  admin API:    " + f"{base}/admin/faults, /admin/partners, /admin/register")
     if register_to:
         import threading
@@ -339,7 +360,25 @@ def register(mock_url: str, versions_url: str, token_a: str) -> None:
     help="Charging power of each stretch between pushes, in turn, e.g. 11,22,7.4 (the periods "
     "report it and power-based tariff elements price it). [default: a steady 11 kW]",
 )
-def simulate(mock_url: str, power_kw: str | None, **options: Any) -> None:
+@click.option(
+    "--status-churn",
+    metavar="RATE",
+    callback=lambda ctx, param, value: _rate(value),
+    help="Instead of a session: make the mock change EVSE statuses by itself at RATE (6/min, "
+    "0.5/s; 0 or off stops it), each change PATCHed to partners.",
+)
+@click.option(
+    "--churn-minutes",
+    type=click.FloatRange(min=0, min_open=True),
+    help="With --status-churn: stop by itself after this many minutes. [default: never]",
+)
+def simulate(
+    mock_url: str,
+    power_kw: str | None,
+    status_churn: float | None,
+    churn_minutes: float | None,
+    **options: Any,
+) -> None:
     """Run a charging session on a running mock CPO: authorize the token (real-time at the
     eMSP when it is not whitelisted), start, send updates, stop and send the CDR, pushing each
     step to registered partners. Each charging period is priced by the Tariff in force when it
@@ -347,7 +386,18 @@ def simulate(mock_url: str, power_kw: str | None, **options: Any) -> None:
 
     \b
     ocpi-mock simulate --minutes 90 --updates 3 --power-kw 22,11,3.7
+
+    Or keep its data changing by itself (live status): 12 EVSE status changes a minute, each
+    PATCHed to the partners, for 10 minutes:
+
+    \b
+    ocpi-mock simulate --status-churn 12/min --churn-minutes 10
     """
+    if churn_minutes is not None and status_churn is None:
+        raise click.UsageError("--churn-minutes goes with --status-churn")
+    if status_churn is not None:
+        _switch_churn(mock_url, status_churn, churn_minutes)
+        return
     from mock_party.simulate import SimulationError, request_simulation
 
     given = {k: v for k, v in options.items() if v is not None}
@@ -415,6 +465,21 @@ def tariff_change(tariff_id: str, mock_url: str, factor: float, at: str | None) 
         f"{data['new']['id']} starts then; {len(data['locations'])} location(s) changed; "
         f"{len(data['deliveries'])} push(es)"
     )
+
+
+def _switch_churn(mock_url: str, per_minute: float, minutes: float | None) -> None:
+    from mock_party.churn import request_churn
+
+    try:
+        settings = request_churn(mock_url, per_minute, minutes)
+    except ValueError as exc:
+        click.secho(f"Status churn failed: {exc}", fg="red", err=True)
+        sys.exit(1)
+    if not settings.get("active"):
+        click.echo(f"status churn off ({settings.get('changes', 0)} change(s) made so far)")
+        return
+    until = f" until {settings['until']}" if settings.get("until") else " until stopped"
+    click.echo(f"status churn: {settings['per_minute']:g} change(s) a minute{until}")
 
 
 @main.command("faults")

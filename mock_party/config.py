@@ -65,6 +65,8 @@ class MockConfig:
     command_result: the CommandResultType sent for accepted commands (``ACCEPTED`` by default).
     slow_delay: seconds each functional-module answer waits with the ``transport.slow`` fault.
     push: whether changes to our own objects are pushed to registered partners.
+    status_churn: EVSE status changes a minute the mock (a CPO) makes by itself from its start
+        (0: none); see ``mock_party.churn``.
     max_body: the largest request body accepted, in bytes (larger ones get HTTP 413).
     """
 
@@ -90,6 +92,7 @@ class MockConfig:
     command_result: str = "ACCEPTED"
     slow_delay: float = 2.0
     push: bool = True
+    status_churn: float = 0.0
     max_body: int = 32_000_000
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -122,6 +125,8 @@ class MockConfig:
                 raise ConfigError(f"{name}: {getattr(self, name)} must be 0 or more")
         if self.command_result not in COMMAND_RESULTS:
             raise _choice_error("command_result", self.command_result, COMMAND_RESULTS)
+        if not 0 <= self.status_churn <= 60_000:
+            raise ConfigError(f"status_churn: {self.status_churn} must be 0 to 60000 a minute")
         for name in ("command_delay", "slow_delay"):
             if getattr(self, name) < 0:
                 raise ConfigError(f"{name}: {getattr(self, name)} seconds must be 0 or more")
