@@ -22,7 +22,7 @@ from ocpi_core.versions import VERSIONS
 
 __all__ = ["main"]
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNREACHABLE = 0, 1, 2, 3
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_INTERRUPTED = 0, 1, 2, 3, 4
 
 
 def checks_dir() -> Path:
@@ -76,7 +76,9 @@ def _print_summary(results_path: Path, report_dir: Path) -> dict[str, Any] | Non
     results = json.loads(results_path.read_text())
     s = results["summary"]
     click.echo("")
-    click.secho("OCPI conformance summary", bold=True)
+    stopped = results.get("stopped") or ""
+    title = "OCPI conformance summary" + (" (INTERRUPTED)" if "interrupted" in stopped else "")
+    click.secho(title, bold=True)
     click.echo(
         f"  {s['pass']} passed, {s['fail'] + s['error']} failed, {s['warn']} warned, "
         f"{s['skip']} skipped, {s['xfail']} expected (quirks)"
@@ -212,8 +214,9 @@ def run(
 ) -> None:
     """Run the conformance checks against a target and write the reports.
 
-    Exit status: 0 when no MUST check failed, 1 when one did, 2 for a usage or configuration
-    error, 3 when the target could not be reached at all.
+    Exit status: 0 when no MUST check failed, 1 when one did (or --max-time was spent), 2 for
+    a usage or configuration error, 3 when the target could not be reached at all, 4 when the
+    run was interrupted (SIGTERM, SIGINT); every report is written in each case.
     """
     if mock and (versions_url or config_path):
         raise click.UsageError("--mock tests our own mock; drop --versions-url/--config")
@@ -431,6 +434,8 @@ def _run_version(
 
 
 def _exit_status(code: int, results: dict[str, Any] | None) -> int:
+    if results is not None and str(results.get("stopped") or "").startswith("interrupted"):
+        return EXIT_INTERRUPTED
     if code in (
         pytest.ExitCode.USAGE_ERROR,
         pytest.ExitCode.INTERNAL_ERROR,

@@ -17,6 +17,7 @@ from conformance.config import MODES, ConfigError, TargetConfig, build_target, l
 from conformance.failures import CheckFailure
 from conformance.har import HarWriter
 from conformance.html_report import HtmlExtras
+from conformance.interrupt import RunInterrupted, SignalGuard
 from conformance.listen import wait_for_calls
 from conformance.masking import mask_report
 from conformance.report import ResultsJsonWriter, check_meta
@@ -34,6 +35,8 @@ RUN_KEY = pytest.StashKey[Run]()
 LISTENED_KEY = pytest.StashKey[bool]()
 BUDGET_KEY = pytest.StashKey[float]()  # time.monotonic() when the run's budget ends
 STOPPED_KEY = pytest.StashKey[str]()  # why the run ended early
+GUARD_KEY = pytest.StashKey[SignalGuard]()
+EXIT_INTERRUPTED = 4  # pytest's own codes end at 5 (no tests); ours is documented in docs/ci.md
 
 # Checks run in this order of modules: discovery first, registration before the modules that
 # need token C, unregistering last.
@@ -135,6 +138,9 @@ def pytest_configure(config: pytest.Config) -> None:
     if target.max_time is not None:
         config.stash[BUDGET_KEY] = time.monotonic() + target.max_time
     config.stash[RECORDER_KEY] = ExchangeRecorder()
+    guard = SignalGuard(lambda reason: config.stash.setdefault(STOPPED_KEY, reason))
+    guard.install()
+    config.stash[GUARD_KEY] = guard
     if config.option.ocpi_results and not hasattr(config, "workerinput"):
         writer = ResultsJsonWriter(config.option.ocpi_results, target)
         config.stash[RESULTS_KEY] = writer
@@ -146,6 +152,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
+    guard = config.stash.get(GUARD_KEY, None)
+    if guard is not None:
+        guard.restore()
     for name in ("ocpi-results", "ocpi-har", "ocpi-html"):
         plugin = config.pluginmanager.get_plugin(name)
         if plugin is not None:
@@ -158,8 +167,11 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     writer = session.config.stash.get(RESULTS_KEY, None)
     if run is not None and writer is not None and run._discovery is not None:
         writer.target_reachable = run.discovery.versions is not None
+    stopped = session.config.stash.get(STOPPED_KEY, None)
     if writer is not None:
-        writer.stopped = session.config.stash.get(STOPPED_KEY, None)
+        writer.stopped = stopped
+    if stopped is not None and stopped.startswith("interrupted"):
+        session.exitstatus = EXIT_INTERRUPTED
 
 
 def _active(config: pytest.Config) -> bool:
@@ -229,22 +241,21 @@ def pytest_collection_modifyitems(
     items.sort(key=_module_rank)
 
 
-def _skip_once_budget_spent(item: pytest.Item) -> None:
-    """Once the run's budget (--max-time) is spent, the checks left are not run (marked, so
-    pytest's own skipping reports them)."""
+def _skip_once_stopped(item: pytest.Item) -> None:
+    """Once the run was interrupted or its budget (--max-time) spent, the checks left are not
+    run (marked, so that pytest's own skipping reports them to every sink)."""
     config = item.config
-    if BUDGET_KEY not in config.stash:
-        return
-    if STOPPED_KEY in config.stash or time.monotonic() >= config.stash[BUDGET_KEY]:
+    if BUDGET_KEY in config.stash and time.monotonic() >= config.stash[BUDGET_KEY]:
         target = config.stash[CONFIG_KEY]
         config.stash.setdefault(STOPPED_KEY, f"budget spent (--max-time {target.max_time:g} s)")
+    if STOPPED_KEY in config.stash:
         item.add_marker(pytest.mark.skip(reason=f"not run: {config.stash[STOPPED_KEY]}"))
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
     if _active(item.config):
-        _skip_once_budget_spent(item)
+        _skip_once_stopped(item)
         _listen_once_registered(item)
         item.stash[MARK_KEY] = len(item.config.stash[RECORDER_KEY])
     return (yield)
@@ -305,6 +316,13 @@ def _ocpi_report(
         failure.level = failure.level or meta["level"]
         if not hasattr(report, "wasxfail"):
             report.longrepr = str(failure)
+    elif call.excinfo is not None and isinstance(call.excinfo.value, RunInterrupted):
+        report.longrepr = (
+            f"{call.excinfo.value.reason} while this check ran: it was stopped before it "
+            "could judge the target's answer"
+        )
+        report.ocpi_interrupted = True  # type: ignore[attr-defined]
+        return report
     elif call.excinfo is not None and isinstance(call.excinfo.value, TargetUnreachable):
         report.longrepr = f"Target unreachable\n\n    Got: {call.excinfo.value}"
     if report.failed and meta["level"] == "SHOULD" and report.when == "call":
@@ -312,6 +330,20 @@ def _ocpi_report(
         report.sections.append(("OCPI warning (SHOULD)", report.ocpi_warning))
         report.outcome = "passed"
     return report
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: Any) -> Generator[None, None, None]:
+    """While a check runs, a stop signal interrupts it; between checks it only marks the
+    run as stopped."""
+    guard = item.config.stash.get(GUARD_KEY, None)
+    if guard is not None:
+        guard.running = True
+    try:
+        return (yield)
+    finally:
+        if guard is not None:
+            guard.running = False
 
 
 def pytest_report_teststatus(report: pytest.TestReport, config: pytest.Config) -> Any:

@@ -57,6 +57,8 @@ def applicable_versions(check_id: str, versions: Any = None) -> tuple[str, ...]:
 def outcome_of(report: pytest.TestReport) -> str | None:
     """pass, fail, warn, skip, xfail (a declared quirk), error; None for a phase that adds
     nothing (a passing setup or teardown)."""
+    if getattr(report, "ocpi_interrupted", False):
+        return "error"
     if hasattr(report, "wasxfail"):
         return "xfail" if report.skipped else "pass"
     if report.skipped:
