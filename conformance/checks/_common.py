@@ -6,7 +6,6 @@ as the full walk of a Sender list, are kept for the run in ``config.stash``.
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -18,10 +17,10 @@ import pytest
 
 from conformance.crossrules import MODULE_OBJECTS
 from conformance.failures import CheckFailure, StatusMismatch
+from conformance.rules.objects import data_violations
 from conformance.session import Run
 from ocpi_core.client import OcpiClient, OcpiClientError, OcpiResponse
 from ocpi_core.exchange import Exchange
-from ocpi_core.schemas import SchemaViolation, validate
 from ocpi_core.versions import credentials_parties, rules
 
 __all__ = [
@@ -244,19 +243,6 @@ def refusal_problem(response: OcpiResponse, codes: Iterable[int] | None = None) 
 
 
 # ---- schemas ---------------------------------------------------------------------------------
-
-
-def data_violations(
-    document: Any, object_name: str, version: str, path: str = "$"
-) -> list[SchemaViolation]:
-    """Violations of ``object_name`` by ``document`` (each item of a list), paths from ``path``."""
-    items = enumerate(document) if isinstance(document, list) else [(None, document)]
-    found: list[SchemaViolation] = []
-    for index, item in items:
-        prefix = path if index is None else f"{path}[{index}]"
-        for violation in validate(item, version, object_name):
-            found.append(dataclasses.replace(violation, json_path=prefix + violation.json_path[1:]))
-    return found
 
 
 # ---- list walks ------------------------------------------------------------------------------

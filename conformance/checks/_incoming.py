@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from conformance.checks._scan import body_json
+from conformance.rules.objects import push_schema_for
 from conformance.session import Run
 from ocpi_core.exchange import Exchange
 
@@ -79,33 +80,9 @@ def incoming(ocpi: Run) -> list[Incoming]:
     return found
 
 
-_OBJECT_DEPTH = {"locations": 3, "sessions": 3, "tariffs": 3, "tokens": 3}
-_PUT = {"sessions": "Session", "tariffs": "Tariff", "tokens": "Token"}
-_PATCH = {"sessions": "SessionPatch", "tokens": "TokenPatch"}
-_LOCATION_PARTS = {
-    3: ("Location", "LocationPatch"),
-    4: ("EVSE", "EVSEPatch"),
-    5: ("Connector", "ConnectorPatch"),
-}
-
-
 def push_schema(request: Incoming) -> str | None:
     """The schema a pushed object must follow, from the module, method and URL depth."""
-    module, method, depth = request.module, request.method, len(request.segments)
-    if request.role != "RECEIVER" or module is None:
-        return None
-    if module == "cdrs":
-        return "CDR" if method == "POST" and depth == 0 else None
-    if module == "locations" and depth in _LOCATION_PARTS:
-        full, partial = _LOCATION_PARTS[depth]
-        return {"PUT": full, "PATCH": partial}.get(method)
-    if depth != _OBJECT_DEPTH.get(module):
-        return None
-    if method == "PUT":
-        return _PUT.get(module)
-    if method == "PATCH":
-        return _PATCH.get(module)
-    return None
+    return push_schema_for(request.module, request.role, request.method, len(request.segments))
 
 
 def pushed_objects(ocpi: Run, module: str) -> list[tuple[Incoming, str]]:

@@ -32,11 +32,12 @@ from conformance.checks._receiver import (
 from conformance.checks._scan import header
 from conformance.crossrules import cdr_location_problems, cdr_session_problems
 from conformance.failures import CheckFailure
+from conformance.rules.objects import OBJECT_SPECS
 from conformance.session import Run
 from ocpi_core.versions import SINCE_2_2
 
 check = pytest.mark.check
-CDR = "2.2.1 §10.3.1 CDR Object"
+CDR = OBJECT_SPECS["cdrs"]
 R_GET = "2.2.1 §10.2.2.1 Receiver GET Method"
 R_POST = "2.2.1 §10.2.2.2 Receiver POST Method"
 R_HEADERS = "2.2.1 §10.2.2.2.2 Response Headers"

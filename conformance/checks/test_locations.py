@@ -41,16 +41,17 @@ from conformance.crossrules import (
     stale_parents,
 )
 from conformance.failures import CheckFailure
+from conformance.rules.objects import OBJECT_SPECS, PATCH_SPECS
 from conformance.session import Run
 from ocpi_core.versions import SINCE_2_2
 
 check = pytest.mark.check
-LOCATION = "2.2.1 §8.3.1 Location Object"
+LOCATION = OBJECT_SPECS["locations"]
 GET_LIST = "2.2.1 §8.2.1.1.1 GET List: Request Parameters"
 GET_OBJECT = "2.2.1 §8.2.1.1.4 GET Object: Response Data"
 R_GET = "2.2.1 §8.2.2.1 Receiver GET Method"
 R_PUT = "2.2.1 §8.2.2.2 Receiver PUT Method"
-R_PATCH = "2.2.1 §8.2.2.3 Receiver PATCH Method"
+R_PATCH = PATCH_SPECS["locations"]
 CPO = ("CPO",)
 UNDOCUMENTED_FIELDS = "2.3.0 §4.1.8 Non-specified JSON fields"
 EMSP = ("EMSP",)

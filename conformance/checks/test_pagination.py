@@ -33,6 +33,7 @@ from conformance.checks._common import (
 )
 from conformance.crossrules import describe_key, object_key, parse_datetime
 from conformance.failures import CheckFailure
+from conformance.rules.pagination import header_int_problem, link_problem
 from conformance.session import Run
 from ocpi_core.client import OcpiClient, OcpiClientError, OcpiResponse, next_link
 from ocpi_core.exchange import Exchange
@@ -257,11 +258,8 @@ def test_total_count(ocpi: Run, request: pytest.FixtureRequest) -> None:
         for number, page in enumerate(result.pages, 1):
             total = page.header_int("X-Total-Count")
             if total is None:
-                value = page.headers.get("X-Total-Count")
-                shown = "missing" if value is None else f"not an integer: {value!r}"
-                findings.append(
-                    _Finding(module, f"page {number}: X-Total-Count {shown}", page.exchange)
-                )
+                problem = header_int_problem("X-Total-Count", page.headers.get("X-Total-Count"))
+                findings.append(_Finding(module, f"page {number}: {problem}", page.exchange))
             elif total != len(result.objects):
                 findings.append(
                     _Finding(
@@ -341,10 +339,10 @@ def test_link_absolute(ocpi: Run, request: pytest.FixtureRequest) -> None:
         if not links and result.problem is None:
             raise _NotApplicable("no page with a next Link to inspect")
         for page, header in links:
-            target = next_link(header) or ""
-            parts = urlsplit(target)
-            if parts.scheme not in ("http", "https") or not parts.netloc:
-                return [_Finding(module, f"Link URL is not absolute: {header}", page.exchange)]
+            problem = link_problem(header)
+            if problem is not None:
+                return [_Finding(module, problem, page.exchange)]
+            parts = urlsplit(next_link(header) or "")
             query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
             lost = [
                 name

@@ -32,14 +32,15 @@ from conformance.checks._receiver import (
 )
 from conformance.crossrules import session_location_problems
 from conformance.failures import CheckFailure
+from conformance.rules.objects import OBJECT_SPECS, PATCH_SPECS
 from conformance.session import Run
 from ocpi_core.versions import SINCE_2_2
 
 check = pytest.mark.check
-SESSION = "2.2.1 §9.3.1 Session Object"
+SESSION = OBJECT_SPECS["sessions"]
 R_GET = "2.2.1 §9.2.2.1 Receiver GET Method"
 R_PUT = "2.2.1 §9.2.2.2 Receiver PUT Method"
-R_PATCH = "2.2.1 §9.2.2.3 Receiver PATCH Method"
+R_PATCH = PATCH_SPECS["sessions"]
 CPO = ("CPO",)
 EMSP = ("EMSP",)
 

@@ -23,10 +23,11 @@ from conformance.checks._receiver import (
     receiver,
 )
 from conformance.failures import CheckFailure
+from conformance.rules.objects import OBJECT_SPECS
 from conformance.session import Run
 
 check = pytest.mark.check
-TARIFF = "2.2.1 §11.3.1 Tariff Object"
+TARIFF = OBJECT_SPECS["tariffs"]
 R_GET = "2.2.1 §11.2.2.1 Receiver GET Method"
 R_PUT = "2.2.1 §11.2.2.2 Receiver PUT Method"
 R_DELETE = "2.2.1 §11.2.2.3 Receiver DELETE Method"

@@ -36,17 +36,18 @@ from conformance.checks._receiver import (
 )
 from conformance.checks._single import object_url
 from conformance.failures import CheckFailure, SchemaFailure
+from conformance.rules.objects import OBJECT_SPECS, PATCH_SPECS
 from conformance.session import Run
 from ocpi_core.client import OcpiResponse
 from ocpi_core.versions import SINCE_2_2, rules
 
 check = pytest.mark.check
-TOKEN = "2.2.1 §12.3.2 Token Object"
+TOKEN = OBJECT_SPECS["tokens"]
 AUTHORIZE = "2.2.1 §12.2.2.2 Sender POST Method (real-time authorization)"
 AUTH_INFO = "2.2.1 §12.3.1 AuthorizationInfo Object"
 R_GET = "2.2.1 §12.2.1.1 Receiver GET Method"
 R_PUT = "2.2.1 §12.2.1.2 Receiver PUT Method"
-R_PATCH = "2.2.1 §12.2.1.3 Receiver PATCH Method"
+R_PATCH = PATCH_SPECS["tokens"]
 CPO = ("CPO",)
 UNDOCUMENTED_FIELDS = "2.3.0 §4.1.8 Non-specified JSON fields"
 EMSP = ("EMSP",)

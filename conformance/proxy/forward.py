@@ -8,7 +8,9 @@ HTTP 502 or 504, recorded as an exchange with ``error`` set.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
+import hashlib
 import json
 import threading
 import time
@@ -131,7 +133,9 @@ class Forwarder:
             return self._refuse(start_response, 413, 2000, "request body over 50 MB")
         raw = environ["wsgi.input"].read(length) if length else b""
         headers = _request_headers(environ)
-        self.judge.learn_authorization(_get(headers, "Authorization"))
+        authorization = _get(headers, "Authorization")
+        self.judge.learn_authorization(authorization)
+        token = _fingerprint(authorization)
         self._pre_learn(raw)
         body = self.rewriter.body(raw) if _rewritable(headers) else raw
         if self.route.origin is None:
@@ -147,7 +151,7 @@ class Forwarder:
         out_headers = [(k, v) for k, v in response.headers.multi_items()]
         declared = int(response.headers.get("content-length") or 0)
         if not _rewritable(out_headers) or declared > MAX_BODY:
-            return self._stream(start_response, response, method, url, headers, body, stamp)
+            return self._stream(start_response, response, method, url, headers, body, stamp, token)
         try:
             data = response.read()
         except httpx.TransportError as exc:
@@ -166,7 +170,7 @@ class Forwarder:
         ]
         reply.append(("Content-Length", str(len(sent))))
         start_response(f"{response.status_code} {response.reason_phrase}", reply)
-        self._report(exchange)
+        self._report(exchange, token)
         return [sent]
 
     # ---- the pieces ----------------------------------------------------------------------
@@ -224,8 +228,8 @@ class Forwarder:
         if isinstance(inner, dict) and isinstance(inner.get("token"), str):
             self.judge.masker.add(inner["token"])
 
-    def _report(self, exchange: Exchange) -> list[Finding]:
-        findings = self.judge.judge(exchange, self.server, self.client)
+    def _report(self, exchange: Exchange, token: str | None = None) -> list[Finding]:
+        findings = self.judge.judge(exchange, self.server, self.client, token)
         self.traffic.add(exchange, findings)
         outcome = exchange.status if exchange.status is not None else exchange.error
         ids = ", ".join(f.check_id for f in findings) or "ok"
@@ -244,6 +248,7 @@ class Forwarder:
         headers: list[tuple[str, str]],
         body: bytes,
         stamp: str,
+        token: str | None,
     ) -> Iterator[bytes]:
         """A body that is not rewritten passes in chunks; the exchange keeps its beginning."""
         started = time.perf_counter()
@@ -275,7 +280,7 @@ class Forwarder:
                     stamp,
                     time.perf_counter() - started,
                 )
-                self._report(exchange)
+                self._report(exchange, token)
 
         return chunks()
 
@@ -311,6 +316,18 @@ class Forwarder:
             [("Content-Type", "application/json"), ("Content-Length", str(len(data)))],
         )
         return [data]
+
+
+def _fingerprint(authorization: str | None) -> str | None:
+    """A stand-in for the token of a request, never the token itself."""
+    if not authorization:
+        return None
+    credential = authorization.partition(" ")[2] or authorization
+    try:
+        decoded = base64.b64decode(credential, validate=True).decode()
+    except ValueError:
+        decoded = credential
+    return hashlib.sha256(decoded.encode()).hexdigest()[:16]
 
 
 def _get(headers: Iterable[tuple[str, str]], name: str) -> str | None:

@@ -10,16 +10,33 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
-from conformance.rules import ExchangeRule, Finding, RuleContext
-from conformance.rules._read import body_json, header
-from conformance.rules.transport import RULES as TRANSPORT_RULES
+from conformance.rules import (
+    ExchangeRule,
+    Finding,
+    RuleContext,
+    Seen,
+    credentials,
+    objects,
+    pagination,
+    pricing,
+    transport,
+)
+from conformance.rules._read import body_json
 from ocpi_core.exchange import Exchange, Masker
 
-__all__ = ["Endpoint", "Judge", "Side"]
+__all__ = ["ALL_RULES", "Endpoint", "Judge", "Side"]
+
+ALL_RULES: tuple[ExchangeRule, ...] = (
+    *transport.RULES,
+    *objects.RULES,
+    *pagination.RULES,
+    *credentials.RULES,
+    *pricing.RULES,
+)
+_KEPT = {"tariffs": "tariffs", "locations": "locations"}
 
 
 @dataclass(frozen=True)
@@ -50,7 +67,7 @@ class Judge:
     """Applies ``rules`` to each exchange; thread-safe (waitress serves on several threads)."""
 
     default_version: str = "2.2.1"
-    rules: tuple[ExchangeRule, ...] = TRANSPORT_RULES
+    rules: tuple[ExchangeRule, ...] = ALL_RULES
     masker: Masker = field(default_factory=Masker)
     passed: Counter[str] = field(default_factory=Counter)
     failed: Counter[str] = field(default_factory=Counter)
@@ -58,6 +75,8 @@ class Judge:
     _endpoints: dict[str, Endpoint] = field(default_factory=dict)
     _versions_urls: dict[str, str | None] = field(default_factory=dict)  # url → version
     _lock: threading.RLock = field(default_factory=threading.RLock)
+    _objects: dict[str, dict[tuple, dict]] = field(default_factory=dict)  # tariffs, locations
+    _spent: set[str] = field(default_factory=set)
 
     # ---- what the traffic teaches --------------------------------------------------------
 
@@ -127,16 +146,51 @@ class Judge:
         rest = path[len(best.url) :].strip("/") if best else ""
         return best, rest
 
-    def context(self, exchange: Exchange) -> RuleContext:
+    def context(self, exchange: Exchange, token: str | None = None) -> RuleContext:
+        seen = self._seen(token)
         path = _path(exchange.url)
         with self._lock:
             if path in self._versions_urls:
                 version = self._versions_urls[path] or self._latest()
-                return RuleContext(version=version, module="versions")
-        found, _ = self.endpoint(exchange.url)
+                return RuleContext(version=version, module="versions", seen=seen)
+        found, rest = self.endpoint(exchange.url)
         if found is None:
-            return RuleContext(version=self._latest())
-        return RuleContext(version=found.version, module=found.module)
+            return RuleContext(version=self._latest(), seen=seen)
+        segments = tuple(unquote(p) for p in rest.split("/")) if rest else ()
+        return RuleContext(
+            version=found.version,
+            module=found.module,
+            role=found.role,
+            segments=segments,
+            seen=seen,
+        )
+
+    def _seen(self, token: str | None) -> Seen:
+        with self._lock:
+            return Seen(
+                tariffs=tuple(self._objects.get("tariffs", {}).values()),
+                locations=tuple(self._objects.get("locations", {}).values()),
+                spent_tokens=frozenset(self._spent),
+                token=token,
+            )
+
+    def _keep_objects(self, exchange: Exchange, context: RuleContext) -> None:
+        """Tariffs and Locations in list pages and full pushes, for the pricing rules."""
+        if context.module not in _KEPT:
+            return
+        found: list[object] = []
+        if exchange.method == "GET" and exchange.status == 200 and not context.segments:
+            body = body_json(exchange.response_body)
+            data = body.get("data") if isinstance(body, dict) else None
+            found = data if isinstance(data, list) else []
+        elif exchange.method == "PUT" and len(context.segments) == 3:
+            found = [body_json(exchange.request_body)]
+        with self._lock:
+            kept = self._objects.setdefault(context.module, {})
+            for obj in found:
+                if isinstance(obj, dict):
+                    key = (obj.get("country_code"), obj.get("party_id"), obj.get("id"))
+                    kept[key] = obj
 
     def _latest(self) -> str:
         with self._lock:
@@ -145,10 +199,13 @@ class Judge:
 
     # ---- judging ---------------------------------------------------------------------------
 
-    def judge(self, exchange: Exchange, server: Side, client: Side) -> list[Finding]:
-        """Every finding on ``exchange``; ``server`` answered it, ``client`` sent it."""
+    def judge(
+        self, exchange: Exchange, server: Side, client: Side, token: str | None = None
+    ) -> list[Finding]:
+        """Every finding on ``exchange``; ``server`` answered it, ``client`` sent it with the
+        token whose fingerprint is ``token``."""
         self.learn(exchange)
-        context = self.context(exchange)
+        context = self.context(exchange, token)
         found = []
         for rule in self.rules:
             if not rule.applies_to(exchange, context):
@@ -172,13 +229,17 @@ class Judge:
                     side=side.name,
                 )
             )
+        self._keep_objects(exchange, context)
+        if token is not None and credentials.spends_token(exchange, context.module):
+            with self._lock:
+                self._spent.add(token)
         with self._lock:
             self.findings += found
         return found
 
-    def catalogue(self) -> Iterable[ExchangeRule]:
-        return self.rules
-
-
-def request_token(exchange: Exchange) -> str | None:
-    return header(exchange.request_headers, "Authorization")
+    def catalogue(self) -> list[ExchangeRule]:
+        """One rule per check id (a check may own a rule on responses and one on requests)."""
+        seen: dict[str, ExchangeRule] = {}
+        for rule in self.rules:
+            seen.setdefault(rule.check_id, rule)
+        return list(seen.values())

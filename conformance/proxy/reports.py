@@ -78,7 +78,7 @@ def matrix(judge: Judge) -> list[CheckTally]:
             judge.failed[rule.check_id],
             tuple(by_check.get(rule.check_id, ())),
         )
-        for rule in judge.rules
+        for rule in judge.catalogue()
     ]
 
 

@@ -10,13 +10,26 @@ can count passes and tell "passed" from "not seen".
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from ocpi_core.exchange import Exchange
 
-__all__ = ["ExchangeRule", "Finding", "RuleContext", "detail_line"]
+__all__ = ["ExchangeRule", "Finding", "RuleContext", "Seen", "detail_line"]
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What came before an exchange in the same traffic, for the rules that need it: the
+    Tariffs and Locations seen so far, the fingerprints of spent tokens (token A after its
+    registration, an old token after a credentials PUT), and this request's token fingerprint."""
+
+    tariffs: Sequence[Mapping[str, Any]] = ()
+    locations: Sequence[Mapping[str, Any]] = ()
+    spent_tokens: frozenset[str] = frozenset()
+    token: str | None = None
 
 
 @dataclass(frozen=True)
@@ -24,12 +37,17 @@ class RuleContext:
     """What a rule needs to know beyond the exchange itself.
 
     ``version``: the OCPI version of the exchange; ``module``: the OCPI module its URL belongs to
-    (``None`` when unknown); ``clock_tolerance``: how far an envelope timestamp may drift.
+    (``None`` when unknown); ``role``: that endpoint's interface role (SENDER/RECEIVER; ``None``
+    in 2.1.1 or when unknown); ``segments``: the URL path below the endpoint;
+    ``clock_tolerance``: how far an envelope timestamp may drift; ``seen``: earlier traffic.
     """
 
     version: str
     module: str | None = None
+    role: str | None = None
+    segments: tuple[str, ...] = ()
     clock_tolerance: timedelta = timedelta(minutes=5)
+    seen: Seen = field(default_factory=Seen)
 
 
 Judge = Callable[[Exchange, RuleContext], "str | None"]

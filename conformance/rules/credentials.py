@@ -1,0 +1,48 @@
+"""The token lifecycle seen in traffic (2.2.1 §7.2.2, §7.2.3): a token spent by a successful
+credentials POST (token A) or replaced by a PUT must not open any module afterwards
+(``credentials.token_a.revoked``). The party that still accepts it broke the rule.
+"""
+
+from __future__ import annotations
+
+from conformance.rules import ExchangeRule, RuleContext
+from conformance.rules._read import body_json
+from ocpi_core.exchange import Exchange
+from ocpi_core.versions import SINCE_2_2
+
+__all__ = ["RULES", "SPENT_TOKEN_REFUSED", "spends_token"]
+
+REGISTRATION = "2.2.1 §7.1.1 Registration"
+
+
+def spends_token(exchange: Exchange, module: str | None) -> bool:
+    """Whether ``exchange`` is a successful credentials POST or PUT: the token it was sent with
+    is spent from then on."""
+    if module != "credentials" or exchange.method not in ("POST", "PUT"):
+        return False
+    body = body_json(exchange.response_body)
+    code = body.get("status_code") if isinstance(body, dict) else None
+    return exchange.status == 200 and code == 1000
+
+
+def _uses_spent(exchange: Exchange, context: RuleContext) -> bool:
+    token = context.seen.token
+    return exchange.status is not None and token is not None and token in context.seen.spent_tokens
+
+
+def _accepted(exchange: Exchange, context: RuleContext) -> str | None:
+    if exchange.status in (401, 403) or (exchange.status or 0) >= 400:
+        return None
+    return f"a spent token was accepted: HTTP {exchange.status}"
+
+
+SPENT_TOKEN_REFUSED = ExchangeRule(
+    check_id="credentials.token_a.revoked",
+    spec=REGISTRATION,
+    title="A spent token still accepted",
+    expected="HTTP 401 for a token spent by a registration (token A) or replaced by a PUT",
+    judge=_accepted,
+    applies=_uses_spent,
+    versions=SINCE_2_2,
+)
+RULES: tuple[ExchangeRule, ...] = (SPENT_TOKEN_REFUSED,)
