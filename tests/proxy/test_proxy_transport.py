@@ -51,16 +51,22 @@ def _upstream(environ, start_response):
     return [b'{"status_code": 1000, "timestamp": "2026-01-01T00:00:00Z"}']
 
 
+def _proxy(upstream, timeout: httpx.Timeout | None = None) -> ProxySession:
+    extra = {"timeout": timeout} if timeout else {}
+    options = ProxyOptions(f"{upstream.url}/ocpi/versions", listen=("127.0.0.1", 0), **extra)
+    return ProxySession(options, lambda _: None)
+
+
 @pytest.fixture(scope="module")
-def piped():
-    with serve_in_thread(_upstream) as upstream:
-        options = ProxyOptions(
-            f"{upstream.url}/ocpi/versions",
-            listen=("127.0.0.1", 0),
-            timeout=httpx.Timeout(0.5, connect=0.5),
-        )
-        with ProxySession(options, lambda _: None) as proxy:
-            yield proxy
+def upstream():
+    with serve_in_thread(_upstream) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def piped(upstream):
+    with _proxy(upstream) as proxy:
+        yield proxy
 
 
 def test_a_50_mb_answer_passes_byte_for_byte(piped):
@@ -81,12 +87,13 @@ def test_a_50_mb_request_passes_byte_for_byte(piped):
     assert response.json() == {"sha256": hashlib.sha256(data).hexdigest(), "size": BIG}
 
 
-def test_a_slow_party_gets_the_clients_timeout_as_an_envelope(piped):
-    response = httpx.get(f"{piped.front_base}/slow", timeout=10)
+def test_a_slow_party_gets_the_clients_timeout_as_an_envelope(upstream):
+    with _proxy(upstream, httpx.Timeout(0.5, connect=0.5)) as proxy:
+        response = httpx.get(f"{proxy.front_base}/slow", timeout=10)
     assert response.status_code == 504
     assert response.json()["status_code"] == 3001
     assert "read timeout after 0.5 s" in response.json()["status_message"]
-    recorded = next(e for e in piped.traffic.exchanges if e.url.endswith("/slow"))
+    recorded = next(e for e in proxy.traffic.exchanges if e.url.endswith("/slow"))
     assert recorded.status is None and recorded.error == "read timeout after 0.5 s"
 
 
