@@ -41,6 +41,33 @@ def _not_registered() -> OcpiError:
     )
 
 
+def _refuse_taken_identity(roles: list[dict[str, Any]], caller_id: int | None) -> None:
+    """One party (country_code, party_id, role) belongs to one partner: a second partner that
+    claims it would read and overwrite the first one's objects."""
+    wanted = {_party_key(role) for role in roles if isinstance(role, dict)}
+    for partner in get_store().partners():
+        if partner.id == caller_id or not partner.registered:
+            continue
+        taken = wanted & {_party_key(role) for role in partner.roles if isinstance(role, dict)}
+        if taken:
+            country_code, party_id, role = sorted(taken)[0]
+            raise OcpiError(
+                f"The party {country_code}/{party_id} ({role}) is already registered here by "
+                "another partner; register with your own country_code and party_id",
+                status_code=2000,
+                http_status=409,
+            )
+
+
+def _party_key(role: dict[str, Any]) -> tuple[str, str, str]:
+    # CiString: country_code and party_id compare without case
+    return (
+        str(role.get("country_code") or "").upper(),
+        str(role.get("party_id") or "").upper(),
+        str(role.get("role") or "").upper(),
+    )
+
+
 def _peer(body: dict[str, Any], version: str):
     try:
         return fetch_endpoints(
@@ -78,6 +105,8 @@ def register(version: str):
             headers={"Allow": "GET, PUT, DELETE"},
         )
     body = validated_body(version, "Credentials")
+    roles = partner_roles(body, version, config.roles)
+    _refuse_taken_identity(roles, caller.partner.id if repeat else None)
     peer = _peer(body, version)
     token_c = new_token()
     fields = dict(
@@ -86,7 +115,7 @@ def register(version: str):
         versions_url=body["url"],
         version=peer.version,
         endpoints=peer.endpoints,
-        roles=partner_roles(body, version, config.roles),
+        roles=roles,
         registered=True,
         token_form=caller.form,
     )
@@ -107,6 +136,8 @@ def update(version: str):
         raise _not_registered()
     config: MockConfig = current_app.config["OCPI_MOCK"]
     body = validated_body(version, "Credentials")
+    roles = partner_roles(body, version, config.roles)
+    _refuse_taken_identity(roles, caller.partner.id)
     peer = _peer(body, version)
     token_c = new_token()
     get_store().update_partner(
@@ -116,7 +147,7 @@ def update(version: str):
         versions_url=body["url"],
         version=peer.version,
         endpoints=peer.endpoints,
-        roles=partner_roles(body, version, config.roles),
+        roles=roles,
     )
     return envelope(our_credentials(config, token_c, versions_url(), version))
 

@@ -3,10 +3,12 @@
 ``GET``/``PUT`` on ``/receiver/hubclientinfo/{country_code}/{party_id}``. The URL names the party
 the ClientInfo is about, not the caller (a Hub reports on others), so the ownership rule of the
 client-owned modules does not apply; the body's country_code and party_id must match the URL.
+Only a partner that registered as a Hub (role HUB) may write; others read what a Hub wrote.
 """
 
 from __future__ import annotations
 
+from mock_party.auth import current_caller
 from mock_party.modules._objects import (
     bare_receiver_route,
     caller_partner_id,
@@ -17,7 +19,7 @@ from mock_party.modules._objects import (
     receiver_key,
 )
 from mock_party.objects import get_objects
-from mock_party.ocpi import envelope
+from mock_party.ocpi import OcpiError, envelope
 from mock_party.store import get_store
 
 bp = module_blueprint("hubclientinfo", __name__, routed=False)
@@ -38,6 +40,14 @@ def receiver_get_client_info(version: str, country_code: str, party_id: str):
 
 @bp.put(_ROUTE)
 def receiver_put_client_info(version: str, country_code: str, party_id: str):
+    partner = current_caller().partner
+    roles = partner.roles if partner is not None else []
+    if not any(isinstance(r, dict) and str(r.get("role")).upper() == "HUB" for r in roles):
+        raise OcpiError(
+            "Only a Hub may push ClientInfo: this partner did not register with the role HUB",
+            status_code=2000,
+            http_status=403,
+        )
     body = put_body("ClientInfo")
     check_identity(body, {"country_code": country_code, "party_id": party_id})
     with get_store().transaction():

@@ -248,6 +248,7 @@ def test_tokens_receiver_uses_type_parameter(ocpi):
 
 
 def test_hubclientinfo_put_get(ocpi):
+    ocpi.register(party=("DE", "HUB"), role="HUB", token="hub-token-1234")  # only a Hub writes
     url = f"{V}/receiver/hubclientinfo/FR/ABC"
     info = {
         "country_code": "FR",
