@@ -149,6 +149,14 @@ _TARGET_OPTIONS = [
         "the run goes on. [default: 10000000, or [target] max_body]",
     ),
     click.option(
+        "--churn-wait",
+        type=click.FloatRange(min=0, max=3600),
+        metavar="SECONDS",
+        help="Longest wait for the target's data to change in pagination.delta_sync (full "
+        "pull, incremental pull, full pull while it changes); 0 skips that check. "
+        "[default: 15, or [churn] wait; 3 with --mock cpo, whose status churn it switches on]",
+    ),
+    click.option(
         "--report-dir",
         type=click.Path(file_okay=False),
         default="reports",
@@ -208,6 +216,7 @@ def run(
     timeout: float | None,
     max_time: float | None,
     max_body: int | None,
+    churn_wait: float | None,
     report_dir: str,
     select: str | None,
     verbose: bool,
@@ -234,6 +243,7 @@ def run(
         select,
         verbose,
         bounds=(timeout, max_time, max_body),
+        churn_wait=churn_wait,
     )
     if ocpi_version != "all":
         code, results = _run_version(options, ocpi_version, Path(report_dir))
@@ -262,6 +272,7 @@ class _RunOptions:
     verbose: bool
     listen_minutes: float = 0
     bounds: tuple[float | None, float | None, int | None] = (None, None, None)
+    churn_wait: float | None = None
 
 
 @main.command()
@@ -290,6 +301,7 @@ def listen(
     timeout: float | None,
     max_time: float | None,
     max_body: int | None,
+    churn_wait: float | None,
     report_dir: str,
 ) -> None:
     """Register with the target, then keep our counterpart up for --minutes while you make
@@ -311,6 +323,7 @@ def listen(
         False,
         minutes,
         (timeout, max_time, max_body),
+        churn_wait,
     )
     code, results = _run_version(options, ocpi_version, Path(report_dir))
     sys.exit(_exit_status(code, results))
@@ -362,13 +375,20 @@ def _run_version(
         options.role,
         options.mode,
     )
+    churn_wait, churn_control = options.churn_wait, None
     with ExitStack() as stack:
         if options.mock:
+            from conformance import counterpart
+
             versions_url, token = _start_mock(
                 stack, options.mock, options.mock_faults, ocpi_version, every_version
             )
             role = role or options.mock
             mode = mode or "sandbox"
+            demo_wait, churn_control = counterpart.demo_churn(
+                options.mock, versions_url.removesuffix("/ocpi/versions")
+            )
+            churn_wait = demo_wait if churn_wait is None else churn_wait
         overrides = dict(
             versions_url=versions_url,
             token=token,
@@ -379,6 +399,8 @@ def _run_version(
             timeout=options.bounds[0],
             max_time=options.bounds[1],
             max_body=options.bounds[2],
+            churn_wait=churn_wait,
+            churn_control=churn_control,
         )
         try:
             target = (
@@ -416,6 +438,9 @@ def _run_version(
         ]
         if target.max_time is not None:
             target_args.append(f"--ocpi-max-time={target.max_time}")
+        target_args.append(f"--ocpi-churn-wait={target.churn_wait}")
+        if target.churn_control:
+            target_args.append(f"--ocpi-churn-control={target.churn_control}")
         if options.config_path:
             target_args += ["--ocpi-config", options.config_path]
         if target.counterpart_url:

@@ -54,6 +54,10 @@ class TargetConfig:
         budget.
     max_body: the most bytes of one response body the suite reads; a larger answer fails
         its exchange.
+    churn_wait: the longest pagination.delta_sync waits for the target's data to change, in
+        seconds (0: it does not watch, it skips).
+    churn_control: base URL of a mock party under test whose status churn the suite switches
+        on for pagination.delta_sync (set by ``--mock cpo``); any other target changes by itself.
     """
 
     versions_url: str
@@ -64,6 +68,8 @@ class TargetConfig:
     timeout: float = 10.0
     max_time: float | None = None
     max_body: int = 10_000_000
+    churn_wait: float = 15.0
+    churn_control: str | None = None
     counterpart_host: str = "127.0.0.1"
     counterpart_port: int = 0
     counterpart_url: str | None = None
@@ -93,6 +99,10 @@ class TargetConfig:
             value = getattr(self, name)
             if value is not None and value <= 0:
                 raise ConfigError(f"{self.source}: {name} = {value} must be more than 0")
+        if not 0 <= self.churn_wait <= 3600:
+            raise ConfigError(
+                f"{self.source}: churn_wait = {self.churn_wait} must be 0 to 3600 seconds"
+            )
 
     @property
     def counterpart_role(self) -> str:
@@ -171,6 +181,7 @@ def load_target(path: str | os.PathLike[str], **overrides: Any) -> TargetConfig:
         "timeout": target.get("timeout"),
         "max_time": target.get("max_time"),
         "max_body": target.get("max_body"),
+        "churn_wait": document.get("churn", {}).get("wait"),
         "counterpart_host": counterpart.get("host"),
         "counterpart_port": counterpart.get("port"),
         "counterpart_url": counterpart.get("public_url"),

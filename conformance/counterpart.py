@@ -21,6 +21,7 @@ from flask import Flask
 
 from conformance.config import TargetConfig
 from mock_party.app import create_app
+from mock_party.churn import request_churn
 from mock_party.config import SUPPORTED_VERSIONS, MockConfig
 from mock_party.modules import offers
 from mock_party.server import ServerThread, serve_in_thread
@@ -29,15 +30,23 @@ from mock_party.urls import module_url
 from ocpi_core.exchange import ExchangeRecorder
 
 __all__ = [
+    "DEMO_CHURN_RATE",
+    "DEMO_CHURN_WAIT",
     "MOCK_VERSIONS",
     "Counterpart",
     "RecordingMiddleware",
     "start_counterpart",
+    "demo_churn",
+    "drive_churn",
     "start_demo_mock",
 ]
 
 #: the OCPI versions the mock party can serve
 MOCK_VERSIONS: tuple[str, ...] = tuple(SUPPORTED_VERSIONS)
+#: EVSE status changes a minute of the demo mock CPO during pagination.delta_sync, and the
+#: longest that check waits for a change in the demo (an eMSP mock does not churn: it skips)
+DEMO_CHURN_RATE = 360.0
+DEMO_CHURN_WAIT = {"CPO": 3.0, "EMSP": 1.0}
 
 
 class RecordingMiddleware:
@@ -170,3 +179,16 @@ def start_demo_mock(
     """
     app = create_app(MockConfig(roles=(role.upper(),), versions=versions, faults=faults))
     return serve_in_thread(app), app.config["OCPI_TOKEN_A"], role.upper()
+
+
+def demo_churn(role: str, mock_url: str) -> tuple[float, str | None]:
+    """(churn wait, churn control URL) for a run against the demo mock of ``role`` at
+    ``mock_url``: a mock CPO churns when pagination.delta_sync asks it to."""
+    role = role.upper()
+    return DEMO_CHURN_WAIT.get(role, 1.0), (mock_url if role == "CPO" else None)
+
+
+def drive_churn(mock_url: str, per_minute: float, minutes: float | None = None) -> None:
+    """Switch the status churn of the mock at ``mock_url`` (0 stops it); ValueError when the
+    mock refuses or cannot be reached."""
+    request_churn(mock_url, per_minute, minutes)

@@ -57,6 +57,7 @@ MODULE_ORDER = (
     "test_tokens",
     "test_hubclientinfo",
     "test_payments",
+    "test_delta",
     "test_client",
     "test_transport",
     "test_unregister",
@@ -75,6 +76,10 @@ _HELP = {
     "har": "write every HTTP exchange of the run to PATH as HAR 1.2",
     "listen": "after the handshake, wait N minutes for the target's calls before the checks",
     "timeout": "seconds one request may take in all, connect to last byte (default 10)",
+    "churn_wait": "longest wait, in seconds, for the target's data to change in "
+    "pagination.delta_sync (0: skip it; default 15)",
+    "churn_control": "base URL of an ocpi-mock under test whose status churn the suite may "
+    "switch on during pagination.delta_sync (--mock cpo sets it)",
     "max_time": "seconds the whole run may take; the checks left are reported as not run",
     "max_body": "most bytes of one response body read; a larger one fails its exchange "
     "(default 10000000)",
@@ -93,6 +98,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--ocpi-results", metavar="PATH", help=_HELP["results"])
     group.addoption("--ocpi-har", metavar="PATH", help=_HELP["har"])
     group.addoption("--ocpi-timeout", type=float, metavar="SECONDS", help=_HELP["timeout"])
+    group.addoption("--ocpi-churn-wait", type=float, metavar="SECONDS", help=_HELP["churn_wait"])
+    group.addoption("--ocpi-churn-control", metavar="URL", help=_HELP["churn_control"])
     group.addoption("--ocpi-max-time", type=float, metavar="SECONDS", help=_HELP["max_time"])
     group.addoption("--ocpi-max-body", type=int, metavar="BYTES", help=_HELP["max_body"])
     group.addoption(
@@ -114,6 +121,8 @@ def _target_from_options(config: pytest.Config) -> TargetConfig | None:
         "timeout": opt.ocpi_timeout,
         "max_time": opt.ocpi_max_time,
         "max_body": opt.ocpi_max_body,
+        "churn_wait": opt.ocpi_churn_wait,
+        "churn_control": opt.ocpi_churn_control,
     }
     if opt.ocpi_config:
         return load_target(opt.ocpi_config, **overrides)

@@ -28,7 +28,7 @@ from typing import Any
 from flask import Flask, current_app
 
 from mock_party.config import MockConfig
-from mock_party.objects import SENDER, Objects, format_datetime, get_objects
+from mock_party.objects import SENDER, Objects, format_datetime, get_objects, sort_key
 from mock_party.push import Delivery, object_path, push
 from mock_party.store import get_store
 
@@ -37,6 +37,7 @@ __all__ = [
     "StatusChange",
     "churn_settings",
     "churn_step",
+    "churned_since",
     "parse_rate",
     "request_churn",
     "resume_churn",
@@ -46,6 +47,8 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 STATE_KEY = "status_churn"
+LOG_KEY = "status_churn_log"  # the latest changes: [location id, last_updated], newest last
+LOG_SIZE = 1000
 TICK = 0.1  # the longest a ticker sleeps before it looks at the settings again
 _TICKER = "ocpi_churn_ticker"
 _LOCK = "ocpi_churn_lock"
@@ -136,6 +139,25 @@ def churn_settings(objects: Objects) -> ChurnSettings:
         return ChurnSettings()
 
 
+def _log(objects: Objects) -> list[list[str]]:
+    raw = objects.state(LOG_KEY)
+    try:
+        entries = json.loads(raw) if raw else []
+    except ValueError:
+        return []
+    return entries if isinstance(entries, list) else []
+
+
+def churned_since(objects: Objects, moment: str) -> set[str]:
+    """Ids of the Locations the churn changed at or after ``moment`` (an OCPI DateTime)."""
+    since = sort_key(moment)
+    return {
+        str(entry[0]).upper()
+        for entry in _log(objects)
+        if isinstance(entry, list) and len(entry) == 2 and sort_key(entry[1]) >= since
+    }
+
+
 def _save(objects: Objects, settings: ChurnSettings) -> None:
     objects.set_state(STATE_KEY, json.dumps(asdict(settings)))
 
@@ -188,7 +210,13 @@ def churn_step(rnd: random.Random | None = None) -> StatusChange | None:
         ]
         if not candidates:
             return None
-        stored, evse = rnd.choice(candidates)
+        # among the EVSEs of the Locations changed longest ago: changes spread over the
+        # network instead of one Location flapping
+        candidates.sort(key=lambda c: sort_key(c[0].body["last_updated"]))
+        oldest = sort_key(candidates[(len(candidates) - 1) // 2][0].body["last_updated"])
+        stored, evse = rnd.choice(
+            [c for c in candidates if sort_key(c[0].body["last_updated"]) <= oldest]
+        )
         before = evse.get("status", "UNKNOWN")
         now = _now()
         patch = {**_next_patch(evse, rnd, now), "last_updated": format_datetime(now)}
@@ -196,6 +224,8 @@ def churn_step(rnd: random.Random | None = None) -> StatusChange | None:
         stored.body["last_updated"] = patch["last_updated"]  # the parent follows its EVSE
         objects.put(stored.key, stored.body)
         _save(objects, ChurnSettings(**{**asdict(settings), "changes": settings.changes + 1}))
+        log_ = [*_log(objects), [stored.key.id, patch["last_updated"]]][-LOG_SIZE:]
+        objects.set_state(LOG_KEY, json.dumps(log_))
     location = stored.body
     path = object_path(config.country_code, config.party_id, location["id"])
     deliveries = push(

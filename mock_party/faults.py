@@ -127,6 +127,13 @@ FAULTS: dict[str, Fault] = {
             ("pagination.date_to_exclusive",),
         ),
         Fault(
+            "pagination.delta_drops_changes",
+            "An incremental pull (date_from) of the Locations list leaves out the Locations "
+            "whose EVSE status the churn changed since date_from, as a stale cache would; the "
+            "full list shows them.",
+            ("pagination.delta_sync",),
+        ),
+        Fault(
             "pagination.invalid_parameter_accepted",
             "Invalid offset, limit, date_from or date_to are silently ignored instead of 2001.",
             ("pagination.invalid_parameter",),

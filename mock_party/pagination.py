@@ -125,6 +125,22 @@ def _next_link(page: PageRequest, next_offset: int) -> str:
     return base_url() + path
 
 
+def _without_churned(
+    objects: Objects, side: str, date_from: str, offset: int, limit: int, window: dict
+) -> tuple[list[str], int]:
+    """The page as a stale cache of the list would answer it: without the Locations whose
+    EVSE status the churn changed since ``date_from`` (the pagination.delta_drops_changes
+    fault)."""
+    import json
+
+    from mock_party.churn import churned_since
+
+    changed = churned_since(objects, date_from)
+    every, _ = objects.page("locations", side, offset=0, limit=MAX_INTEGER, **window)
+    kept = [body for body in every if str(json.loads(body).get("id", "")).upper() not in changed]
+    return kept[offset : offset + limit], len(kept)
+
+
 def paginated(objects: Objects, module: str, side: str) -> Response:
     """GET of a Sender list: the page asked for, with the pagination headers."""
     config: MockConfig = current_app.config["OCPI_MOCK"]
@@ -134,15 +150,15 @@ def paginated(objects: Objects, module: str, side: str) -> Response:
         limit = config.page_limit
     offset = 0 if faults.active("pagination.offset_ignored") else page.offset
     date_from = None if faults.active("pagination.date_from_ignored") else page.date_from
-    bodies, total = objects.page(
-        module,
-        side,
-        offset=offset,
-        limit=limit,
-        date_from=sort_key(date_from) if date_from else None,
-        date_to=sort_key(page.date_to) if page.date_to else None,
-        date_to_inclusive=faults.active("pagination.date_to_inclusive"),
-    )
+    window = {
+        "date_from": sort_key(date_from) if date_from else None,
+        "date_to": sort_key(page.date_to) if page.date_to else None,
+        "date_to_inclusive": faults.active("pagination.date_to_inclusive"),
+    }
+    if date_from and module == "locations" and faults.active("pagination.delta_drops_changes"):
+        bodies, total = _without_churned(objects, side, date_from, offset, limit, window)
+    else:
+        bodies, total = objects.page(module, side, offset=offset, limit=limit, **window)
     active = active_object_faults()
     version = (request.view_args or {}).get("version", BASE_VERSION)
     if active or version != BASE_VERSION:

@@ -67,6 +67,7 @@ KNOWN_CHECKS |= {  # demand pricing, ad-hoc tokens, 2.3.0 Payments
     "payments.receiver.confirmation_post_get",
     "payments.capture_matches_cdr",
     "payments.card_cdrs_consistent",
+    "pagination.delta_sync",
 }
 
 ASKED_FOR = {

@@ -35,12 +35,14 @@ def run_suite(
     wrap: Callable[[WsgiApp], WsgiApp] | None = None,
     mock: dict[str, Any] | None = None,
     version: str = "2.2.1",
+    churn: tuple[float | None, bool] = (None, True),
 ) -> dict[str, Any]:
     """The suite against a mock of ``role`` with ``faults`` on; results.json plus ``elapsed``.
 
     ``wrap`` puts a WSGI middleware around the mock (to break one rule the mock has no fault
     for); ``mock`` overrides MockConfig fields; ``version`` is the OCPI version tested (the mock
-    serves that version only, as the CLI's does).
+    serves that version only, as the CLI's does). ``churn`` is (churn wait, whether the suite
+    may switch the mock's status churn on), by default the demo's.
     """
     from mock_party.app import create_app
     from mock_party.config import MockConfig
@@ -70,11 +72,22 @@ def run_suite(
             f"--ocpi-version={version}",
             f"--ocpi-results={results}",
         ]
+        from conformance.counterpart import demo_churn
+
+        churn_wait, churn_control = demo_churn(role, server.url)
+        churn_wait = churn_wait if churn[0] is None else churn[0]
+        churn_control = churn_control if churn[1] else None
+        args.append(f"--ocpi-churn-wait={churn_wait}")
+        if churn_control:
+            args.append(f"--ocpi-churn-control={churn_control}")
         if select:
             args += ["-k", select]
         started = time.perf_counter()
         code = pytest.main(args)
         elapsed = time.perf_counter() - started
+        from mock_party.churn import set_churn
+
+        set_churn(app, 0)  # a mock churning by itself (mock={"status_churn": …}) stops here
         if not results.exists():
             raise RuntimeError(f"the suite wrote no results (pytest exit code {code})")
         found = json.loads(results.read_text())
