@@ -23,11 +23,13 @@ from mock_party.objects import Objects, dumps, own_lookup, serialize
 from mock_party.shapes import BASE_VERSION, Lookup, to_version
 from mock_party.store import Partner, Store
 from ocpi_core.client import OcpiClient, OcpiClientError
+from ocpi_core.versions import rules
 
 __all__ = [
     "Delivery",
     "later",
     "object_path",
+    "routing_headers_for",
     "post_result",
     "push",
     "push_object",
@@ -75,6 +77,13 @@ def _routing_headers(config: MockConfig, partner: Partner) -> dict[str, str]:
         headers["OCPI-to-country-code"] = str(partner.roles[0].get("country_code", ""))
         headers["OCPI-to-party-id"] = str(partner.roles[0].get("party_id", ""))
     return headers
+
+
+def routing_headers_for(config: MockConfig, partner: Partner) -> dict[str, str]:
+    """The routing headers of our requests to ``partner`` (none in 2.1.1, which has none)."""
+    if not rules(partner.version or config.versions[0]).routing_headers:
+        return {}
+    return _routing_headers(config, partner)
 
 
 def _send(

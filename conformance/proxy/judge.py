@@ -22,6 +22,7 @@ from conformance.rules import (
     objects,
     pagination,
     pricing,
+    routing,
     transport,
 )
 from conformance.rules._read import body_json
@@ -33,6 +34,7 @@ ALL_RULES: tuple[ExchangeRule, ...] = (
     *transport.RULES,
     *objects.RULES,
     *pagination.RULES,
+    *routing.RULES,
     *credentials.RULES,
     *pricing.RULES,
 )
@@ -77,6 +79,7 @@ class Judge:
     _lock: threading.RLock = field(default_factory=threading.RLock)
     _objects: dict[str, dict[tuple, dict]] = field(default_factory=dict)  # tariffs, locations
     _spent: set[str] = field(default_factory=set)
+    _fetches: list[tuple[str, str]] = field(default_factory=list)
 
     # ---- what the traffic teaches --------------------------------------------------------
 
@@ -172,6 +175,7 @@ class Judge:
                 locations=tuple(self._objects.get("locations", {}).values()),
                 spent_tokens=frozenset(self._spent),
                 token=token,
+                versions_fetches=tuple(self._fetches),
             )
 
     def _keep_objects(self, exchange: Exchange, context: RuleContext) -> None:
@@ -230,6 +234,9 @@ class Judge:
                 )
             )
         self._keep_objects(exchange, context)
+        if context.module == "versions" and exchange.method == "GET" and exchange.status == 200:
+            with self._lock:
+                self._fetches.append((exchange.direction, exchange.started_at))
         if token is not None and credentials.spends_token(exchange, context.module):
             with self._lock:
                 self._spent.add(token)

@@ -30,6 +30,7 @@ class Seen:
     locations: Sequence[Mapping[str, Any]] = ()
     spent_tokens: frozenset[str] = frozenset()
     token: str | None = None
+    versions_fetches: tuple[tuple[str, str], ...] = ()  # (direction, started_at) of versions GETs
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from mock_party.modules.commands import COMMAND_OBJECTS
 from mock_party.modules.tokens import ALLOWED_TYPES
 from mock_party.objects import RECEIVER, SENDER, ObjectKey, get_objects, stored_module
 from mock_party.ocpi import OcpiError, envelope
-from mock_party.push import object_path, push_object
+from mock_party.push import object_path, push_object, routing_headers_for
 from mock_party.simulate import SimulationError, set_evse_status, simulate_session
 from mock_party.store import get_store
 from mock_party.urls import module_url, versions_url
@@ -398,7 +398,7 @@ def send_command(command: str):
     url = f"{partner.endpoint('commands', 'RECEIVER').rstrip('/')}/{command}"
     with OcpiClient(token=partner.token_out, version=version) as client:
         try:
-            response = client.post(url, body)
+            response = client.post(url, body, headers=routing_headers_for(config, partner))
         except OcpiClientError as exc:
             raise OcpiError(
                 f"Sending the command failed: {exc}", status_code=3001, http_status=502
@@ -431,7 +431,9 @@ def pull(module: str):
         params.setdefault("date_from", "1970-01-01T00:00:00Z")
     url = partner.endpoint(module, "SENDER")
     pages = objects = 0
-    with OcpiClient(token=partner.token_out, version=partner.version or config.versions[0]) as c:
+    version = partner.version or config.versions[0]
+    with OcpiClient(token=partner.token_out, version=version) as plain:
+        c = plain.with_headers(routing_headers_for(config, partner))
         try:
             for page in c.iter_pages(url, params=params):
                 pages += 1
