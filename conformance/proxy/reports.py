@@ -82,8 +82,23 @@ def matrix(judge: Judge) -> list[CheckTally]:
     ]
 
 
+def reachable(exchanges: list[Exchange]) -> bool | None:
+    """Whether platform B answered: ``True`` once it answered anything, ``False`` when every call
+    to it failed (refused, timed out), ``None`` when A never called it."""
+    to_b = [e for e in exchanges if e.direction == "A→B"]
+    if not to_b:
+        return None
+    return any(e.status is not None for e in to_b)
+
+
 def results_document(
-    rows: list[CheckTally], *, upstream: str, role: str, version: str, started: datetime
+    rows: list[CheckTally],
+    *,
+    upstream: str,
+    role: str,
+    version: str,
+    started: datetime,
+    target_reachable: bool | None = None,
 ) -> dict[str, Any]:
     counts = Counter(row.outcome for row in rows)
     summary = {k: counts.get(k, 0) for k in ("pass", "fail", "warn", "skip", "xfail", "error")}
@@ -95,7 +110,7 @@ def results_document(
         "target": {"versions_url": upstream, "role": role, "version": version, "mode": "sandbox"},
         "started_at": started.isoformat(timespec="seconds"),
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "target_reachable": None,
+        "target_reachable": target_reachable,
         "summary": summary,
         "checks": [
             {
@@ -127,6 +142,13 @@ def junit_xml(rows: list[CheckTally]) -> bytes:
     )
     for row in rows:
         case = ET.SubElement(suite, "testcase", classname="proxy", name=row.rule.check_id)
+        properties = ET.SubElement(case, "properties")
+        for name, value in (
+            ("check_id", row.rule.check_id),
+            ("level", row.rule.level),
+            ("spec", row.rule.spec),
+        ):
+            ET.SubElement(properties, "property", name=name, value=value)
         if row.outcome in ("fail", "warn"):
             first = row.message.splitlines()[0] if row.message else ""
             tag = "failure" if row.outcome == "fail" else "system-out"
@@ -210,7 +232,14 @@ def write_reports(
     """Write the four files and return the results document."""
     report_dir.mkdir(parents=True, exist_ok=True)
     rows = matrix(judge)
-    results = results_document(rows, upstream=upstream, role=role, version=version, started=started)
+    results = results_document(
+        rows,
+        upstream=upstream,
+        role=role,
+        version=version,
+        started=started,
+        target_reachable=reachable(exchanges),
+    )
     (report_dir / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
     (report_dir / "junit.xml").write_bytes(junit_xml(rows))
     har = har_document(exchanges, findings)

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 import time
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import jsonschema
 import pytest
 
+import conformance
 from conformance.proxy.judge import Judge
 from mock_party.faults import FAULTS
 from proxy.proxy_support import start_mock, start_proxy
@@ -105,6 +108,22 @@ def test_clean_parties_break_nothing_and_every_exchange_is_reported(tmp_path):
     assert len(console) == len(entries)
     seen = {r["id"] for r in results["checks"] if r["outcome"] == "pass"}
     assert "transport.envelope_valid" in seen
+    _assert_machine_readable(tmp_path / "reports", results)
+
+
+def _assert_machine_readable(reports: Path, results: dict) -> None:
+    """The proxy's results.json obeys the run's schema, and its JUnit cases carry the check's
+    id, level and spec as a run's do."""
+    schema = json.loads((Path(conformance.__file__).parent / "results.schema.json").read_text())
+    jsonschema.validate(results, schema)
+    assert results["source"] == "proxy" and results["target_reachable"] is True
+    cases = ET.parse(reports / "junit.xml").getroot().findall("testcase")
+    assert len(cases) == len(results["checks"])
+    by_id = {r["id"]: r for r in results["checks"]}
+    for case in cases:
+        props = {p.get("name"): p.get("value") for p in case.iter("property")}
+        record = by_id[case.get("name")]
+        assert props == {"check_id": record["id"], "level": record["level"], "spec": record["spec"]}
 
 
 _OBJECTS = ("locations", "sessions", "cdrs", "tariffs")

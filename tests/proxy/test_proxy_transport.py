@@ -10,6 +10,7 @@ import time
 import httpx
 import pytest
 
+from conformance.proxy.reports import reachable
 from conformance.proxy.rewrite import Rewriter
 from conformance.proxy.session import ProxyOptions, ProxySession
 from mock_party.server import serve_in_thread
@@ -105,3 +106,11 @@ def test_a_dead_party_is_a_bad_gateway_not_a_crash():
     assert response.status_code == 502
     assert response.json()["status_code"] == 3001
     assert proxy.traffic.exchanges[0].error
+    assert reachable(proxy.traffic.exchanges) is False
+
+
+def test_reachable_says_whether_platform_b_ever_answered(upstream):
+    with _proxy(upstream) as proxy:
+        assert reachable(proxy.traffic.exchanges) is None  # A has not called B yet
+        assert httpx.get(f"{proxy.front_base}/ocpi/other", timeout=10).status_code == 200
+        assert reachable(proxy.traffic.exchanges) is True
