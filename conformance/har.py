@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from conformance import __version__
+from conformance.report import KEEP_FIRST, left_out_text
 
 __all__ = ["HarWriter", "to_har_entry"]
 
@@ -98,8 +99,14 @@ class HarWriter:
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         meta = getattr(report, "ocpi_check", None)
-        for exchange in getattr(report, "ocpi_exchanges", None) or []:
-            self.entries.append(to_har_entry(exchange, meta["id"] if meta else None))
+        left_out = getattr(report, "ocpi_exchanges_left_out", 0)
+        for number, exchange in enumerate(getattr(report, "ocpi_exchanges", None) or []):
+            entry = to_har_entry(exchange, meta["id"] if meta else None)
+            if left_out and number == KEEP_FIRST:
+                entry["comment"] = (
+                    f"{entry.get('comment', '')}; {left_out_text(left_out)} before this one"
+                )
+            self.entries.append(entry)
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:

@@ -13,7 +13,7 @@ import pytest
 from conformance import __version__
 from conformance.config import TargetConfig
 from conformance.failures import format_body
-from conformance.report import outcome_of
+from conformance.report import KEEP_FIRST, left_out_text, outcome_of
 
 __all__ = ["HtmlExtras", "exchanges_html", "matrix_html"]
 
@@ -38,10 +38,13 @@ def _headers_html(headers: dict[str, str]) -> str:
     return f'<table class="ocpi-headers">{rows}</table>'
 
 
-def exchanges_html(exchanges: list[dict[str, Any]]) -> str:
-    """Each exchange as a collapsible block: request and response headers and pretty bodies."""
+def exchanges_html(exchanges: list[dict[str, Any]], left_out: int = 0) -> str:
+    """Each exchange as a collapsible block: request and response headers and pretty bodies;
+    ``left_out`` exchanges not stored are named where they were, after the first ones kept."""
     parts = ['<div class="ocpi-exchanges"><p><b>HTTP exchanges</b></p>']
-    for ex in exchanges:
+    for number, ex in enumerate(exchanges):
+        if left_out and number == KEEP_FIRST:
+            parts.append(f'<p class="ocpi-left-out">… {left_out_text(left_out)} …</p>')
         arrow = " ⇠ the target called us" if ex.get("direction") == "incoming" else ""
         outcome = ex["status"] if ex["status"] is not None else f"no response: {ex['error']}"
         parts.append(
@@ -133,4 +136,4 @@ class HtmlExtras:
     def pytest_html_results_table_html(self, report: Any, data: list[str]) -> None:
         exchanges = getattr(report, "ocpi_exchanges", None)
         if exchanges:
-            data.append(exchanges_html(exchanges))
+            data.append(exchanges_html(exchanges, getattr(report, "ocpi_exchanges_left_out", 0)))

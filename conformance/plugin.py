@@ -20,7 +20,7 @@ from conformance.html_report import HtmlExtras
 from conformance.interrupt import RunInterrupted, SignalGuard
 from conformance.listen import wait_for_calls
 from conformance.masking import mask_report
-from conformance.report import ResultsJsonWriter, check_meta
+from conformance.report import ResultsJsonWriter, check_meta, kept_exchanges
 from conformance.session import Run
 from conformance.spec_anchors import spec_anchor
 from ocpi_core.client import TargetUnreachable
@@ -311,13 +311,15 @@ def _ocpi_report(
     meta["spec"] = spec_anchor(meta["spec"], version)
     report.ocpi_check = meta  # type: ignore[attr-defined]
     recorder = item.config.stash[RECORDER_KEY]
-    report.ocpi_exchanges = (
-        [  # type: ignore[attr-defined]
-            e.as_dict() for e in recorder.since(item.stash.get(MARK_KEY, len(recorder)))
-        ]
+    made = (
+        recorder.since(item.stash.get(MARK_KEY, len(recorder)))
         if report.when == "call" or (report.when == "setup" and not report.passed)
         else []
     )
+    kept, left_out = kept_exchanges(made)
+    report.ocpi_exchanges = [e.as_dict() for e in kept]  # type: ignore[attr-defined]
+    report.ocpi_exchanges_made = len(made)  # type: ignore[attr-defined]
+    report.ocpi_exchanges_left_out = left_out  # type: ignore[attr-defined]
     if call.excinfo is not None and isinstance(call.excinfo.value, CheckFailure):
         failure = call.excinfo.value
         failure.check_id = failure.check_id or meta["id"]

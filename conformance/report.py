@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -16,9 +16,32 @@ from conformance import __version__
 from conformance.config import TargetConfig
 from ocpi_core.versions import VERSIONS, not_applicable
 
-__all__ = ["ResultsJsonWriter", "check_meta", "outcome_of"]
+__all__ = ["ResultsJsonWriter", "check_meta", "kept_exchanges", "left_out_text", "outcome_of"]
 
 RESULTS_FORMAT = "ocpi-conformance-results/1"
+T = TypeVar("T")
+# The exchanges of one check kept for the reports: its first ones and its last ones (where a
+# walk that went wrong ended); the rest are counted, not stored, so that one check against a
+# server that never stops answering cannot grow the reports without end.
+KEEP_FIRST, KEEP_LAST = 40, 10
+
+
+def kept_exchanges(
+    exchanges: list[T], first: int = KEEP_FIRST, last: int = KEEP_LAST
+) -> tuple[list[T], int]:
+    """The exchanges to store for one check and how many of them were left out (between the
+    first ``first`` and the last ``last``)."""
+    if len(exchanges) <= first + last:
+        return list(exchanges), 0
+    return [*exchanges[:first], *exchanges[len(exchanges) - last :]], len(exchanges) - first - last
+
+
+def left_out_text(left_out: int) -> str:
+    """What the reports say where a check's exchanges were left out."""
+    return (
+        f"{left_out} more exchange(s) of this check left out of the reports "
+        f"(the first {KEEP_FIRST} and the last {KEEP_LAST} are kept)"
+    )
 
 
 def check_meta(item: pytest.Item) -> dict[str, Any] | None:
@@ -109,10 +132,14 @@ class ResultsJsonWriter:
                 "message": "",
                 "duration": 0.0,
                 "exchanges": 0,
+                "exchanges_left_out": 0,
             },
         )
         record["duration"] = round(record["duration"] + report.duration, 4)
-        record["exchanges"] += len(getattr(report, "ocpi_exchanges", []))
+        record["exchanges"] += getattr(
+            report, "ocpi_exchanges_made", len(getattr(report, "ocpi_exchanges", []))
+        )
+        record["exchanges_left_out"] += getattr(report, "ocpi_exchanges_left_out", 0)
         worse = record["outcome"] == "pass" or outcome in ("fail", "error")
         if outcome is not None and (outcome != "pass" or report.when == "call") and worse:
             record["outcome"] = outcome

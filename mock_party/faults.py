@@ -109,10 +109,12 @@ FAULTS: dict[str, Fault] = {
         ),
         Fault(
             "pagination.offset_ignored",
-            "offset is ignored: every page starts at the first object (the Link still moves).",
+            "offset is ignored: every page starts at the first object (the Link still moves, "
+            "so following it never ends: an endless Link).",
             (
                 "pagination.offset_applied",
                 "pagination.full_walk_unique",
+                "pagination.link_absolute",
                 "payments.sender.pagination",
             ),
         ),

@@ -6,6 +6,7 @@ as the full walk of a Sender list, are kept for the run in ``config.stash``.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -265,6 +266,7 @@ class Walk:
     problem: str | None = None
     problem_exchange: Exchange | None = None
     skip: str | None = None  # set when the problem belongs to a transport check
+    endless: bool = False  # the Links went on past the list's end: a finding of its own
 
     @property
     def first(self) -> OcpiResponse | None:
@@ -302,6 +304,8 @@ def walk(
     """Read the whole list at ``url``; never raises for what the server answers."""
     result = Walk(module=module, url=url, params=dict(params or {}))
     seen: set[str] = set()
+    contents: dict[str, int] = {}  # a page's objects → its number, to spot a list going round
+    last_offset: int | None = None
     next_url: str | None = url
     query: Mapping[str, Any] | None = result.params
     while next_url is not None:
@@ -332,15 +336,53 @@ def walk(
         if link is None:
             return result
         next_url, query = str(httpx.URL(response.url).join(link)), None
-        if next_url in seen:
-            result.problem = f"Link rel=next points back to a page already read: {next_url}"
+        endless = _going_round(data, len(result.pages), contents, next_url, last_offset)
+        if endless is not None:
+            result.problem, result.endless = endless, True
             result.problem_exchange = response.exchange
+            return result
+        last_offset = _offset_of(next_url)
+        if next_url in seen:
+            result.problem = (
+                f"endless Link: rel=next points back to a page already read: {next_url}"
+            )
+            result.problem_exchange, result.endless = response.exchange, True
             return result
         if len(result.pages) >= _page_budget(result, max_pages):
             result.problem = f"more pages than the list can hold; stopped after {len(seen)}"
             result.problem_exchange = response.exchange
+            if result.total is not None:  # past X-Total-Count, and rel=next still points on
+                result.problem = f"endless Link: {result.problem} (X-Total-Count {result.total})"
+                result.endless = True
             return result
     return result
+
+
+def _offset_of(url: str) -> int | None:
+    value = httpx.URL(url).params.get("offset")
+    return int(value) if value is not None and value.isascii() and value.isdigit() else None
+
+
+def _going_round(
+    data: list[Any], number: int, contents: dict[str, int], next_url: str, last: int | None
+) -> str | None:
+    """Why the Links of a list never end, seen early: a page repeating an earlier page's objects,
+    or a next Link whose offset does not move forward; ``None`` while all looks right."""
+    if data:
+        key = json.dumps(data, sort_keys=True, default=str)
+        if key in contents:
+            return (
+                f"endless Link: page {number} holds the same objects as page {contents[key]}, "
+                f"and rel=next still points on ({next_url})"
+            )
+        contents[key] = number
+    offset = _offset_of(next_url)
+    if offset is not None and last is not None and offset <= last:
+        return (
+            f"endless Link: the next offset ({offset}) does not move past the one before "
+            f"({last}): {next_url}"
+        )
+    return None
 
 
 def _page_budget(result: Walk, max_pages: int) -> int:

@@ -120,7 +120,13 @@ def _per_list(
         pytest.skip("; ".join(skipped))
 
 
+def _endless(result: Walk) -> None:
+    if result.endless:
+        raise _Failed(_Finding(result.module, result.problem or "", result.problem_exchange))
+
+
 def _complete(result: Walk) -> Walk:
+    _endless(result)
     if result.first is None:
         raise _NotApplicable(f"the list cannot be read ({result.problem})")
     if result.problem is not None:
@@ -131,6 +137,7 @@ def _complete(result: Walk) -> Walk:
 def _reference_count(result: Walk) -> int:
     """How many objects the list holds: the full walk's count, or X-Total-Count when the walk
     could not follow the Links to the end."""
+    _endless(result)
     if result.first is None:
         raise _NotApplicable(f"the list cannot be read ({result.problem})")
     if result.problem is None:
@@ -382,6 +389,7 @@ def test_full_walk_unique(ocpi: Run, request: pytest.FixtureRequest) -> None:
         client = client_for(ocpi, module=module)
         reference = _complete(full_walk(request, ocpi, module))
         result, limit = _small_walk(request, ocpi, client, module, url)
+        _endless(result)  # pages going round: objects come again and again
         if result.problem is not None:
             raise _NotApplicable(f"the paged walk stopped: {result.problem}")
         keys = [object_key(module, o) for o in result.objects]
