@@ -141,6 +141,11 @@ def _without_churned(
     return kept[offset : offset + limit], len(kept)
 
 
+def _duplicates(module: str) -> bool:
+    """The pagination.duplicates_in_page fault, on pages read with the server's page size."""
+    return faults.active("pagination.duplicates_in_page")
+
+
 def paginated(objects: Objects, module: str, side: str) -> Response:
     """GET of a Sender list: the page asked for, with the pagination headers."""
     config: MockConfig = current_app.config["OCPI_MOCK"]
@@ -167,6 +172,8 @@ def paginated(objects: Objects, module: str, side: str) -> Response:
         items = [serialize(module, body, active, version, lookup) for body in bodies]
     else:
         items = bodies
+    if items and page.offset == 0 and page.asked_limit is None and _duplicates(module):
+        items = [*items, items[0], items[0]]  # the first object twice more on the first page
     response = json_envelope("[" + ",".join(items) + "]")
     next_offset = page.offset + len(items)
     if next_offset < total and items and not faults.active("pagination.no_link"):

@@ -31,7 +31,7 @@ from conformance.checks._common import (
     skip_reason,
     walk,
 )
-from conformance.crossrules import describe_key, object_key, parse_datetime
+from conformance.crossrules import describe_key, object_key, parse_datetime, repeated_keys
 from conformance.failures import CheckFailure
 from conformance.rules.pagination import header_int_problem, link_problem
 from conformance.session import Run
@@ -426,6 +426,41 @@ def test_full_walk_unique(ocpi: Run, request: pytest.FixtureRequest) -> None:
         ocpi,
         "Walking the pages does not return every object exactly once",
         "each object once over all pages, the same objects as one unpaged walk",
+        rule,
+        spec=RESPONSE,
+    )
+
+
+@check(id="pagination.page_unique", spec=RESPONSE)
+def test_page_unique(ocpi: Run, request: pytest.FixtureRequest) -> None:
+    """No page holds the same object twice. A list is a set of objects each named by its id
+    (uid for Tokens) within its party, and X-Total-Count counts them; a page repeating one
+    inflates every page and every count a client makes of it."""
+
+    def rule(module: str, url: str) -> list[_Finding]:
+        result = full_walk(request, ocpi, module)
+        _endless(result)
+        if result.first is None:
+            raise _NotApplicable(f"the list cannot be read ({result.problem})")
+        for number, (page, data) in enumerate(zip(result.pages, result.data, strict=True), 1):
+            repeated = repeated_keys(module, (o for o in data if isinstance(o, dict)))
+            if repeated:
+                worst = sorted(repeated.items(), key=lambda kv: -kv[1])
+                shown = ", ".join(f"{describe_key(k)} {n} times" for k, n in worst[:3])
+                return [
+                    _Finding(
+                        module,
+                        f"page {number} holds {sum(repeated.values())} objects under "
+                        f"{len(repeated)} id(s) that come more than once: {shown}",
+                        page.exchange,
+                    )
+                ]
+        return []
+
+    _per_list(
+        ocpi,
+        "A page holds the same object more than once",
+        "each object (country_code/party_id/id, Tokens by uid and type) at most once per page",
         rule,
         spec=RESPONSE,
     )
