@@ -12,6 +12,7 @@ import click
 import httpx
 
 from mock_party.config import ConfigError, MockConfig
+from mock_party.db import masked_url
 from mock_party.faults import FAULTS
 
 __all__ = ["main"]
@@ -109,8 +110,10 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
 @click.option(
     "--database",
     envvar="OCPI_MOCK_DATABASE",
-    type=click.Path(dir_okay=False),
-    help="SQLite file; keeps partners and data across restarts. [default: a temp file]",
+    metavar="FILE|DSN",
+    help="Where partners, data and run-time state are kept across restarts: a SQLite file, "
+    "or a PostgreSQL DSN (postgresql://user@host/db) for a mock shared by several workers. "
+    "[default: a temp SQLite file]",
 )
 @click.option(
     "--base-url",
@@ -253,7 +256,7 @@ def serve(
     click.echo(f"OCPI mock {'+'.join(config.roles)} serving {', '.join(config.versions)}")
     click.echo(f"  versions URL: {base}/ocpi/versions")
     click.echo(f"  token A:      {app.config['OCPI_TOKEN_A']}")
-    click.echo(f"  database:     {app.config['OCPI_DATABASE']}")
+    click.echo(f"  database:     {masked_url(app.config['OCPI_DATABASE'])}")
     click.echo(f"  seed:         {config.seed}")
     if config.faults:
         click.echo(f"  faults:       {', '.join(config.faults)}")

@@ -51,7 +51,8 @@ class MockConfig:
     roles: the OCPI roles it plays (``CPO``, ``EMSP`` or both).
     versions: OCPI versions served (2.1.1, 2.2.1, 2.3.0; several at once).
     country_code, party_id: its identity in every role.
-    database: SQLite file; ``None`` means a temporary file made by ``create_app``.
+    database: a SQLite file or a PostgreSQL DSN (``postgresql://…``); ``None`` means a
+        temporary SQLite file made by ``create_app``.
     base_url: public base URL put in versions/endpoint URLs; ``None`` derives it from requests.
     token_a: the registration token offered to partners; ``None`` generates one at start.
     seed: Faker seed of its data set.

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 import re
-import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from mock_party import faults
+from mock_party.db import Connection
 from mock_party.shapes import BASE_VERSION, Lookup, to_version
 from mock_party.store import get_store
 
@@ -100,7 +100,7 @@ class StoredObject:
     meta: dict[str, Any] = field(default_factory=dict)
 
 
-def _key_of(row: sqlite3.Row) -> ObjectKey:
+def _key_of(row: Any) -> ObjectKey:
     return ObjectKey(
         row["module"], row["side"], row["country_code"], row["party_id"], row["id"], row["type"]
     )
@@ -110,7 +110,7 @@ class Objects:
     """Object access over one store connection; writes that read first belong in a
     ``store.transaction()``."""
 
-    def __init__(self, db: sqlite3.Connection) -> None:
+    def __init__(self, db: Connection) -> None:
         self.db = db
 
     def get(self, key: ObjectKey) -> StoredObject | None:
@@ -269,6 +269,7 @@ class Objects:
         ``last_updated`` is counted and skipped on its index.
         """
         size = self._next_pos(module, side)
+        hint = self.db.dialect.indexed_by
         if date_from is None and date_to is None:
             return self._positions(module, side, offset, limit), size
         where = "module = ? AND side = ?"
@@ -281,7 +282,7 @@ class Objects:
             params.append(date_to)
         total = int(
             self.db.execute(
-                f"SELECT count(*) FROM objects INDEXED BY objects_updated WHERE {where}", params
+                f"SELECT count(*) FROM objects{hint('objects_updated')} WHERE {where}", params
             ).fetchone()[0]
         )
         if limit <= 0 or offset >= total:
@@ -293,7 +294,7 @@ class Objects:
             seqs = sorted(
                 row[0]
                 for row in self.db.execute(
-                    f"SELECT seq FROM objects INDEXED BY objects_updated WHERE {where}", params
+                    f"SELECT seq FROM objects{hint('objects_updated')} WHERE {where}", params
                 )
             )[offset : offset + limit]
             marks = ",".join("?" * len(seqs))
@@ -303,8 +304,9 @@ class Objects:
             # a wide window: walk the list's index in order, filtering on its last_updated
             # column; skipped rows are never read from the table
             rows = self.db.execute(
-                "SELECT body FROM objects WHERE seq IN (SELECT seq FROM objects INDEXED BY"
-                f" objects_list WHERE {where} ORDER BY pos LIMIT ? OFFSET ?) ORDER BY seq",
+                "SELECT body FROM objects WHERE seq IN (SELECT seq FROM"
+                f" objects{hint('objects_list')} WHERE {where} ORDER BY pos LIMIT ? OFFSET ?)"
+                " ORDER BY seq",
                 (*params, limit, offset),
             ).fetchall()
         return [row[0] for row in rows], total
@@ -330,7 +332,7 @@ class Objects:
         )
 
 
-def _stored(row: sqlite3.Row) -> StoredObject:
+def _stored(row: Any) -> StoredObject:
     return StoredObject(
         key=_key_of(row),
         body=json.loads(row["body"]),

@@ -1,69 +1,25 @@
-"""The mock's SQLite store: partners, their tokens and endpoints, registration tokens.
+"""The mock's store: partners, their tokens and endpoints, registration tokens.
 
-One connection per request (``get_store``), closed at app-context teardown, so no connection is
-shared between waitress threads. WAL mode and a busy timeout let concurrent writers wait instead
-of failing.
+On SQLite (a file, the default) or PostgreSQL (a ``postgresql://`` DSN, for several workers);
+the backends are in :mod:`mock_party.db`, the schema in :mod:`mock_party.migrations`. One
+connection per request (``get_store``), given back at app-context teardown, so no connection is
+shared between threads. SQLite runs in WAL mode with a busy timeout, so concurrent writers wait
+instead of failing.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, current_app, g
 
-__all__ = ["Partner", "Store", "get_store", "init_app"]
+from mock_party import db as backends
+from mock_party.migrations import migrate
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS tokens_a (
-    token TEXT PRIMARY KEY,
-    created_at TEXT NOT NULL,
-    used_at TEXT
-);
-CREATE TABLE IF NOT EXISTS partners (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    token_in TEXT UNIQUE,          -- the token the partner uses to call us
-    token_out TEXT,                -- the token we use to call the partner
-    versions_url TEXT NOT NULL,
-    version TEXT,
-    endpoints TEXT NOT NULL DEFAULT '[]',
-    roles TEXT NOT NULL DEFAULT '[]',
-    registered INTEGER NOT NULL DEFAULT 0,
-    token_form TEXT,               -- how the partner encodes its token: base64 or plain
-    created_at TEXT NOT NULL,
-    updated_at TEXT NOT NULL
-);
--- OCPI objects (mock_party/objects.py): side 'sender' = our own data, served on our Sender
--- interfaces; side 'receiver' = what partners pushed to our Receiver interfaces. seq is the
--- creation order, the order of every list; pos is the object's index in its (module, side)
--- list, kept dense, so that a page at any offset is one index seek. The key columns are
--- CiStrings (NOCASE).
-CREATE TABLE IF NOT EXISTS objects (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
-    pos INTEGER NOT NULL,
-    module TEXT NOT NULL,
-    side TEXT NOT NULL,
-    country_code TEXT NOT NULL COLLATE NOCASE,
-    party_id TEXT NOT NULL COLLATE NOCASE,
-    id TEXT NOT NULL COLLATE NOCASE,
-    type TEXT NOT NULL DEFAULT '',
-    last_updated TEXT NOT NULL,    -- normalised, sortable: 2026-01-02T03:04:05.000000
-    partner_id INTEGER,
-    meta TEXT NOT NULL DEFAULT '{}',
-    body TEXT NOT NULL,
-    UNIQUE (module, side, country_code, party_id, id, type)
-);
-CREATE INDEX IF NOT EXISTS objects_list ON objects (module, side, pos, last_updated);
-CREATE INDEX IF NOT EXISTS objects_updated ON objects (module, side, last_updated, seq);
-CREATE INDEX IF NOT EXISTS objects_by_id ON objects (module, side, id);
-CREATE TABLE IF NOT EXISTS mock_state (
-    key TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-"""
+__all__ = ["Partner", "Store", "get_store", "init_app"]
 
 
 def _now() -> str:
@@ -83,7 +39,7 @@ class Partner:
     token_form: str | None
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> Partner:
+    def from_row(cls, row: Any) -> Partner:
         return cls(
             id=row["id"],
             token_in=row["token_in"],
@@ -106,30 +62,36 @@ class Partner:
 
 
 class Store:
-    """Data access over one SQLite connection."""
+    """Data access over one connection of either backend (``path``: a SQLite file or a
+    PostgreSQL DSN)."""
 
     def __init__(self, path: str) -> None:
         self.path = path
-        self.db = sqlite3.connect(path, timeout=30, isolation_level=None, check_same_thread=False)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA busy_timeout = 30000")
-        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db = backends.connect(path)
+
+    @property
+    def dialect(self) -> backends.Dialect:
+        return self.db.dialect
 
     def close(self) -> None:
         self.db.close()
 
-    def init_schema(self) -> None:
-        self.db.execute("PRAGMA journal_mode = WAL")
-        self.db.executescript(_SCHEMA)
+    def init_schema(self) -> list[int]:
+        """Apply the migrations this database lacks; the versions applied now."""
+        if self.db.dialect is backends.SQLITE:
+            self.db.execute("PRAGMA journal_mode = WAL")
+        return migrate(self.db)
 
-    def transaction(self) -> sqlite3.Connection:
-        """``with store.transaction():`` runs the block in one IMMEDIATE transaction."""
-        return _Immediate(self.db)  # type: ignore[return-value]
+    def transaction(self) -> Any:
+        """``with store.transaction():`` runs the block in one write transaction (one writer
+        at a time, on either backend)."""
+        return self.db.transaction()
 
     # registration tokens (token A)
     def add_token_a(self, token: str) -> None:
         self.db.execute(
-            "INSERT OR IGNORE INTO tokens_a (token, created_at) VALUES (?, ?)", (token, _now())
+            "INSERT INTO tokens_a (token, created_at) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            (token, _now()),
         )
 
     def token_a_valid(self, token: str) -> bool:
@@ -177,9 +139,10 @@ class Store:
         registered: bool = False,
     ) -> int:
         now = _now()
-        cursor = self.db.execute(
+        row = self.db.execute(
             "INSERT INTO partners (token_in, token_out, versions_url, version, endpoints, roles,"
-            " registered, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " registered, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " RETURNING id",
             (
                 token_in,
                 token_out,
@@ -191,8 +154,8 @@ class Store:
                 now,
                 now,
             ),
-        )
-        return int(cursor.lastrowid or 0)
+        ).fetchone()
+        return int(row[0])
 
     def update_partner(self, partner_id: int, **fields: Any) -> None:
         allowed = {
@@ -222,18 +185,6 @@ class Store:
 
     def delete_partner(self, partner_id: int) -> None:
         self.db.execute("DELETE FROM partners WHERE id = ?", (partner_id,))
-
-
-class _Immediate:
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
-
-    def __enter__(self) -> sqlite3.Connection:
-        self.db.execute("BEGIN IMMEDIATE")
-        return self.db
-
-    def __exit__(self, exc_type: object, *rest: object) -> None:
-        self.db.execute("ROLLBACK" if exc_type else "COMMIT")
 
 
 def get_store() -> Store:

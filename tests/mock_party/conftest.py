@@ -10,6 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from mock_support import NO_DATA, OcpiActions
+from postgres_support import database_url, postgres_server, postgres_url  # noqa: F401
 
 from mock_party import MockConfig, create_app
 from mock_party.server import ServerThread, serve_in_thread

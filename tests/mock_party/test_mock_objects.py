@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from mock_party import objects as objects_module
+from mock_party.db import IntegrityError
 from mock_party.objects import SENDER, ObjectKey, Objects, sort_key
 from mock_party.store import Store
 
 
 @pytest.fixture
-def objects(tmp_path) -> Objects:
-    store = Store(str(tmp_path / "objects.sqlite"))
+def objects(database_url) -> Objects:
+    store = Store(database_url)
     store.init_schema()
     return Objects(store.db)
 
@@ -113,6 +112,6 @@ def test_unique_key_is_case_insensitive(objects):
     objects.put(ObjectKey("tokens", SENDER, "nl", "mck", "abc", "RFID"), body(1, stamp(1)))
     assert objects.get(ObjectKey("tokens", SENDER, "NL", "MCK", "ABC", "RFID")) is not None
     assert objects.get(ObjectKey("tokens", SENDER, "NL", "MCK", "ABC", "APP_USER")) is None
-    with pytest.raises(sqlite3.IntegrityError):
+    with pytest.raises(IntegrityError):
         objects.put_many([(ObjectKey("tokens", SENDER, "NL", "MCK", "ABC", "RFID"),
                            body(1, stamp(1)), {})])  # fmt: skip
