@@ -32,6 +32,7 @@ KNOWN_CHECKS = {
     "pagination.link_present",
     "pagination.link_absolute",
     "pagination.full_walk_unique",
+    "pagination.page_unique",
     "pagination.offset_applied",
     "pagination.date_from_inclusive",
     "pagination.date_to_exclusive",
@@ -144,6 +145,13 @@ def test_clean_lists_first(cpo):
         ("pagination.limit_echoed", "?limit=1000", lambda ids, h: h["X-Limit"] == "1000"),
         ("pagination.limit_ignored", "?limit=1", lambda ids, h: len(ids) == 2),
         ("pagination.offset_ignored", "?offset=2", lambda ids, h: ids == ["LOC-0", "LOC-1"]),
+        (
+            "pagination.duplicates_in_page",
+            "",
+            lambda ids, h: (
+                ids == ["LOC-0", "LOC-1", "LOC-0", "LOC-0"] and h["X-Total-Count"] == "3"
+            ),
+        ),
         (
             "pagination.date_from_ignored",
             "?date_from=2024-01-03T00:00:00Z",
