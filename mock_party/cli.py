@@ -238,17 +238,15 @@ def serve(
         click.secho(f"Configuration error: {exc}", fg="red", err=True)
         sys.exit(2)
 
-    from waitress.server import create_server
-
     from mock_party.app import create_app
     from mock_party.limits import waitress_body_limit
+    from mock_party.server import create_ocpi_server
 
     app = create_app(config)
-    server = create_server(
+    server = create_ocpi_server(
         app,
         host=host,
         port=port,
-        ident="ocpi-mock",
         threads=8,
         max_request_body_size=waitress_body_limit(config.max_body),
     )

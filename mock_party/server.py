@@ -9,7 +9,9 @@ from typing import Any
 
 from waitress.server import create_server
 
-__all__ = ["ServerThread", "serve_in_thread"]
+from mock_party.server_errors import OcpiChannel
+
+__all__ = ["ServerThread", "create_ocpi_server", "serve_in_thread"]
 
 
 @dataclass
@@ -50,17 +52,20 @@ class ServerThread:
         self.stop()
 
 
+def create_ocpi_server(app: Callable[..., Any], **settings: Any) -> Any:
+    """A waitress server for ``app`` (``settings`` are waitress's) whose own error answers
+    (bad request line, invalid Content-Length, …) are OCPI envelopes."""
+    server = create_server(app, ident="ocpi-mock", **settings)
+    server.channel_class = OcpiChannel  # handle_accept builds each connection's channel with it
+    return server
+
+
 def serve_in_thread(
     app: Callable[..., Any], host: str = "127.0.0.1", port: int = 0, threads: int = 8
 ) -> ServerThread:
     """Start ``app`` on ``host:port`` (0: a free port) and return at once."""
-    server = create_server(
-        app,
-        host=host,
-        port=port,
-        threads=threads,
-        ident="ocpi-mock",
-        clear_untrusted_proxy_headers=True,
+    server = create_ocpi_server(
+        app, host=host, port=port, threads=threads, clear_untrusted_proxy_headers=True
     )
     thread = threading.Thread(
         target=server.run, name=f"waitress-{server.effective_port}", daemon=True
