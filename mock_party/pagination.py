@@ -13,14 +13,23 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlencode
 
 from flask import Response, current_app, request
 
 from mock_party import faults
 from mock_party.config import MockConfig
-from mock_party.objects import Objects, active_object_faults, own_lookup, serialize, sort_key
+from mock_party.objects import (
+    SENDER,
+    Objects,
+    active_object_faults,
+    own_lookup,
+    serialize,
+    sort_key,
+)
 from mock_party.ocpi import OcpiError, ocpi_timestamp
+from mock_party.scoping import SCOPED_MODULES, caller_foreign, visible
 from mock_party.shapes import BASE_VERSION
 from mock_party.urls import base_url
 
@@ -141,6 +150,24 @@ def _without_churned(
     return kept[offset : offset + limit], len(kept)
 
 
+def _own_only(
+    objects: Objects,
+    module: str,
+    side: str,
+    foreign: set[tuple[str, str]],
+    offset: int,
+    limit: int,
+    window: dict[str, Any],
+) -> tuple[list[str], int]:
+    """The page of a Sessions or CDRs list without those of other eMSP partners' tokens (read
+    in full and filtered: only when another eMSP partner is registered)."""
+    import json
+
+    every, _ = objects.page(module, side, offset=0, limit=MAX_INTEGER, **window)
+    kept = [body for body in every if visible(json.loads(body), foreign)]
+    return kept[offset : offset + limit], len(kept)
+
+
 def _duplicates(module: str) -> bool:
     """The pagination.duplicates_in_page fault, on pages read with the server's page size."""
     return faults.active("pagination.duplicates_in_page")
@@ -160,8 +187,11 @@ def paginated(objects: Objects, module: str, side: str) -> Response:
         "date_to": sort_key(page.date_to) if page.date_to else None,
         "date_to_inclusive": faults.active("pagination.date_to_inclusive"),
     }
+    foreign = caller_foreign() if module in SCOPED_MODULES and side == SENDER else set()
     if date_from and module == "locations" and faults.active("pagination.delta_drops_changes"):
         bodies, total = _without_churned(objects, side, date_from, offset, limit, window)
+    elif foreign:
+        bodies, total = _own_only(objects, module, side, foreign, offset, limit, window)
     else:
         bodies, total = objects.page(module, side, offset=offset, limit=limit, **window)
     active = active_object_faults()

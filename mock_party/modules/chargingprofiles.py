@@ -19,6 +19,7 @@ from mock_party.modules._objects import bare_receiver_route, module_blueprint, o
 from mock_party.objects import get_objects, now_datetime
 from mock_party.ocpi import OcpiError, envelope
 from mock_party.push import later, post_result
+from mock_party.scoping import caller_foreign, session_refusal
 from mock_party.store import get_store
 
 bp = module_blueprint("chargingprofiles", __name__)
@@ -39,7 +40,14 @@ def _required(name: str) -> str:
 
 
 def _session_known(session_id: str) -> bool:
-    return get_objects().get(own_key("sessions", session_id)) is not None
+    """Whether the session exists; refused when it is another eMSP's."""
+    session = get_objects().get(own_key("sessions", session_id))
+    if session is None:
+        return False
+    refusal = session_refusal(session_id, session.body, caller_foreign())
+    if refusal is not None:
+        raise OcpiError(refusal, status_code=2000, http_status=403, data={"result": "REJECTED"})
+    return True
 
 
 def _reply_later(url: str, body: dict[str, Any]) -> None:

@@ -32,6 +32,7 @@ from mock_party.modules.locations import find_connector, find_evse
 from mock_party.objects import RECEIVER, ObjectKey, get_objects, now_datetime
 from mock_party.ocpi import OcpiError, envelope
 from mock_party.push import later, post_result
+from mock_party.scoping import caller_foreign, session_refusal
 from mock_party.shapes import command_result_211, token_from_211
 from mock_party.simulate import (
     SimulationError,
@@ -106,6 +107,9 @@ def _check(command: str, body: dict[str, Any]) -> None:
         session = get_objects().get(own_key("sessions", body["session_id"]))
         if session is None:
             raise _Refused("UNKNOWN_SESSION", f"Unknown session {body['session_id']}")
+        refusal = session_refusal(body["session_id"], session.body, caller_foreign())
+        if refusal is not None:
+            raise _Refused("REJECTED", refusal, 2000, 403)
         if session.body.get("status") not in ("ACTIVE", "PENDING"):
             raise _Refused("REJECTED", f"Session is {session.body.get('status')}")
 
