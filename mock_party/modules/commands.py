@@ -98,9 +98,25 @@ def _charge_point(body: dict[str, Any], *, connector_needed: bool = False) -> No
         raise _Refused("REJECTED", "evse_uid and connector_id are required")
 
 
+def _own_token(token: Any) -> None:
+    """Refuse a session or reservation started with another eMSP partner's token."""
+    if not isinstance(token, dict) or "party_id" not in token:
+        return  # 2.1.1: the token takes the caller's party
+    party = (str(token.get("country_code", "")).upper(), str(token["party_id"]).upper())
+    if party in caller_foreign():
+        raise _Refused(
+            "REJECTED",
+            f"The token is one of {party[0]}/{party[1]}, another eMSP: an eMSP starts "
+            "sessions and reservations with its own tokens only",
+            2000,
+            403,
+        )
+
+
 def _check(command: str, body: dict[str, Any]) -> None:
     if command in ("START_SESSION", "RESERVE_NOW"):
         _charge_point(body)
+        _own_token(body.get("token"))
     elif command == "UNLOCK_CONNECTOR":
         _charge_point(body, connector_needed=True)
     elif command == "STOP_SESSION":

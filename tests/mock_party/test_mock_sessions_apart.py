@@ -54,7 +54,7 @@ def _objects(app) -> None:
 
 @pytest.fixture
 def cpo(make_app, served):
-    app = make_app(command_delay=30)
+    app = make_app(locations=1, command_delay=30)
     actions = OcpiActions(app.test_client(), app)
     actions.register(party=PARTIES["one"], token="emsp-one-token-1234")
     actions.register(party=PARTIES["two"], token="emsp-two-token-1234")
@@ -119,3 +119,24 @@ def test_charging_profile_on_anothers_session_is_refused(cpo):
     assert deleted.status_code == 403
     own = httpx.put(url, json=profile, headers=auth("emsp-one-token-1234"))
     assert assert_envelope(own, 1000)["data"]["result"] == "ACCEPTED"
+
+
+def test_start_session_with_anothers_token_is_refused(cpo):
+    one = auth("emsp-one-token-1234")
+    locations = httpx.get(f"{cpo}{V}/sender/locations", headers=one).json()["data"]
+    location = locations[0]["id"]
+
+    def start(party: tuple[str, str]) -> httpx.Response:
+        token = {**_token(party), "valid": True, "whitelist": "ALWAYS", "last_updated": STAMP}
+        body = {
+            "response_url": "http://127.0.0.1:9/result",
+            "token": {**token, "issuer": "Someone"},
+            "location_id": location,
+        }
+        return httpx.post(f"{cpo}{V}/receiver/commands/START_SESSION", json=body, headers=one)
+
+    refused = start(PARTIES["two"])
+    assert refused.status_code == 403, refused.text
+    body = assert_envelope(refused, 2000)
+    assert body["data"]["result"] == "REJECTED" and "DE/TWO" in body["status_message"]
+    assert assert_envelope(start(PARTIES["one"]), 1000)["data"]["result"] == "ACCEPTED"
