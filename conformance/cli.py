@@ -198,6 +198,18 @@ _TARGET_OPTIONS = [
     "-k", "select", metavar="EXPR", help="Only checks matching this pytest -k expression."
 )
 @click.option(
+    "--fleet",
+    "fleet_path",
+    type=click.Path(dir_okay=False),
+    help="Fleet file (TOML) of many targets, [targets.<name>] each: run them in parallel, "
+    "reports in <report-dir>/<name>/ and an index; see docs/ci.md.",
+)
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    help="With --fleet: how many runs at once. [default: the number of CPUs, at least 2]",
+)
+@click.option(
     "-v",
     "--verbose",
     is_flag=True,
@@ -219,6 +231,8 @@ def run(
     churn_wait: float | None,
     report_dir: str,
     select: str | None,
+    fleet_path: str | None,
+    jobs: int | None,
     verbose: bool,
 ) -> None:
     """Run the conformance checks against a target and write the reports.
@@ -227,6 +241,14 @@ def run(
     a usage or configuration error, 3 when the target could not be reached at all, 4 when the
     run was interrupted (SIGTERM, SIGINT); every report is written in each case.
     """
+    if fleet_path or jobs:
+        from conformance.cli_fleet import run_fleet_command
+
+        given = dict(config=config_path, versions_url=versions_url, role=role)
+        given.update(version=ocpi_version, mode=mode, mock=mock, mock_fault=mock_faults)
+        bounds = dict(timeout=timeout, max_time=max_time, max_body=max_body)
+        bounds["churn_wait"] = churn_wait
+        sys.exit(run_fleet_command(fleet_path, jobs, report_dir, select, verbose, given, bounds))
     if mock and (versions_url or config_path):
         raise click.UsageError("--mock tests our own mock; drop --versions-url/--config")
     if mock_faults and not mock:

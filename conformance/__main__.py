@@ -1,0 +1,5 @@
+"""``python -m conformance``: the ``ocpi-conformance`` command (a fleet starts its runs so)."""
+
+from conformance.cli import main
+
+main()
