@@ -148,6 +148,29 @@ FAULTS: dict[str, Fault] = {
             "full list shows them.",
             ("pagination.delta_sync",),
         ),
+        # live status: EVSE status PATCHes, as the mock receives them and as it pushes them
+        Fault(
+            "receiver.evse_status_not_stored",
+            "A PATCH of an EVSE is stored without its status: the EVSE keeps the old one.",
+            ("locations.receiver.status_read_back",),
+        ),
+        Fault(
+            "receiver.parent_stamped_now",
+            "A PATCH of an EVSE or Connector sets the Location's last_updated to the mock's own "
+            "clock instead of the PATCH's value.",
+            ("locations.receiver.status_parent_follows",),
+        ),
+        Fault(
+            "push.status_last_updated_backdated",
+            "EVSE status PATCHes pushed to partners carry a last_updated an hour before the "
+            "stored one.",
+            ("locations.push.last_updated_monotonic",),
+        ),
+        Fault(
+            "push.available_as_unknown",
+            "EVSE status PATCHes pushed to partners say UNKNOWN where the EVSE is AVAILABLE.",
+            ("locations.push.sender_agrees",),
+        ),
         Fault(
             "pagination.invalid_parameter_accepted",
             "Invalid offset, limit, date_from or date_to are silently ignored instead of 2001.",

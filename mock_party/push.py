@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 import httpx
 
+from mock_party import faults
 from mock_party.config import MockConfig
 from mock_party.objects import Objects, dumps, own_lookup, serialize
 from mock_party.shapes import BASE_VERSION, Lookup, to_version
@@ -157,6 +158,8 @@ def push(
     """
     if not config.push:
         return []
+    if module == "locations" and method == "PATCH" and isinstance(body, dict):
+        body = _status_faults(body)
     deliveries = []
     lookup = own_lookup(Objects(store.db), config.country_code, config.party_id)
     for partner in store.partners():
@@ -173,6 +176,23 @@ def push(
             again = _shaped(module, fallback[1], version, lookup, whole=True, partial=False)
             deliveries.append(_send(partner, config, "PUT", base.rstrip("/") + fallback[0], again))
     return deliveries
+
+
+def _status_faults(body: dict[str, Any]) -> dict[str, Any]:
+    """An EVSE status PATCH as the push.* faults send it."""
+    if "status" not in body:
+        return body
+    changed = dict(body)
+    if faults.active("push.status_last_updated_backdated") and "last_updated" in body:
+        from datetime import UTC, datetime, timedelta
+
+        from mock_party.objects import format_datetime, sort_key
+
+        stored = datetime.fromisoformat(sort_key(body["last_updated"])).replace(tzinfo=UTC)
+        changed["last_updated"] = format_datetime(stored - timedelta(hours=1))
+    if faults.active("push.available_as_unknown") and body["status"] == "AVAILABLE":
+        changed["status"] = "UNKNOWN"
+    return changed
 
 
 def push_object(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from mock_party import faults
 from mock_party.modules._objects import (
     bare_receiver_route,
     caller_partner_id,
@@ -25,7 +26,7 @@ from mock_party.modules._objects import (
     receiver_key,
     require_owner,
 )
-from mock_party.objects import SENDER, get_objects, serialize, sort_key
+from mock_party.objects import SENDER, get_objects, now_datetime, serialize, sort_key
 from mock_party.ocpi import envelope
 from mock_party.pagination import json_envelope, paginated
 from mock_party.store import get_store
@@ -224,9 +225,17 @@ def receiver_patch(
             raise not_found(f"location {country_code}/{party_id}/{location_id}", UNKNOWN_LOCATION)
         location = current.body
         target = _part(location, evse_uid, connector_id)
+        if (
+            connector_id is None
+            and evse_uid is not None
+            and faults.active("receiver.evse_status_not_stored")
+        ):
+            patch = {k: v for k, v in patch.items() if k != "status"}
         target.update(patch)
         if evse_uid is not None:
             stamp = patch["last_updated"]
+            if faults.active("receiver.parent_stamped_now"):
+                stamp = now_datetime()
             if connector_id is not None:
                 evse = find_evse(location, evse_uid)
                 assert evse is not None

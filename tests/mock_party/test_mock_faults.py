@@ -69,6 +69,10 @@ KNOWN_CHECKS |= {  # demand pricing, ad-hoc tokens, 2.3.0 Payments
     "payments.capture_matches_cdr",
     "payments.card_cdrs_consistent",
     "pagination.delta_sync",
+    "locations.receiver.status_read_back",
+    "locations.receiver.status_parent_follows",
+    "locations.push.last_updated_monotonic",
+    "locations.push.sender_agrees",
 }
 
 ASKED_FOR = {
