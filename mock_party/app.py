@@ -33,6 +33,10 @@ def create_app(config: MockConfig | None = None) -> Flask:
     either way it is in ``app.config["OCPI_TOKEN_A"]``.
     """
     config = config or MockConfig()
+    if "HUB" in config.roles:
+        from mock_party.hub import create_hub_app
+
+        return create_hub_app(config)
     database = config.database
     if database is None:
         handle, database = tempfile.mkstemp(prefix="ocpi-mock-", suffix=".sqlite")

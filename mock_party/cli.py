@@ -48,7 +48,7 @@ def _load_file(path: str | None) -> dict[str, Any]:
             f"known keys: {', '.join(sorted(known))}",
             param_hint="--config",
         )
-    for key in ("roles", "versions", "faults"):
+    for key in ("roles", "versions", "faults", "hub_parties"):
         if isinstance(mock.get(key), list):
             mock[key] = tuple(mock[key])
     return mock
@@ -82,7 +82,16 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
     "roles",
     multiple=True,
     envvar="OCPI_MOCK_ROLE",
-    help="Role(s) to play: cpo, emsp, or cpo,emsp for both. [default: cpo]",
+    help="Role(s) to play: cpo, emsp, or cpo,emsp for both; or hub (2.2.1/2.3.0), a Hub "
+    "holding the parties of --hub-party. [default: cpo]",
+)
+@click.option(
+    "--hub-party",
+    "hub_parties",
+    multiple=True,
+    metavar="ROLE/CC/PID",
+    help="With --role hub: a party the hub plays itself, e.g. CPO/NL/CPA (repeatable). "
+    "[default: CPO/NL/CPA, CPO/DE/CPB, EMSP/NL/EMA, EMSP/BE/EMB]",
 )
 @click.option(
     "--version",
@@ -223,8 +232,9 @@ def serve(
     )
     values = _load_file(config_path)
     given = {k: v for k, v in options.items() if v not in (None, ())}
-    if "faults" in given:
-        given["faults"] = _split(given["faults"])
+    for key in ("faults", "hub_parties"):
+        if key in given:
+            given[key] = _split(given[key])
     if _split(roles):
         given["roles"] = tuple(r.upper() for r in _split(roles) or ())
     if _split(versions):
@@ -260,6 +270,9 @@ def serve(
         click.echo(f"  faults:       {', '.join(config.faults)}")
     if config.status_churn:
         click.echo(f"  status churn: {config.status_churn:g} EVSE change(s) a minute")
+    for local in app.config.get("OCPI_HUB_PARTIES", []):
+        party = local.party
+        click.echo(f"  hub party:    {party.role} {party.country_code}/{party.party_id}")
     click.echo("  admin API:    " + f"{base}/admin/faults, /admin/partners, /admin/register")
     if register_to:
         import threading

@@ -15,7 +15,7 @@ __all__ = [
     "SUPPORTED_VERSIONS",
 ]
 
-ROLES = ("CPO", "EMSP")
+ROLES = ("CPO", "EMSP", "HUB")
 SUPPORTED_VERSIONS = ("2.1.1", "2.2.1", "2.3.0")
 DEFAULT_VERSIONS = ("2.2.1",)
 # CommandResultType (spec 2.2.1 commands §"CommandResultType")
@@ -94,6 +94,7 @@ class MockConfig:
     slow_delay: float = 2.0
     push: bool = True
     status_churn: float = 0.0
+    hub_parties: tuple[str, ...] = ()
     max_body: int = 32_000_000
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -105,12 +106,23 @@ class MockConfig:
         if not roles:
             raise ConfigError("roles: at least one role is needed (CPO, EMSP)")
         object.__setattr__(self, "roles", roles)
+        if "HUB" in roles and len(roles) > 1:
+            raise ConfigError("roles: HUB is played alone (its parties are set by hub_parties)")
         for version in self.versions:
             if version not in SUPPORTED_VERSIONS:
                 raise _choice_error("versions", version, SUPPORTED_VERSIONS)
         if not self.versions:
             raise ConfigError(f"versions: at least one is needed ({', '.join(SUPPORTED_VERSIONS)})")
         object.__setattr__(self, "versions", tuple(dict.fromkeys(self.versions)))
+        if "HUB" in roles and "2.1.1" in self.versions:
+            raise ConfigError(
+                "versions: OCPI 2.1.1 has no hub role (message routing came with 2.2); "
+                "serve a hub with 2.2.1 and/or 2.3.0"
+            )
+        if self.hub_parties:
+            from mock_party.hub.parties import parse_parties
+
+            parse_parties(self.hub_parties)
         if len(self.country_code) != 2 or not self.country_code.isalpha():
             raise ConfigError(
                 f"country_code: {self.country_code!r} must be two letters (ISO 3166-1 alpha-2)"

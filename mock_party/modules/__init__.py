@@ -42,6 +42,13 @@ _BY_ROLE: dict[str, tuple[Offer, ...]] = {
         Offer("payments", "SENDER", "sender"),  # 2.3.0 only: the eMSP plays the PTP too
     ),
 }
+# A hub is Sender and Receiver of every functional module (it forwards both ways) and the
+# Sender of ClientInfo (2.2.1 §15).
+_ROUTED = ("locations", "sessions", "cdrs", "tariffs", "tokens", "commands", "chargingprofiles")
+_BY_ROLE["HUB"] = (
+    *(Offer(m, r, r.lower()) for m in (*_ROUTED, "payments") for r in ("SENDER", "RECEIVER")),
+    Offer("hubclientinfo", "SENDER", "sender"),
+)
 
 
 def offers(config: MockConfig, version: str) -> list[Offer]:

@@ -1,0 +1,312 @@
+"""How the hub moves one request: to the party its OCPI-to-* headers name, to every party of
+the opposite role (broadcast push), or to all Senders at once (GET All), then back.
+
+Spec 2.2.1/2.3.0 transport §4.1.8 "Message Routing" and status codes §"4xxx: Hub errors":
+4001 unknown receiver, 4002 forwarded request timed out, 4003 receiving party not connected.
+A party is either played by the hub in process (``LocalParty``) or held by a registered
+platform, reached over HTTP at the endpoints it registered. The caller's token never leaves
+the hub: each hop carries the hub's own credentials.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+import httpx
+from flask import current_app, g, request
+
+from mock_party.hub.clients import client
+from mock_party.hub.parties import LocalParty, Requester
+from mock_party.ocpi import OcpiError
+from mock_party.store import Partner, get_store
+from mock_party.urls import base_url, module_url
+from mock_party.versions import profile
+
+__all__ = [
+    "Destination",
+    "Reply",
+    "destinations_for_broadcast",
+    "find_destination",
+    "forward",
+    "rewrite_link",
+    "sources_for_get_all",
+]
+
+log = logging.getLogger(__name__)
+
+_PASSED = ("Content-Type", "X-Total-Count", "X-Limit", "Link", "Location")
+_LINK = re.compile(r"<([^>]*)>")
+# a push of a CPO goes to eMSP-like roles (OTHER counts as one), any other push to CPOs
+_OPPOSITE = {"CPO": ("EMSP", "OTHER", "NSP", "NAP", "SCSP"), "EMSP": ("CPO",), "OTHER": ("CPO",)}
+
+
+@dataclass(frozen=True)
+class Destination:
+    """A party to forward to: played by us (``local``) or held by a platform (``partner``)."""
+
+    key: tuple[str, str]
+    role: str
+    local: LocalParty | None = None
+    partner: Partner | None = None
+
+    @property
+    def label(self) -> str:
+        return f"{self.key[0]}/{self.key[1]}"
+
+
+@dataclass
+class Reply:
+    status: int
+    body: bytes
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def envelope(self) -> dict[str, Any] | None:
+        try:
+            found = json.loads(self.body or b"null")
+        except ValueError:
+            return None
+        return found if isinstance(found, dict) else None
+
+
+def _local_parties() -> list[LocalParty]:
+    return current_app.config["OCPI_HUB_PARTIES"]
+
+
+def _platform_parties() -> Iterable[tuple[Partner, dict[str, Any]]]:
+    for partner in get_store().partners():
+        if partner.registered and partner.token_out:
+            for role in partner.roles:
+                yield partner, role
+
+
+def _key(role: dict[str, Any]) -> tuple[str, str]:
+    return (str(role.get("country_code", "")).upper(), str(role.get("party_id", "")).upper())
+
+
+def find_destination(key: tuple[str, str]) -> Destination:
+    """The party ``key`` names; 4001 when the hub holds none, 4003 when it is not connected."""
+    destination = None
+    for local in _local_parties():
+        if local.party.key == key:
+            destination = Destination(key, local.party.role, local=local)
+    if destination is None:
+        for partner, role in _platform_parties():
+            if _key(role) == key:
+                destination = Destination(key, str(role.get("role")), partner=partner)
+                break
+    if destination is None:
+        raise OcpiError(
+            f"Unknown receiver: no party {key[0]}/{key[1]} is connected to this hub "
+            "(its parties are listed by the hubclientinfo Sender)",
+            status_code=4001,
+            http_status=404,
+        )
+    info = client(get_store(), *key)
+    if info is not None and info.status != "CONNECTED":
+        raise OcpiError(
+            f"Party {key[0]}/{key[1]} is {info.status}: not connected, nothing can be delivered",
+            status_code=4003,
+            http_status=503,
+        )
+    return destination
+
+
+def _offers(role: str, module: str, interface: str, version: str) -> bool:
+    from mock_party.config import MockConfig
+    from mock_party.modules import Offer, offers
+
+    if role not in ("CPO", "EMSP"):
+        return False
+    config = MockConfig(roles=(role,), versions=(version,))
+    return Offer(module, interface.upper(), interface) in offers(config, version)
+
+
+def _connected(key: tuple[str, str]) -> bool:
+    info = client(get_store(), *key)
+    return info is None or info.status == "CONNECTED"
+
+
+def sources_for_get_all(module: str, version: str, caller: Partner | None) -> list[Destination]:
+    """Every connected party that is a Sender of ``module``, but the caller's own."""
+    found = [
+        Destination(local.party.key, local.party.role, local=local)
+        for local in _local_parties()
+        if _offers(local.party.role, module, "sender", version)
+    ]
+    for partner, role in _platform_parties():
+        if (caller is None or partner.id != caller.id) and partner.endpoint(module, "SENDER"):
+            found.append(Destination(_key(role), str(role.get("role")), partner=partner))
+    return [d for d in found if _connected(d.key)]
+
+
+def destinations_for_broadcast(
+    module: str, version: str, requester: Requester, caller: Partner | None
+) -> list[Destination]:
+    """Every connected party of the role opposite to the requester's that receives ``module``."""
+    roles = _OPPOSITE.get(requester.role, ())
+    found = [
+        Destination(local.party.key, local.party.role, local=local)
+        for local in _local_parties()
+        if local.party.role in roles and _offers(local.party.role, module, "receiver", version)
+    ]
+    for partner, role in _platform_parties():
+        if caller is not None and partner.id == caller.id:
+            continue
+        if role.get("role") in roles and partner.endpoint(module, "RECEIVER"):
+            found.append(Destination(_key(role), str(role.get("role")), partner=partner))
+    return [d for d in found if _connected(d.key) and d.key != requester.key]
+
+
+def rewrite_link(link: str, version: str, module: str, interface: str, prefix: str) -> str:
+    """A party's ``Link`` next page as a URL of the hub: ``prefix`` (the party's endpoint URL)
+    becomes the hub's endpoint URL, so the next page goes through the hub again."""
+    ours = module_url(version, module, interface)
+
+    def replace(match: re.Match[str]) -> str:
+        url = match.group(1)
+        if url.startswith(prefix):
+            return f"<{ours}{url[len(prefix) :]}>"
+        parts = urlsplit(url)
+        return f"<{ours}{parts.query and '?' + parts.query}>"
+
+    return _LINK.sub(replace, link)
+
+
+def _ids() -> dict[str, str]:
+    return {
+        name: request.headers[name]
+        for name in ("X-Request-ID", "X-Correlation-ID")
+        if name in request.headers
+    }
+
+
+def forward(
+    destination: Destination,
+    requester: Requester,
+    routing: dict[str, str],
+    *,
+    version: str,
+    module: str,
+    interface: str,
+    rest: str,
+    query: str,
+    method: str | None = None,
+    body: bytes | None = None,
+) -> Reply:
+    """Send the current request (or ``method``/``query``/``body``) on to ``destination`` with
+    the ``routing`` headers; the reply as it came, its Link pointing back at the hub."""
+    method = method or request.method
+    body = request.get_data() if body is None else body
+    headers = {**_ids(), **routing}
+    if body:
+        headers["Content-Type"] = "application/json"
+    if destination.local is not None:
+        reply = _forward_local(
+            destination.local,
+            requester,
+            headers,
+            version,
+            module,
+            interface,
+            rest,
+            query,
+            method,
+            body,
+        )
+    else:
+        assert destination.partner is not None
+        reply = _forward_http(
+            destination.partner, headers, version, module, interface, rest, query, method, body
+        )
+    g.setdefault("hub_forwards", []).append((destination.label, method, reply.status))
+    return reply
+
+
+def _forward_local(
+    local: LocalParty,
+    requester: Requester,
+    headers: dict[str, str],
+    version: str,
+    module: str,
+    interface: str,
+    rest: str,
+    query: str,
+    method: str,
+    body: bytes,
+) -> Reply:
+    headers["Authorization"] = local.authorization(requester, version)
+    path = f"/ocpi/{version}/{interface}/{module}" + (f"/{rest}" if rest else "")
+    response = local.app.test_client().open(
+        path, method=method, query_string=query, data=body, headers=headers
+    )
+    passed = {n: response.headers[n] for n in _PASSED if n in response.headers}
+    if "Link" in passed:
+        prefix = f"http://localhost/ocpi/{version}/{interface}/{module}"
+        passed["Link"] = rewrite_link(passed["Link"], version, module, interface, prefix)
+    return Reply(response.status_code, response.get_data(), passed)
+
+
+def _authorization(partner: Partner, version: str) -> str:
+    token = partner.token_out or ""
+    form = partner.token_form or profile(version).token_form
+    if form == "base64":
+        token = base64.b64encode(token.encode()).decode()
+    return "Token " + token
+
+
+def _forward_http(
+    partner: Partner,
+    headers: dict[str, str],
+    version: str,
+    module: str,
+    interface: str,
+    rest: str,
+    query: str,
+    method: str,
+    body: bytes,
+) -> Reply:
+    endpoint = partner.endpoint(module, interface.upper())
+    if endpoint is None:
+        raise OcpiError(
+            f"The receiving platform offers no {module} {interface} interface",
+            status_code=4001,
+            http_status=404,
+        )
+    base = endpoint.rstrip("/")
+    url = base + (f"/{rest}" if rest else "") + (f"?{query}" if query else "")
+    headers["Authorization"] = _authorization(partner, partner.version or version)
+    timeout = current_app.config["OCPI_MOCK"].http_timeout
+    try:
+        response = httpx.request(
+            method, url, content=body or None, headers=headers, timeout=timeout
+        )
+    except httpx.TimeoutException as exc:
+        raise OcpiError(
+            f"Timeout on the forwarded request: {exc}", status_code=4002, http_status=504
+        ) from exc
+    except httpx.HTTPError as exc:
+        raise OcpiError(
+            f"Cannot reach the receiving platform: {type(exc).__name__}",
+            status_code=4003,
+            http_status=502,
+        ) from exc
+    passed = {n: response.headers[n] for n in _PASSED if n in response.headers}
+    if "Link" in passed:
+        passed["Link"] = rewrite_link(passed["Link"], version, module, interface, base)
+    return Reply(response.status_code, response.content, passed)
+
+
+def next_link(offset: int, limit: int) -> str:
+    """The hub's own Link to the next page of an aggregated list, keeping the date filters."""
+    query: dict[str, Any] = {"offset": offset, "limit": limit}
+    for name in ("date_from", "date_to"):
+        if request.args.get(name):
+            query[name] = request.args[name]
+    return f'<{base_url()}{request.path}?{urlencode(query)}>; rel="next"'

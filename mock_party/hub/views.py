@@ -1,0 +1,236 @@
+"""The hub's OCPI views: every functional module routed, and the ClientInfo Sender.
+
+A request names its sender in OCPI-from-* (one of the caller's credentials roles, so nobody
+speaks for another party) and, usually, its receiver in OCPI-to-*:
+- another party: forwarded to it (4001 when unknown, 4003 when not connected);
+- the hub itself: a GET of a Sender list is a GET All over every Sender party, a push to a
+  Receiver is a broadcast to every party of the opposite role;
+- no receiver (open routing request): a push is broadcast, a list GET is a GET All, a GET of
+  one object cannot be routed (4001).
+The answer carries OCPI-to = the requester, OCPI-from = the party that answered.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, request
+
+from mock_party import faults
+from mock_party.auth import authenticate
+from mock_party.config import MockConfig
+from mock_party.hub import forward as hop
+from mock_party.hub.clients import all_clients
+from mock_party.hub.parties import Requester
+from mock_party.modules import Offer, offers
+from mock_party.objects import sort_key
+from mock_party.ocpi import OcpiError, envelope
+from mock_party.pagination import json_envelope, page_request
+from mock_party.store import get_store
+
+__all__ = ["bp"]
+
+bp = Blueprint("hub", __name__, url_prefix="/ocpi/<version>")
+_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+def _config() -> MockConfig:
+    return current_app.config["OCPI_MOCK"]
+
+
+def _hub_key() -> tuple[str, str]:
+    config = _config()
+    return (config.country_code.upper(), config.party_id.upper())
+
+
+def _authenticate(version: str, module: str) -> None:
+    config = _config()
+    if version not in config.versions:
+        raise OcpiError(
+            f"Version {version} is not served here; served: {', '.join(config.versions)}",
+            status_code=3002,
+            http_status=404,
+        )
+    g.ocpi_caller = authenticate(module, version)
+
+
+def _pair(prefix: str) -> tuple[str, str] | None:
+    country = request.headers.get(f"OCPI-{prefix}-country-code")
+    party = request.headers.get(f"OCPI-{prefix}-party-id")
+    if not country and not party:
+        return None
+    if not (country and party):
+        raise OcpiError(
+            f"OCPI-{prefix}-country-code and OCPI-{prefix}-party-id go together: one is missing",
+            status_code=2001,
+            http_status=400,
+        )
+    return (country.strip().upper(), party.strip().upper())
+
+
+def _requester() -> Requester:
+    """The party the request comes from, which must be one of the caller's own."""
+    named = _pair("from")
+    if named is None:
+        raise OcpiError(
+            "OCPI-from-country-code and OCPI-from-party-id missing: a request through a hub "
+            "names the party it comes from (2.2.1 §4.1.8.2)",
+            status_code=2001,
+            http_status=400,
+        )
+    caller = g.ocpi_caller
+    roles = caller.partner.roles if caller.partner is not None else []
+    for role in roles:
+        if hop._key(role) == named:
+            name = (role.get("business_details") or {}).get("name", "")
+            return Requester(str(role.get("role")), named[0], named[1], name)
+    if caller.kind == "anonymous":  # only with the auth.any_token_accepted fault
+        return Requester("EMSP", named[0], named[1])
+    raise OcpiError(
+        f"OCPI-from-* names {named[0]}/{named[1]}, which is not one of your credentials roles",
+        status_code=2000,
+        http_status=403,
+    )
+
+
+def _routing(to: tuple[str, str], from_: tuple[str, str]) -> dict[str, str]:
+    return {
+        "OCPI-to-country-code": to[0],
+        "OCPI-to-party-id": to[1],
+        "OCPI-from-country-code": from_[0],
+        "OCPI-from-party-id": from_[1],
+    }
+
+
+def _answer(reply: hop.Reply, requester: Requester, answered_by: tuple[str, str]) -> Response:
+    response = current_app.response_class(reply.body, status=reply.status)
+    for name, value in reply.headers.items():
+        response.headers[name] = value
+    response.headers.update(_routing(requester.key, answered_by))
+    return response
+
+
+@bp.route("/<interface>/<module>", methods=_METHODS)
+@bp.route("/<interface>/<module>/", methods=_METHODS)
+@bp.route("/<interface>/<module>/<path:rest>", methods=_METHODS)
+def route(version: str, interface: str, module: str, rest: str = "") -> Any:
+    _authenticate(version, module)
+    if Offer(module, interface.upper(), interface) not in offers(_config(), version):
+        raise OcpiError(
+            f"This hub has no {module} {interface} interface", status_code=2000, http_status=404
+        )
+    faults.request_seam()
+    requester = _requester()
+    to = _pair("to")
+    query = request.query_string.decode()
+    context = dict(version=version, module=module, interface=interface, rest=rest, query=query)
+    caller = g.ocpi_caller.partner
+    if to is None or to == _hub_key():
+        if request.method == "GET" and interface == "sender" and not rest.strip("/"):
+            return _get_all(requester, version, module)
+        if request.method != "GET" and interface == "receiver":
+            return _broadcast(requester, caller, context)
+        raise OcpiError(
+            "Unknown receiver: name the party this request is for in OCPI-to-* "
+            "(a GET of one object is never broadcast)",
+            status_code=4001,
+            http_status=404,
+        )
+    destination = hop.find_destination(to)
+    reply = hop.forward(destination, requester, _routing(to, requester.key), **context)
+    return _answer(reply, requester, destination.key)
+
+
+def _broadcast(requester: Requester, caller: Any, context: dict[str, str]) -> Response:
+    targets = hop.destinations_for_broadcast(
+        context["module"], context["version"], requester, caller
+    )
+    delivered = 0
+    for target in targets:
+        try:
+            reply = hop.forward(target, requester, _routing(target.key, _hub_key()), **context)
+        except OcpiError:
+            continue
+        found = reply.envelope() or {}
+        delivered += int(reply.status < 300 and found.get("status_code") == 1000)
+    response, status = envelope(
+        message=f"Broadcast to {len(targets)} part{'y' if len(targets) == 1 else 'ies'}, "
+        f"{delivered} accepted"
+    )
+    response.status_code = status
+    response.headers.update(_routing(requester.key, _hub_key()))
+    return response
+
+
+def _all_of(source: hop.Destination, requester: Requester, version: str, module: str) -> list:
+    """Every object ``source`` sends for ``module`` within the date filters, page by page."""
+    found: list[Any] = []
+    filters = {n: request.args[n] for n in ("date_from", "date_to") if request.args.get(n)}
+    for _ in range(1000):
+        query = "&".join(f"{k}={v}" for k, v in {**filters, "offset": len(found)}.items())
+        reply = hop.forward(
+            source,
+            requester,
+            _routing(source.key, requester.key),
+            version=version,
+            module=module,
+            interface="sender",
+            rest="",
+            query=query,
+            method="GET",
+            body=b"",
+        )
+        data = (reply.envelope() or {}).get("data")
+        if reply.status != 200 or not isinstance(data, list) or not data:
+            break
+        found.extend(data)
+        total = reply.headers.get("X-Total-Count", "")
+        if not total.isdigit() or len(found) >= int(total) or "Link" not in reply.headers:
+            break
+    return found
+
+
+def _get_all(requester: Requester, version: str, module: str) -> Response:
+    """One list over every Sender party, in a fixed order (ours, then platforms by
+    registration), paginated by the hub as if it were one Sender."""
+    config = _config()
+    page = page_request(request.args, config.page_limit)
+    caller = g.ocpi_caller.partner
+    objects: list[Any] = []
+    for source in hop.sources_for_get_all(module, version, caller):
+        try:
+            objects.extend(_all_of(source, requester, version, module))
+        except OcpiError:
+            continue  # a platform that cannot be reached contributes nothing
+    return _page(objects, page, routing=_routing(requester.key, _hub_key()))
+
+
+def _page(objects: list[Any], page: Any, *, routing: dict[str, str]) -> Response:
+    chunk = objects[page.offset : page.offset + page.limit]
+    response = json_envelope(json.dumps(chunk, separators=(",", ":")))
+    response.headers["X-Total-Count"] = str(len(objects))
+    response.headers["X-Limit"] = str(_config().page_limit)
+    if page.offset + len(chunk) < len(objects):
+        response.headers["Link"] = hop.next_link(page.offset + len(chunk), page.limit)
+    response.headers.update(routing)
+    return response
+
+
+@bp.get("/sender/hubclientinfo")
+@bp.get("/sender/hubclientinfo/")
+def client_info_list(version: str) -> Response:
+    """ClientInfo of every party the hub holds but the caller's own (a configuration
+    module: no routing headers)."""
+    _authenticate(version, "hubclientinfo")
+    faults.request_seam()
+    page = page_request(request.args, _config().page_limit)
+    caller = g.ocpi_caller.partner
+    infos = [
+        info for info in all_clients(get_store()) if caller is None or info.partner_id != caller.id
+    ]
+    if page.date_from:
+        infos = [i for i in infos if sort_key(i.last_updated) >= sort_key(page.date_from)]
+    if page.date_to:
+        infos = [i for i in infos if sort_key(i.last_updated) < sort_key(page.date_to)]
+    return _page([i.as_object() for i in infos], page, routing={})
