@@ -63,7 +63,8 @@ def cpo_process(hub, tmp_path):
     _, hub_url = hub
     port = _free_port()
     command = [
-        os.path.join(os.path.dirname(sys.executable), "ocpi-mock"), "serve", "--role", "cpo", "--port", str(port),
+        os.path.join(os.path.dirname(sys.executable), "ocpi-mock"), "serve",
+        "--role", "cpo", "--port", str(port),
         "--country-code", CPO[0], "--party-id", CPO[1], "--locations", "5",
         "--database", str(tmp_path / "cpo.sqlite"), "--command-delay", "0",
         "--register-to", f"{hub_url}/ocpi/versions", "--peer-token-a", "hub-token-A",

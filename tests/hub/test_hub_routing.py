@@ -89,9 +89,8 @@ def test_a_disconnected_party_gets_4003_and_clientinfo_tells(hub, emsp) -> None:
 
 def test_clientinfo_sender_is_paginated_and_unrouted(hub, emsp) -> None:
     response = emsp.client.get(
-        "/ocpi/2.2.1/sender/hubclientinfo?limit=3", headers={"Authorization": emsp.headers()[
-            "Authorization"
-        ]}
+        "/ocpi/2.2.1/sender/hubclientinfo?limit=3",
+        headers={"Authorization": emsp.headers()["Authorization"]},
     )
     assert response.status_code == 200
     assert response.headers["X-Total-Count"] == "4"
