@@ -58,7 +58,7 @@ class ClientInfo:
 
 
 def ensure_table(store: Store) -> None:
-    store.db.executescript(_TABLE)
+    store.db.execute(_TABLE)  # SQLite only: a hub on PostgreSQL is not supported yet
 
 
 def all_clients(store: Store) -> list[ClientInfo]:

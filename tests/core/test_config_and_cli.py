@@ -99,7 +99,8 @@ def test_checks_catalogue_lists_ids_levels_and_sections():
 def test_mock_serve_rejects_bad_options():
     result = CliRunner().invoke(mock_cli, ["serve", "--role", "cop", "--port", "0"])
     assert result.exit_code == 2
-    assert "'COP' is not a valid value; allowed: CPO, EMSP, HUB. Did you mean 'CPO'?" in result.output
+    expected = "'COP' is not a valid value; allowed: CPO, EMSP, HUB. Did you mean 'CPO'?"
+    assert expected in result.output
     result = CliRunner().invoke(mock_cli, ["serve", "--fault", "auth.token_a_stil_valid"])
     assert result.exit_code == 2
     assert "Did you mean 'auth.token_a_still_valid'?" in result.output
