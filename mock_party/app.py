@@ -25,12 +25,14 @@ def _echo_ids(response: Response) -> Response:
     return response
 
 
-def create_app(config: MockConfig | None = None) -> Flask:
+def create_app(config: MockConfig | None = None, *, background: bool = True) -> Flask:
     """Build a mock party from ``config``.
 
     Without a database file a temporary one is made (and removed at exit by the OS's tmp
     cleaning, not by us: it may be inspected after a run). Without token A one is generated;
-    either way it is in ``app.config["OCPI_TOKEN_A"]``.
+    either way it is in ``app.config["OCPI_TOKEN_A"]``. ``background=False`` leaves this
+    process's threads (churn ticker, job sweeper) to :func:`start_background`, which a pre-fork
+    server calls in each worker after the fork.
     """
     config = config or MockConfig()
     if "HUB" in config.roles:
@@ -98,10 +100,22 @@ def create_app(config: MockConfig | None = None) -> Flask:
 
         seed_change(app)
     app.after_request(_echo_ids)
-    from mock_party.churn import resume_churn, set_churn
-
     if config.status_churn and "CPO" in config.roles:
-        set_churn(app, config.status_churn)
-    else:
-        resume_churn(app)
+        from mock_party.churn import set_churn
+
+        set_churn(app, config.status_churn, start=background)
+    if background:
+        start_background(app)
     return app
+
+
+def start_background(app: Flask, *, worker: bool = False) -> None:
+    """This process's background threads: the status churn's ticker when the stored churn is
+    on, and the sweeper of jobs left over (always in a ``worker`` of a shared mock, which may
+    have to take over a killed worker's jobs; elsewhere only while some wait)."""
+    from mock_party.churn import resume_churn
+    from mock_party.jobs import pending, start_sweeper
+
+    resume_churn(app)
+    if worker or pending(app):
+        start_sweeper(app, forever=worker)

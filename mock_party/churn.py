@@ -243,9 +243,12 @@ def churn_step(rnd: random.Random | None = None) -> StatusChange | None:
 # ---- the schedule ----------------------------------------------------------------------------
 
 
-def set_churn(app: Flask, per_minute: float, minutes: float | None = None) -> ChurnSettings:
+def set_churn(
+    app: Flask, per_minute: float, minutes: float | None = None, *, start: bool = True
+) -> ChurnSettings:
     """Churn ``per_minute`` changes a minute (0: stop) for ``minutes`` (None: until stopped);
-    the first change is due one interval from now."""
+    the first change is due one interval from now. ``start=False`` stores it only (each worker
+    of a pre-fork server starts its own ticker)."""
     if per_minute < 0 or (minutes is not None and minutes <= 0):
         raise ValueError("per_minute must be 0 or more and minutes more than 0")
     now = _now()
@@ -262,7 +265,7 @@ def set_churn(app: Flask, per_minute: float, minutes: float | None = None) -> Ch
                 changes=old.changes,
             )
             _save(objects, settings)
-    if settings.active(now):
+    if start and settings.active(now):
         _ensure_ticker(app)
     return settings
 

@@ -209,9 +209,19 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
     help="Once serving, register with the party at this versions URL …",
 )
 @click.option("--peer-token-a", metavar="TOKEN", help="… using the token A it gave you.")
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    default=1,
+    show_default=True,
+    envvar="OCPI_MOCK_WORKERS",
+    help="Worker processes (gunicorn, pre-fork). More than one needs a PostgreSQL --database: "
+    "every state (partners, objects, faults, churn, pending results) is shared through it.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log every request.")
 def serve(
     config_path: str | None,
+    workers: int,
     roles: tuple[str, ...],
     versions: tuple[str, ...],
     host: str,
@@ -225,6 +235,10 @@ def serve(
 
     Options override the --config file; environment variables OCPI_MOCK_<OPTION> set
     options too.
+
+    \b
+    A mock shared by a team, on PostgreSQL with four worker processes (gunicorn):
+        ocpi-mock serve --database postgresql://mock@db/ocpi_mock --workers 4 --host 0.0.0.0
     """
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
@@ -251,21 +265,34 @@ def serve(
     from mock_party.app import create_app
     from mock_party.limits import waitress_body_limit
     from mock_party.server import create_ocpi_server
+    from mock_party.workers import WorkersError, check_workers
 
-    app = create_app(config)
-    server = create_ocpi_server(
-        app,
-        host=host,
-        port=port,
-        threads=8,
-        max_request_body_size=waitress_body_limit(config.max_body),
-    )
-    base = config.base_url or f"http://{host}:{server.effective_port}"
+    try:
+        check_workers(workers, config.database)
+    except WorkersError as exc:
+        click.secho(f"Configuration error: {exc}", fg="red", err=True)
+        sys.exit(2)
+    app = create_app(config, background=workers == 1)
+    server = None
+    if workers == 1:
+        server = create_ocpi_server(
+            app,
+            host=host,
+            port=port,
+            threads=8,
+            max_request_body_size=waitress_body_limit(config.max_body),
+        )
+        port = server.effective_port
+    elif port == 0:
+        port = _free_port(host)
+    base = config.base_url or f"http://{host}:{port}"
     click.echo(f"OCPI mock {'+'.join(config.roles)} serving {', '.join(config.versions)}")
     click.echo(f"  versions URL: {base}/ocpi/versions")
     click.echo(f"  token A:      {app.config['OCPI_TOKEN_A']}")
     click.echo(f"  database:     {masked_url(app.config['OCPI_DATABASE'])}")
     click.echo(f"  seed:         {config.seed}")
+    if workers > 1:
+        click.echo(f"  workers:      {workers} (gunicorn)")
     if config.faults:
         click.echo(f"  faults:       {', '.join(config.faults)}")
     if config.status_churn:
@@ -278,10 +305,24 @@ def serve(
         import threading
 
         threading.Timer(0.2, _register, args=(base, register_to, peer_token_a)).start()
+    if server is None:
+        from mock_party.workers import serve_workers
+
+        serve_workers(app, host, port, workers, verbose=verbose)
+        return
     try:
         server.run()
     except KeyboardInterrupt:
         click.echo("stopped")
+
+
+def _free_port(host: str) -> int:
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family) as sock:
+        sock.bind((host, 0))
+        return int(sock.getsockname()[1])
 
 
 def _register(admin_base: str, versions_url: str, token_a: str | None) -> None:

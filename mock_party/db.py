@@ -26,6 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 __all__ = [
     "Connection",
+    "close_pools",
     "Dialect",
     "IntegrityError",
     "connect",
@@ -252,3 +253,10 @@ def connect(url: str) -> Connection:
     if is_postgres(url):
         return PostgresConnection(url)
     return SqliteConnection(url)
+
+
+def close_pools() -> None:
+    """Close this process's PostgreSQL pools (a pre-fork server's master, before it forks)."""
+    with _pools_lock:
+        for key in [k for k in _pools if k[0] == os.getpid()]:
+            _pools.pop(key).close()

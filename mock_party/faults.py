@@ -1,19 +1,20 @@
 """Fault injection: named ways in which the mock breaks one OCPI rule on purpose.
 
 Each fault names the check ids it must make the suite fail. Faults are switched on in the config
-or at run time (``POST /admin/faults``) and act at a few seams that ask :func:`active`.
+or at run time (``POST /admin/faults``) and act at a few seams that ask :func:`active`. The
+faults on are kept in the store, shared by every worker over it (:class:`FaultSet`).
 """
 
 from __future__ import annotations
 
 import json
-import threading
 import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from flask import Flask, Response, current_app, g
+from flask import Flask, Response, current_app, g, has_app_context
 
 __all__ = [
     "FAULTS",
@@ -329,27 +330,64 @@ def check_fault_ids(ids: Iterable[str]) -> None:
             )
 
 
+STATE_KEY = "faults"
+
+
 class FaultSet:
-    """The faults switched on in one app; changed at run time by the admin API."""
+    """The faults switched on in one app, kept in its store (``mock_state``), so every worker
+    process over the same database sees the same faults; changed at run time by the admin API.
+    Read once per request (cached in ``g``), written through at once."""
 
-    def __init__(self, ids: Iterable[str] = ()) -> None:
-        check_fault_ids(ids)
-        self._ids = set(ids)
-        self._lock = threading.Lock()
-
-    def __contains__(self, fault_id: str) -> bool:
-        with self._lock:
-            return fault_id in self._ids
-
-    def set(self, ids: Iterable[str]) -> None:
+    def __init__(self, database: str, ids: Iterable[str] = ()) -> None:
         ids = list(ids)
         check_fault_ids(ids)
-        with self._lock:
-            self._ids = set(ids)
+        self.database = database
+        self.set(ids)
+
+    def _with_store(self, work: Any) -> Any:
+        from mock_party.store import Store, get_store
+
+        if has_app_context() and current_app.extensions.get("ocpi_faults") is self:
+            return work(get_store())
+        store = Store(self.database)
+        try:
+            return work(store)
+        finally:
+            store.close()
+
+    def _read(self) -> frozenset[str]:
+        if has_app_context() and current_app.extensions.get("ocpi_faults") is self:
+            cached = g.get("ocpi_faults_on")
+            if cached is not None:
+                return cached
+        row = self._with_store(
+            lambda store: store.db.execute(
+                "SELECT value FROM mock_state WHERE key = ?", (STATE_KEY,)
+            ).fetchone()
+        )
+        ids = frozenset(json.loads(row[0])) if row else frozenset()
+        if has_app_context() and current_app.extensions.get("ocpi_faults") is self:
+            g.ocpi_faults_on = ids
+        return ids
+
+    def __contains__(self, fault_id: str) -> bool:
+        return fault_id in self._read()
+
+    def set(self, ids: Iterable[str]) -> None:
+        ids = sorted(set(ids))
+        check_fault_ids(ids)
+        self._with_store(
+            lambda store: store.db.execute(
+                "INSERT INTO mock_state (key, value) VALUES (?, ?)"
+                " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                (STATE_KEY, json.dumps(ids)),
+            )
+        )
+        if has_app_context() and current_app.extensions.get("ocpi_faults") is self:
+            g.ocpi_faults_on = frozenset(ids)
 
     def ids(self) -> list[str]:
-        with self._lock:
-            return sorted(self._ids)
+        return sorted(self._read())
 
 
 def active(fault_id: str) -> bool:
@@ -432,7 +470,7 @@ def _response_seam(response: Response) -> Response:
 
 
 def init_app(app: Flask, ids: Iterable[str]) -> None:
-    app.extensions["ocpi_faults"] = FaultSet(ids)
+    app.extensions["ocpi_faults"] = FaultSet(app.config["OCPI_DATABASE"], ids)
     # registered before the app's own after_request hooks, so it runs after them (Flask runs
     # them in reverse order) and sees the echoed ids
     app.after_request(_response_seam)

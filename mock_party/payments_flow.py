@@ -41,14 +41,16 @@ def _config() -> MockConfig:
 def create_on_partner(app: Flask, partner_id: int, terminal: dict[str, Any]) -> None:
     """After an activation: POST the new Terminal to the partner's payments Receiver, soon."""
 
-    def work() -> None:
-        partner = get_store().partner(partner_id)
-        base = partner.endpoint("payments", "RECEIVER") if partner else None
-        if partner is None or base is None or not partner.token_out:
-            return
-        send_to_partner(partner, _config(), "POST", base.rstrip("/") + "/terminals", terminal)
+    later(app, _config().command_delay, _post_to_receiver, partner_id, "/terminals", terminal)
 
-    later(app, _config().command_delay, work)
+
+def _post_to_receiver(partner_id: int, path: str, body: dict[str, Any]) -> None:
+    """The asynchronous half: POST ``body`` to the partner's payments Receiver + ``path``."""
+    partner = get_store().partner(partner_id)
+    base = partner.endpoint("payments", "RECEIVER") if partner else None
+    if partner is None or base is None or not partner.token_out:
+        return
+    send_to_partner(partner, _config(), "POST", base.rstrip("/") + path, body)
 
 
 def assign_terminal(
@@ -123,13 +125,6 @@ def on_cdr_received(cdr: dict[str, Any], partner_id: int | None) -> dict[str, An
         )
     if partner_id is not None:
         app = current_app._get_current_object()  # type: ignore[attr-defined]
-
-        def work() -> None:
-            partner = get_store().partner(partner_id)
-            base = partner.endpoint("payments", "RECEIVER") if partner else None
-            if partner is not None and base is not None and partner.token_out:
-                url = base.rstrip("/") + "/financial-advice-confirmations"
-                send_to_partner(partner, _config(), "POST", url, fac)
-
-        later(app, config.command_delay, work)
+        path = "/financial-advice-confirmations"
+        later(app, config.command_delay, _post_to_receiver, partner_id, path, fac)
     return fac

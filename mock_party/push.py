@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import threading
-import time
 from dataclasses import asdict, dataclass
 from typing import Any
 from urllib.parse import quote
@@ -215,18 +213,10 @@ def post_result(partner: Partner, config: MockConfig, url: str, body: Any) -> De
     return _send(partner, config, "POST", url, body)
 
 
-def later(app: Any, delay: float, work: Any, *args: Any) -> threading.Thread:
-    """Run ``work(*args)`` on a daemon thread after ``delay`` seconds, in an app context of
-    ``app`` (the asynchronous half of commands and charging profiles)."""
+def later(app: Any, delay: float, work: Any, *args: Any) -> None:
+    """Run ``work(*args)`` (a module-level function, JSON arguments) after ``delay`` seconds,
+    in an app context of ``app``: the asynchronous half of commands and charging profiles. The
+    job is kept in the store (see :mod:`mock_party.jobs`), so any worker may carry it out."""
+    from mock_party.jobs import schedule
 
-    def run() -> None:
-        time.sleep(delay)
-        with app.app_context():
-            try:
-                work(*args)
-            except Exception:
-                log.exception("asynchronous work %s failed", getattr(work, "__name__", work))
-
-    thread = threading.Thread(target=run, name="ocpi-mock-async", daemon=True)
-    thread.start()
-    return thread
+    schedule(app, delay, work, *args)

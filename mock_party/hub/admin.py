@@ -134,9 +134,10 @@ def after_registration(response: Response) -> Response:
         partner = store.partner_by_token(token_c) if token_c else None
         registered = partner.id if partner is not None else None
     app: Flask = current_app._get_current_object()  # type: ignore[attr-defined]
-
-    def work() -> None:
-        _sync(get_store(), registered)
-
-    later(app, _PUSH_DELAY, work)
+    later(app, _PUSH_DELAY, sync_clients, registered)
     return response
+
+
+def sync_clients(registered: int | None) -> None:
+    """The asynchronous half of :func:`after_registration` (a job: any worker may run it)."""
+    _sync(get_store(), registered)

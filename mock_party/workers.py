@@ -1,0 +1,76 @@
+"""Serving the mock with several worker processes: gunicorn's pre-fork server over a store
+that every worker shares (PostgreSQL).
+
+The app is built once in the master (migrations, seeding, token A, faults of the config),
+which then closes its database connections and forks the workers; each worker starts its own
+background threads (churn ticker, job sweeper) after the fork. A worker that dies is replaced
+by the master; since every state lives in the database, the others answer meanwhile and the
+new one picks up where it left off.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+from mock_party.db import close_pools, is_postgres
+
+__all__ = ["WorkersError", "check_workers", "serve_workers"]
+
+
+class WorkersError(ValueError):
+    """Several workers asked for over a store they cannot share."""
+
+
+def check_workers(workers: int, database: str | None) -> None:
+    """Refuse several workers over SQLite: its one-file store is for one process."""
+    if workers > 1 and not (database and is_postgres(database)):
+        raise WorkersError(
+            f"--workers {workers} needs a PostgreSQL database (--database postgresql://…): "
+            "a SQLite file serves one worker process at most (drop --workers, or give a DSN)"
+        )
+
+
+class _Server(BaseApplication):  # type: ignore[misc]
+    def __init__(self, app: Flask, options: dict[str, Any]) -> None:
+        self.application = app
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self.application
+
+
+def _post_fork(server: Any, worker: Any) -> None:
+    from mock_party.app import start_background
+
+    start_background(server.app.application, worker=True)
+
+
+def serve_workers(
+    app: Flask, host: str, port: int, workers: int, *, threads: int = 8, verbose: bool = False
+) -> None:
+    """Serve ``app`` on ``host:port`` with ``workers`` processes of ``threads`` threads each,
+    until the master is stopped (SIGINT, SIGTERM)."""
+    close_pools()  # the workers make their own after the fork
+    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    options = {
+        "bind": [bind],
+        "workers": workers,
+        "worker_class": "gthread",
+        "threads": threads,
+        "preload_app": True,
+        "post_fork": _post_fork,
+        "loglevel": "info" if verbose else "warning",
+        "accesslog": "-" if verbose else None,
+        "proc_name": "ocpi-mock",
+        "timeout": 60,
+        "graceful_timeout": 5,
+    }
+    _Server(app, options).run()
