@@ -335,7 +335,7 @@ def _same_instant(left: str | None, right: str) -> bool:
     return left is not None and (left == right or parse_datetime(left) == parse_datetime(right))
 
 
-@check(id="pagination.link_absolute", spec=RESPONSE)
+@check(id="pagination.link_absolute", spec=RESPONSE, level="SHOULD")
 def test_link_absolute(ocpi: Run, request: pytest.FixtureRequest) -> None:
     """The next-page Link is an absolute URL, keeps the query's filters and works as is."""
 
@@ -598,7 +598,7 @@ def test_date_to_exclusive(ocpi: Run, request: pytest.FixtureRequest) -> None:
     )
 
 
-@check(id="pagination.invalid_parameter", spec="2.2.1 §5.2 2xxx: Client errors")
+@check(id="pagination.invalid_parameter", spec="2.2.1 §5.2 2xxx: Client errors", level="SHOULD")
 def test_invalid_parameter(ocpi: Run) -> None:
     """An invalid pagination parameter is answered with an OCPI client error, not a crash."""
 

@@ -10,6 +10,7 @@ from collections import Counter
 from pathlib import Path
 
 from conformance.catalogue import collect_checks, render_markdown
+from conformance.rule_basis import load_rule_basis
 from mock_party.faults import FAULTS
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "checks.md"
@@ -34,6 +35,12 @@ by the `transport.*` checks over every answer of the run, and an answer whose pr
 one of them (a 5xx, a body that is not JSON, no `data`) makes the module check skip, not fail.
 The objects a target pushes to our counterpart are judged by `<module>.objects_valid`, the rest
 of its requests by the `client.*` checks.
+
+*What each check rests on* gives, per check, the spec rule behind it in our own words (from
+`conformance/rule_basis.toml`) and how strongly the spec states it: MUST or SHALL, a mandatory
+field (REQUIRED-FIELD), what the spec defines a field, parameter or code to be (DEFINITION), or
+only advice (SHOULD, MAY) or nothing stated for that module (UNSTATED). A MUST check rests on
+one of the first four; the others warn.
 """
 
 
@@ -56,7 +63,9 @@ def render() -> str:
         lines.append(
             f"| {module} | {sum(counts.values())} | {counts['MUST']} | {counts['SHOULD']} |"
         )
-    lines += ["", "## Catalogue", "", render_markdown(checks), "", "## Fault matrix", ""]
+    lines += ["", "## Catalogue", "", render_markdown(checks), ""]
+    lines += _basis_section(checks)
+    lines += ["", "## Fault matrix", ""]
     lines += [
         "Every fault the mock can inject, and the checks it must make fail (or warn).",
         "`tests/suite/test_fault_matrix.py` runs the whole suite against a mock with each fault",
@@ -75,6 +84,26 @@ def render() -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+def _basis_section(checks: list[dict]) -> list[str]:
+    basis = load_rule_basis()
+    lines = [
+        "## What each check rests on",
+        "",
+        "| Check id | Level | Basis | Where (spec) | The rule, in our words |",
+        "|---|---|---|---|---|",
+    ]
+    for check in checks:
+        entry = basis.get(check["id"])
+        if entry is None:
+            lines.append(f"| `{check['id']}` | {check['level']} | (not yet listed) | | |")
+            continue
+        rule = entry.rule.replace("|", "\\|")
+        lines.append(
+            f"| `{check['id']}` | {check['level']} | {entry.basis} | {entry.where} | {rule} |"
+        )
+    return lines
 
 
 def test_docs_checks_md_is_current() -> None:
