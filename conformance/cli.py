@@ -119,8 +119,9 @@ _TARGET_OPTIONS = [
     ),
     click.option(
         "--role",
-        type=click.Choice(["cpo", "emsp"], case_sensitive=False),
-        help="The target's role.",
+        type=click.Choice(["cpo", "emsp", "hub"], case_sensitive=False),
+        help="The target's role; hub (OCPI 2.2.1/2.3.0): a Hub, which our counterpart "
+        "joins as an eMSP and reaches the parties behind it through.",
     ),
     click.option(
         "--counterpart-url",
@@ -183,8 +184,9 @@ _TARGET_OPTIONS = [
 )
 @click.option(
     "--mock",
-    type=click.Choice(["cpo", "emsp"], case_sensitive=False),
-    help="Test our bundled mock party of this role instead of a real target "
+    type=click.Choice(["cpo", "emsp", "hub"], case_sensitive=False),
+    help="Test our bundled mock party of this role instead of a real target (hub: a mock "
+    "Hub holding two CPOs and two eMSPs; OCPI 2.2.1/2.3.0) "
     "(starts it on a free local port; mode sandbox unless --mode says otherwise).",
 )
 @click.option(

@@ -24,7 +24,7 @@ from ocpi_core.versions import VERSIONS as _VERSIONS
 __all__ = ["MODES", "ROLES", "ConfigError", "TargetConfig", "load_target"]
 
 MODES = ("read-only", "sandbox", "destructive")
-ROLES = ("CPO", "EMSP")
+ROLES = ("CPO", "EMSP", "HUB")
 VERSIONS = _VERSIONS
 
 
@@ -39,7 +39,8 @@ class TargetConfig:
     versions_url: the target's versions endpoint.
     token: in ``read-only`` mode, the token of an existing connection; in ``sandbox`` and
         ``destructive`` mode, the registration token A the target handed out.
-    role: the target's role, ``CPO`` or ``EMSP``.
+    role: the target's role, ``CPO``, ``EMSP`` or ``HUB`` (2.2.1/2.3.0: a Hub, which our
+        counterpart joins as an eMSP).
     mode: ``read-only`` (GETs only), ``sandbox`` (handshake and writes), ``destructive``
         (also unregister and deletions).
     counterpart_*: where our own party listens for the target's calls; ``counterpart_url``
@@ -82,7 +83,7 @@ class TargetConfig:
     def __post_init__(self) -> None:
         role = self.role.upper()
         if role not in ROLES:
-            raise _choice(self.source, "role", self.role, ("cpo", "emsp"))
+            raise _choice(self.source, "role", self.role, ("cpo", "emsp", "hub"))
         object.__setattr__(self, "role", role)
         if self.mode not in MODES:
             raise _choice(self.source, "mode", self.mode, MODES)
@@ -106,7 +107,8 @@ class TargetConfig:
 
     @property
     def counterpart_role(self) -> str:
-        return "EMSP" if self.role == "CPO" else "CPO"
+        """The role we play towards the target: the opposite one, or an eMSP behind a Hub."""
+        return "EMSP" if self.role in ("CPO", "HUB") else "CPO"
 
     def allows(self, mode: str) -> bool:
         """Whether a check needing ``mode`` may run in this run's mode."""

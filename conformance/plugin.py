@@ -68,7 +68,7 @@ _HELP = {
     "versions_url": "versions URL of the OCPI party under test",
     "token": "token: A (to register) in sandbox/destructive mode, an existing connection's "
     "token in read-only mode; default $OCPI_TOKEN",
-    "role": "role of the target: cpo or emsp",
+    "role": "role of the target: cpo, emsp or hub",
     "version": "OCPI version to test (default 2.2.1)",
     "mode": "read-only (GETs only), sandbox (handshake and writes), destructive (also deletes)",
     "counterpart_url": "public URL of our counterpart, when the target cannot reach this machine",
@@ -91,7 +91,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--ocpi-config", metavar="PATH", help=_HELP["config"])
     group.addoption("--ocpi-versions-url", metavar="URL", help=_HELP["versions_url"])
     group.addoption("--ocpi-token", metavar="TOKEN", help=_HELP["token"])
-    group.addoption("--ocpi-role", choices=["cpo", "emsp", "CPO", "EMSP"], help=_HELP["role"])
+    group.addoption(
+        "--ocpi-role", choices=["cpo", "emsp", "hub", "CPO", "EMSP", "HUB"], help=_HELP["role"]
+    )
     group.addoption("--ocpi-version", metavar="VERSION", help=_HELP["version"])
     group.addoption("--ocpi-mode", choices=list(MODES), help=_HELP["mode"])
     group.addoption("--ocpi-counterpart-url", metavar="URL", help=_HELP["counterpart_url"])

@@ -27,7 +27,7 @@ CLIENT_INFO = "2.2.1 §15.4.1 ClientInfo Object"
 R_PUT = "2.2.1 §15.3.1.2 Receiver PUT Method"
 
 
-@check(id="hubclientinfo.objects_valid", spec=CLIENT_INFO)
+@check(id="hubclientinfo.objects_valid", spec=CLIENT_INFO, roles=("CPO", "EMSP", "HUB"))
 def test_objects_valid(ocpi: Run, request: pytest.FixtureRequest) -> None:
     """Every ClientInfo of a Hub's Sender list is schema-valid."""
     check_objects_valid(request, ocpi, "hubclientinfo", CLIENT_INFO)

@@ -1,0 +1,131 @@
+"""What the Hub checks share: the parties behind the Hub (from its hubclientinfo Sender list),
+clients routed to one of them, and each party's Sender list read through the Hub once per run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from conformance.checks._common import (
+    Walk,
+    cached,
+    client_for,
+    endpoint_or_skip,
+    our_party,
+    target_party,
+    walk,
+)
+from conformance.routing import routing_headers
+from conformance.session import Run
+from ocpi_core.client import OcpiClient
+
+__all__ = [
+    "SENDER_MODULE",
+    "HubParty",
+    "client_infos",
+    "hub_party",
+    "owner",
+    "parties",
+    "routed_client",
+    "routed_walk",
+    "unknown_party",
+]
+
+#: the Sender list we read of a party of each role, to see whose objects come back
+SENDER_MODULE = {"CPO": "locations", "EMSP": "tokens"}
+
+
+@dataclass(frozen=True)
+class HubParty:
+    """One party behind the Hub, as its ClientInfo tells it."""
+
+    country_code: str
+    party_id: str
+    role: str
+    status: str
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.country_code.upper(), self.party_id.upper())
+
+    @property
+    def label(self) -> str:
+        return f"{self.role} {self.country_code}/{self.party_id}"
+
+
+def hub_party(ocpi: Run) -> tuple[str, str]:
+    """The Hub's own country_code and party_id, from our registration with it."""
+    client_for(ocpi, routed=False)  # registers first (a skip when that failed)
+    found = target_party(ocpi)
+    if found is None:
+        pytest.skip("the Hub's credentials name no party of role HUB")
+    return found[0].upper(), found[1].upper()
+
+
+def client_infos(request: pytest.FixtureRequest, ocpi: Run) -> Walk:
+    """The Hub's ClientInfo list (a configuration module: no routing headers), read once."""
+    url = endpoint_or_skip(ocpi, "hubclientinfo", "SENDER")
+    client = client_for(ocpi, routed=False)
+    return cached(request, ("hub", "clientinfo"), lambda: walk(client, "hubclientinfo", url))
+
+
+def parties(request: pytest.FixtureRequest, ocpi: Run, role: str | None = None) -> list[HubParty]:
+    """The connected parties behind the Hub (of ``role``), ours left out; a skip when the
+    ClientInfo list names none, which is hubclientinfo.objects_valid's finding."""
+    listed = client_infos(request, ocpi)
+    if listed.first is None:
+        pytest.skip(f"the Hub's hubclientinfo list cannot be read: {listed.problem}")
+    ours = tuple(p.upper() for p in our_party(ocpi))
+    found = []
+    for info in listed.objects:
+        party = HubParty(
+            str(info.get("country_code", "")),
+            str(info.get("party_id", "")),
+            str(info.get("role", "")),
+            str(info.get("status", "")),
+        )
+        wanted = role is None or party.role == role
+        if wanted and party.status == "CONNECTED" and party.key != ours and party not in found:
+            found.append(party)
+    if not found:
+        pytest.skip(
+            "the Hub's hubclientinfo list names no connected "
+            + (f"{role} " if role else "")
+            + "party besides ours"
+        )
+    return found
+
+
+def routed_client(ocpi: Run, to: tuple[str, str]) -> OcpiClient:
+    """A client whose requests name ``to`` as receiver and our party as sender."""
+    return client_for(ocpi, routed=False).with_headers(routing_headers(to, our_party(ocpi)))
+
+
+def routed_walk(request: pytest.FixtureRequest, ocpi: Run, party: HubParty) -> tuple[str, Walk]:
+    """(module, walk) of the Sender list of ``party``'s role, read through the Hub routed to
+    ``party``."""
+    module = SENDER_MODULE[party.role]
+    url = endpoint_or_skip(ocpi, module, "SENDER")
+    client = routed_client(ocpi, party.key)
+    return module, cached(
+        request, ("hub", "routed", party.key, module), lambda: walk(client, module, url)
+    )
+
+
+def owner(obj: Any) -> tuple[str, str] | None:
+    """The party owning a Location or Token (its country_code and party_id)."""
+    if not isinstance(obj, dict):
+        return None
+    return (str(obj.get("country_code", "")).upper(), str(obj.get("party_id", "")).upper())
+
+
+def unknown_party(request: pytest.FixtureRequest, ocpi: Run) -> tuple[str, str]:
+    """A country_code/party_id that no ClientInfo of the Hub names (nor we, nor the Hub)."""
+    listed = client_infos(request, ocpi).objects
+    taken = {owner(info) for info in listed} | {our_party(ocpi)} | {hub_party(ocpi)}
+    for candidate in (("ZZ", "ZZZ"), ("ZY", "ZZY"), ("ZX", "ZZX")):
+        if candidate not in taken:
+            return candidate
+    raise AssertionError("every candidate of an unknown party is taken")  # pragma: no cover

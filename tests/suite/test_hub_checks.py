@@ -1,0 +1,91 @@
+"""The suite against a Hub target (--role hub): the clean mock hub passes every hub check, run
+from the CLI as a user does, and each hub check fails on an answer that breaks its rule."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from suite._runner import failed, outcomes, run_suite
+
+CLI = str(Path(sys.executable).parent / "ocpi-conformance")
+HUB_CHECKS = (
+    "hub.routing.forwarded",
+    "hub.routing.answer_headers",
+    "hub.routing.isolation",
+    "hub.routing.unknown_party_refused",
+    "hub.get_all.answer_headers",
+    "hub.get_all.covers_parties",
+    "hub.clientinfo.pagination",
+    "hub.clientinfo.not_routed",
+    "hubclientinfo.objects_valid",
+)
+
+
+@pytest.mark.parametrize("version", ["2.2.1", "2.3.0"])
+def test_cli_mock_hub_runs_clean(tmp_path: Path, version: str) -> None:
+    proc = subprocess.run(
+        [CLI, "run", "--mock", "hub", "--version", version],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output
+    assert "Started mock HUB" in output and "as HUB" in output
+    results = json.loads((tmp_path / "reports" / "results.json").read_text())
+    assert results["summary"]["fail"] == 0 and results["summary"]["warn"] == 0, output
+    found = outcomes(results)
+    assert {check_id: found[check_id] for check_id in HUB_CHECKS} == dict.fromkeys(
+        HUB_CHECKS, "pass"
+    )
+
+
+def test_hub_checks_do_not_apply_to_a_cpo() -> None:
+    results = run_suite("CPO", select="hub and not hubclientinfo")
+    found = outcomes(results)
+    assert {found[c] for c in HUB_CHECKS if c.startswith("hub.")} == {"skip"}
+    reasons = {r["id"]: r["message"] for r in results["checks"]}
+    assert "HUB targets only" in reasons["hub.routing.isolation"]
+
+
+def test_cli_refuses_a_hub_of_2_1_1(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [CLI, "run", "--mock", "hub", "--version", "2.1.1"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 2, output
+    assert "Traceback" not in output
+    assert "2.1.1" in output
+
+
+def _run_hub(wrap_name: str) -> dict:
+    from suite import _hub_tamper
+
+    return run_suite("HUB", select="hub", wrap=getattr(_hub_tamper, wrap_name))
+
+
+@pytest.mark.parametrize(
+    ("tamper", "check_id", "words"),
+    [
+        ("answer_from_hub", "hub.routing.answer_headers", "OCPI-from-party-id"),
+        ("foreign_location", "hub.routing.isolation", "object(s) of XX/FOR"),
+        ("unknown_as_ok", "hub.routing.unknown_party_refused", "HTTP 200, status_code 1000"),
+        ("clientinfo_routed", "hub.clientinfo.not_routed", "configuration module"),
+    ],
+)
+def test_hub_check_fails_on_a_broken_answer(tamper: str, check_id: str, words: str) -> None:
+    results = _run_hub(tamper)
+    bad = failed(results)
+    assert check_id in bad, bad
+    message = next(r["message"] for r in results["checks"] if r["id"] == check_id)
+    assert words in message, message
