@@ -5,6 +5,8 @@ killed with SIGKILL in the middle of a write storm loses no acknowledged write."
 
 from __future__ import annotations
 
+import json
+import socket
 import subprocess
 
 import httpx
@@ -67,6 +69,41 @@ def test_a_killed_worker_loses_no_acknowledged_write(shared):
     assert lost == [], f"acknowledged PATCHes lost: {lost[:10]}"
     # the master replaced the killed worker
     assert killed[0] not in shared.wait_for_workers(4)
+
+
+def _raw(url: str, request: bytes) -> tuple[str, dict[str, str], bytes]:
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(request)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status, *lines = head.decode("latin1").split("\r\n")
+    fields = dict(line.split(": ", 1) for line in lines)
+    return status, {k.lower(): v for k, v in fields.items()}, body
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "status", "named"),
+    [
+        (b"GARBAGE-REQUEST-LINE\r\n\r\n", "400", "invalid request line"),
+        (
+            b"GET /ocpi/versions HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+            "400",
+            "invalid header",
+        ),  # fmt: skip
+    ],
+)
+def test_errors_gunicorn_answers_are_envelopes(shared, request_bytes, status, named):
+    status_line, fields, body = _raw(shared.url, request_bytes)
+    assert status_line.split(" ")[1] == status, status_line
+    assert fields["content-type"] == "application/json"
+    envelope = json.loads(body)
+    assert envelope["status_code"] == 2000
+    assert named in envelope["status_message"]
+    assert "GARBAGE" not in envelope["status_message"]  # what was wrong, not the bytes sent
+    assert envelope["timestamp"].endswith("Z")
 
 
 def test_several_workers_over_sqlite_are_refused(tmp_path):
