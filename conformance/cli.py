@@ -124,6 +124,20 @@ _TARGET_OPTIONS = [
         "joins as an eMSP and reaches the parties behind it through.",
     ),
     click.option(
+        "--via-hub",
+        is_flag=True,
+        default=None,
+        help="The target (a CPO or eMSP) is reached through a Hub at --versions-url: every "
+        "functional request names it in OCPI-to-* (needs --party; OCPI 2.2.1/2.3.0). Also "
+        "on when the credentials' roles say HUB. [or [target] via_hub]",
+    ),
+    click.option(
+        "--party",
+        metavar="CC/PID",
+        help="The target's own country_code/party_id, e.g. NL/CPA: where requests are routed "
+        "with --via-hub. [or [target] party]",
+    ),
+    click.option(
         "--counterpart-url",
         metavar="URL",
         help="Public URL of our counterpart when the target cannot reach this machine.",
@@ -226,6 +240,8 @@ def run(
     mode: str | None,
     mock: str | None,
     mock_faults: tuple[str, ...],
+    via_hub: bool | None,
+    party: str | None,
     counterpart_url: str | None,
     timeout: float | None,
     max_time: float | None,
@@ -268,6 +284,7 @@ def run(
         verbose,
         bounds=(timeout, max_time, max_body),
         churn_wait=churn_wait,
+        routing=(via_hub, party),
     )
     if ocpi_version != "all":
         code, results = _run_version(options, ocpi_version, Path(report_dir))
@@ -297,6 +314,7 @@ class _RunOptions:
     listen_minutes: float = 0
     bounds: tuple[float | None, float | None, int | None] = (None, None, None)
     churn_wait: float | None = None
+    routing: tuple[bool | None, str | None] = (None, None)  # --via-hub, --party
 
 
 @main.command()
@@ -321,6 +339,8 @@ def listen(
     role: str | None,
     ocpi_version: str | None,
     minutes: float,
+    via_hub: bool | None,
+    party: str | None,
     counterpart_url: str | None,
     timeout: float | None,
     max_time: float | None,
@@ -348,6 +368,7 @@ def listen(
         minutes,
         (timeout, max_time, max_body),
         churn_wait,
+        (via_hub, party),
     )
     code, results = _run_version(options, ocpi_version, Path(report_dir))
     sys.exit(_exit_status(code, results))
@@ -425,6 +446,8 @@ def _run_version(
             max_body=options.bounds[2],
             churn_wait=churn_wait,
             churn_control=churn_control,
+            via_hub=options.routing[0],
+            party=options.routing[1],
         )
         try:
             target = (
@@ -465,6 +488,10 @@ def _run_version(
         target_args.append(f"--ocpi-churn-wait={target.churn_wait}")
         if target.churn_control:
             target_args.append(f"--ocpi-churn-control={target.churn_control}")
+        if target.via_hub:
+            target_args.append("--ocpi-via-hub")
+        if target.party:
+            target_args.append(f"--ocpi-party={'/'.join(target.party)}")
         if options.config_path:
             target_args += ["--ocpi-config", options.config_path]
         if target.counterpart_url:

@@ -59,6 +59,10 @@ class TargetConfig:
         seconds (0: it does not watch, it skips).
     churn_control: base URL of a mock party under test whose status churn the suite switches
         on for pagination.delta_sync (set by ``--mock cpo``); any other target changes by itself.
+    via_hub: the target (a CPO or eMSP) is reached through a Hub at ``versions_url``: every
+        functional request carries OCPI-to-* naming ``party`` (2.2.1 §4.1.8; 2.2.1/2.3.0 only).
+    party: the target's own (country_code, party_id), needed with ``via_hub``; given as
+        ``"NL/CPA"`` in the target file or with ``--party``.
     """
 
     versions_url: str
@@ -71,6 +75,8 @@ class TargetConfig:
     max_body: int = 10_000_000
     churn_wait: float = 15.0
     churn_control: str | None = None
+    via_hub: bool = False
+    party: tuple[str, str] | None = None
     counterpart_host: str = "127.0.0.1"
     counterpart_port: int = 0
     counterpart_url: str | None = None
@@ -82,6 +88,12 @@ class TargetConfig:
 
     def __post_init__(self) -> None:
         role = self.role.upper()
+        if self.version == "2.1.1" and (role == "HUB" or self.via_hub):
+            asked = "role hub" if role == "HUB" else "via_hub"
+            raise ConfigError(
+                f"{self.source}: {asked} with version 2.1.1: OCPI 2.1.1 has no hub role "
+                "(Hubs and message routing came with 2.2); use version 2.2.1 or 2.3.0"
+            )
         if role not in ROLES:
             raise _choice(self.source, "role", self.role, ("cpo", "emsp", "hub"))
         object.__setattr__(self, "role", role)
@@ -100,6 +112,13 @@ class TargetConfig:
             value = getattr(self, name)
             if value is not None and value <= 0:
                 raise ConfigError(f"{self.source}: {name} = {value} must be more than 0")
+        if isinstance(self.party, str):
+            object.__setattr__(self, "party", parse_party(self.source, self.party))
+        if self.via_hub and self.party is None:
+            raise ConfigError(
+                f"{self.source}: via_hub needs the target's own party behind the hub: "
+                'party = "CC/PID" in [target] (or --party CC/PID), e.g. "NL/CPA"'
+            )
         if not 0 <= self.churn_wait <= 3600:
             raise ConfigError(
                 f"{self.source}: churn_wait = {self.churn_wait} must be 0 to 3600 seconds"
@@ -113,6 +132,20 @@ class TargetConfig:
     def allows(self, mode: str) -> bool:
         """Whether a check needing ``mode`` may run in this run's mode."""
         return MODES.index(self.mode) >= MODES.index(mode)
+
+
+def parse_party(source: str, text: str) -> tuple[str, str]:
+    """``"NL/CPA"`` (also ``NL*CPA`` or ``NL-CPA``) as ("NL", "CPA"); a ConfigError otherwise."""
+    for separator in "/*-":
+        country, found, party = text.strip().partition(separator)
+        if found:
+            break
+    if not (len(country) == 2 and country.isalpha() and 1 <= len(party) <= 3 and party.isalnum()):
+        raise ConfigError(
+            f"{source}: party {text!r} is not COUNTRY_CODE/PARTY_ID (two letters, then one to "
+            'three letters or digits, e.g. "NL/CPA")'
+        )
+    return country.upper(), party.upper()
 
 
 def _choice(source: str, key: str, value: object, allowed: tuple[str, ...]) -> ConfigError:
@@ -183,6 +216,8 @@ def load_target(path: str | os.PathLike[str], **overrides: Any) -> TargetConfig:
         "timeout": target.get("timeout"),
         "max_time": target.get("max_time"),
         "max_body": target.get("max_body"),
+        "via_hub": target.get("via_hub"),
+        "party": target.get("party"),
         "churn_wait": document.get("churn", {}).get("wait"),
         "counterpart_host": counterpart.get("host"),
         "counterpart_port": counterpart.get("port"),

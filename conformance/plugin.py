@@ -58,6 +58,7 @@ MODULE_ORDER = (
     "test_hubclientinfo",
     "test_payments",
     "test_delta",
+    "test_via_hub",
     "test_client",
     "test_transport",
     "test_unregister",
@@ -81,6 +82,9 @@ _HELP = {
     "churn_control": "base URL of an ocpi-mock under test whose status churn the suite may "
     "switch on during pagination.delta_sync (--mock cpo sets it)",
     "max_time": "seconds the whole run may take; the checks left are reported as not run",
+    "via_hub": "the target (CPO or eMSP) is reached through a Hub: route every functional "
+    "request to --ocpi-party by OCPI-to-* (2.2.1/2.3.0)",
+    "party": "the target's own country_code/party_id, e.g. NL/CPA (needed with --ocpi-via-hub)",
     "max_body": "most bytes of one response body read; a larger one fails its exchange "
     "(default 10000000)",
 }
@@ -104,6 +108,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--ocpi-churn-control", metavar="URL", help=_HELP["churn_control"])
     group.addoption("--ocpi-max-time", type=float, metavar="SECONDS", help=_HELP["max_time"])
     group.addoption("--ocpi-max-body", type=int, metavar="BYTES", help=_HELP["max_body"])
+    group.addoption("--ocpi-via-hub", action="store_true", default=None, help=_HELP["via_hub"])
+    group.addoption("--ocpi-party", metavar="CC/PID", help=_HELP["party"])
     group.addoption(
         "--ocpi-listen-minutes", type=float, default=0, metavar="N", help=_HELP["listen"]
     )
@@ -125,6 +131,8 @@ def _target_from_options(config: pytest.Config) -> TargetConfig | None:
         "max_body": opt.ocpi_max_body,
         "churn_wait": opt.ocpi_churn_wait,
         "churn_control": opt.ocpi_churn_control,
+        "via_hub": opt.ocpi_via_hub,
+        "party": opt.ocpi_party,
     }
     if opt.ocpi_config:
         return load_target(opt.ocpi_config, **overrides)

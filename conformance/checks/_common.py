@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import httpx
 import pytest
 
+from conformance.checks._via_hub import HubRoute, hub_route
 from conformance.crossrules import MODULE_OBJECTS
 from conformance.failures import CheckFailure, StatusMismatch
 from conformance.rules.objects import data_violations
@@ -68,13 +69,31 @@ def cached(request: pytest.FixtureRequest, key: Any, build: Callable[[], T]) -> 
     return store[key]
 
 
-def target_party(ocpi: Run) -> tuple[str, str] | None:
-    """The target's country_code and party_id in its declared role, from our registration."""
+def _registered_roles(ocpi: Run) -> list[dict[str, Any]]:
+    """The credentials roles the target answered our registration with ([] without one)."""
     if ocpi.config.mode == "read-only" or not ocpi.registration.ok:
-        return None
+        return []
     response = ocpi.registration.response
     data = payload(response)[1] if response is not None else None
-    roles = credentials_parties(ocpi.config.version, data)
+    return credentials_parties(ocpi.config.version, data)
+
+
+def hub_route_of(ocpi: Run) -> HubRoute | None:
+    """How the run reaches the target through a Hub (``None``: directly); 2.2+ only."""
+    if not rules(ocpi.config.version).routing_headers:
+        return None
+    return hub_route(ocpi.config, _registered_roles(ocpi))
+
+
+def target_party(ocpi: Run) -> tuple[str, str] | None:
+    """The target's country_code and party_id: the party named in the config when it is
+    reached through a Hub, else its declared role in our registration's answer."""
+    route = hub_route_of(ocpi)
+    if route is not None:
+        return route.target
+    roles = _registered_roles(ocpi)
+    if not roles:
+        return None
     role = next(
         (r for r in roles if r.get("role") == ocpi.config.role), roles[0] if roles else None
     )
@@ -96,6 +115,13 @@ def client_for(ocpi: Run, *, routed: bool = True, module: str | None = None) -> 
         if not registration.ok:
             pytest.skip(f"not registered with the target: {registration.error}")
     client = ocpi.client()
+    route = hub_route_of(ocpi) if routed else None
+    if route is not None and route.target is None:
+        pytest.skip(
+            f"the target answered as a Hub ({'/'.join(route.hub or ('?', '?'))}), not as a "
+            f'{ocpi.config.role}: name the party behind it (party = "CC/PID" and via_hub = '
+            "true in [target], or --via-hub --party CC/PID) so requests can be routed to it"
+        )
     to = target_party(ocpi) if routed else None
     if to is None:
         return client
