@@ -65,6 +65,13 @@ def test_via_hub_on_2_1_1_is_a_usage_error_exit_2(tmp_path):
     assert "via_hub with version 2.1.1: OCPI 2.1.1 has no hub role" in from_file.output
 
 
+def test_role_hub_on_2_1_1_is_a_usage_error_exit_2():
+    args = ["run", "--versions-url", URL, "--token", "t", "--role", "hub", "--version", "2.1.1"]
+    result = CliRunner().invoke(conformance_cli, args)
+    assert result.exit_code == 2, result.output
+    assert "role hub with version 2.1.1: OCPI 2.1.1 has no hub role" in result.output
+
+
 def test_run_help_names_the_hub_options():
     text = CliRunner().invoke(conformance_cli, ["run", "--help"]).output
     assert "--via-hub" in text and "--party CC/PID" in text
