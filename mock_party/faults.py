@@ -192,12 +192,12 @@ FAULTS: dict[str, Fault] = {
         Fault(
             "envelope.not_an_envelope",
             "Functional modules answer the bare data (or the message) instead of an envelope.",
-            ("transport.envelope_valid",),
+            ("transport.envelope_valid", "transport.error_is_envelope"),
         ),
         Fault(
             "transport.truncated_json",
             "Functional-module bodies are cut in half: not valid JSON.",
-            ("transport.envelope_valid",),
+            ("transport.envelope_valid", "transport.error_is_envelope"),
         ),
         Fault(
             "transport.request_id_not_echoed",

@@ -189,10 +189,13 @@ def owned_elsewhere(response: OcpiResponse, *, needs_data: bool = False) -> str 
     """Why the answer cannot be judged here because a transport check owns its problem."""
     if response.http_status >= 500:
         return f"the target answered HTTP {response.http_status} (see transport.no_server_error)"
+    owner = (
+        "transport.envelope_valid" if response.http_status < 400 else "transport.error_is_envelope"
+    )
     if response.body is None:
-        return "the answer is not JSON (see transport.envelope_valid)"
+        return f"the answer is not JSON (see {owner})"
     if needs_data and not payload(response)[0]:
-        return "the answer has no envelope with data (see transport.envelope_valid)"
+        return f"the answer has no envelope with data (see {owner})"
     return None
 
 

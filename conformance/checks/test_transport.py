@@ -34,14 +34,25 @@ def _marker(rule: ExchangeRule) -> pytest.MarkDecorator:
     return check(id=rule.check_id, spec=rule.spec, level=rule.level, **versions)
 
 
-@_marker(rules.ENVELOPE_VALID)
-def test_envelope_valid(ocpi: Run) -> None:
-    """Every response, errors included, is an OCPI envelope (data, status_code, timestamp)."""
+def _provoke_error(ocpi: Run) -> None:
+    """One error of our making, so the envelope rules are tried on an error answer too."""
     if ocpi.discovery.details_url:
-        # one error of our making, so the rule is tried on an error answer too
         unknown = f"{ocpi.discovery.details_url.rstrip('/')}/no-such-module-{uuid.uuid4().hex[:8]}"
         client_for(ocpi, routed=False).get(unknown)
+
+
+@_marker(rules.ENVELOPE_VALID)
+def test_envelope_valid(ocpi: Run) -> None:
+    """Every 2xx response, and every error answered with an envelope, is a whole OCPI envelope."""
+    _provoke_error(ocpi)
     fail_on_rule(ocpi, rules.ENVELOPE_VALID, _exchanges(ocpi))
+
+
+@_marker(rules.ERROR_IS_ENVELOPE)
+def test_error_is_envelope(ocpi: Run) -> None:
+    """Every HTTP error but a 401 (auth.error_is_envelope's) comes as an OCPI envelope too."""
+    _provoke_error(ocpi)
+    fail_on_rule(ocpi, rules.ERROR_IS_ENVELOPE, _exchanges(ocpi))
 
 
 @_marker(rules.TIMESTAMP_VALID)
@@ -70,7 +81,7 @@ def test_correlation_id_echoed(ocpi: Run) -> None:
 
 @_marker(rules.CONTENT_TYPE_JSON)
 def test_content_type_json(ocpi: Run) -> None:
-    """Every response with a body says Content-Type: application/json."""
+    """Every 2xx response with a body, and every envelope, says Content-Type: application/json."""
     fail_on_rule(ocpi, rules.CONTENT_TYPE_JSON, _exchanges(ocpi))
 
 

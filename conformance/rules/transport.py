@@ -21,6 +21,7 @@ __all__ = [
     "CONFIGURATION_MODULES",
     "CONTENT_TYPE_JSON",
     "CORRELATION_ID_ECHOED",
+    "ERROR_IS_ENVELOPE",
     "ENVELOPE_VALID",
     "NO_SERVER_ERROR",
     "REQUEST_ID_ECHOED",
@@ -56,14 +57,46 @@ def _envelope(exchange: Exchange, context: RuleContext) -> str | None:
     return str(violations[0]) if violations else None
 
 
+def _claims_envelope(body: object) -> bool:
+    return isinstance(body, dict) and "status_code" in body
+
+
+def _success_or_envelope(exchange: Exchange, context: RuleContext) -> bool:
+    """A 2xx answer (its data always comes wrapped, §4.1.7), or any answer that gives an
+    envelope, which then has to be whole (status_code and timestamp are mandatory)."""
+    if exchange.status is None:
+        return False
+    return 200 <= exchange.status < 300 or _claims_envelope(body_json(exchange.response_body))
+
+
+def _bare_error(exchange: Exchange, context: RuleContext) -> bool:
+    """An HTTP error answered without an envelope; a 401 is auth.error_is_envelope's."""
+    if exchange.status is None or exchange.status < 400 or exchange.status == 401:
+        return False
+    return not _claims_envelope(body_json(exchange.response_body))
+
+
 ENVELOPE_VALID = ExchangeRule(
     check_id="transport.envelope_valid",
     spec=RESPONSE_FORMAT,
     title="Responses that are not OCPI envelopes",
     expected="a JSON object with status_code (int), timestamp, optional data and "
-    "status_message, also for HTTP errors",
+    "status_message, on every 2xx answer and on every error answer that gives an envelope",
     judge=_envelope,
-    applies=_answered,
+    applies=_success_or_envelope,
+)
+
+# §4.1.7 wants the response format for HTTP errors too, but §5 asks it only at SHOULD level
+# for requests that reach the OCPI layer (an error may come from a proxy or the HTTP layer).
+ERROR_IS_ENVELOPE = ExchangeRule(
+    check_id="transport.error_is_envelope",
+    spec=STATUS_CODES,
+    title="HTTP errors answered without an OCPI envelope",
+    expected="an OCPI envelope (status_code 2xxx/3xxx, timestamp) on HTTP error answers too",
+    judge=_envelope,
+    applies=_bare_error,
+    level="SHOULD",
+    cites="2.2.1 §5 Status codes; §4.1.7 Response format",
 )
 
 
@@ -180,13 +213,18 @@ def _content_type(exchange: Exchange, context: RuleContext) -> str | None:
     return None if media == "application/json" else f"Content-Type {value!r}"
 
 
+def _enveloped_body(exchange: Exchange, context: RuleContext) -> bool:
+    """A body envelope_valid owns; a bare error body is error_is_envelope's, type and all."""
+    return _with_body(exchange, context) and _success_or_envelope(exchange, context)
+
+
 CONTENT_TYPE_JSON = ExchangeRule(
     check_id="transport.content_type_json",
     spec=RESPONSE_FORMAT,
     title="Responses that are not declared as JSON",
     expected="Content-Type: application/json",
     judge=_content_type,
-    applies=_with_body,
+    applies=_enveloped_body,
 )
 
 
@@ -230,6 +268,7 @@ CONFIG_MODULES_UNROUTED = ExchangeRule(
 
 RULES: tuple[ExchangeRule, ...] = (
     ENVELOPE_VALID,
+    ERROR_IS_ENVELOPE,
     TIMESTAMP_VALID,
     STATUS_CODE_CONSISTENT,
     REQUEST_ID_ECHOED,

@@ -38,6 +38,7 @@ KNOWN_CHECKS = {
     "pagination.date_to_exclusive",
     "pagination.invalid_parameter",
     "transport.envelope_valid",
+    "transport.error_is_envelope",
     "transport.timestamp_valid",
     "transport.status_code_consistent",
     "transport.request_id_echoed",
