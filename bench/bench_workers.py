@@ -9,10 +9,11 @@ tests/pg_cluster.py), starts a real ``ocpi-mock serve --database … --workers W
 worker: waitress with 8 threads; several: gunicorn, gthread, 8 threads each), stores a
 registered eMSP partner and measures from ``--clients`` client processes, each one keep-alive
 connection on loopback, how many ``GET /ocpi/2.2.1/sender/locations?limit=50&offset=…``
-(offsets 0, 50, 100, 150 in turn) answer HTTP 200 a second. The two mocks run side by side
-and are measured in turn, ``--rounds`` times, so a change in the machine's load (other work on
-shared cores) weighs on both alike; it prints each round and the median ratio (the issue's
-goal: at least 1.7x with 2 workers on 2 cores).
+(offsets 0, 50, 100, 150 in turn) answer HTTP 200 a second, and how much CPU a request
+costs the mock's processes and, when it runs on this machine, the PostgreSQL server. The two
+mocks run side by side and are measured in turn, ``--rounds`` times, so a change in the
+machine's load (other work on shared cores) weighs on both alike; it prints each round and
+the median ratio (the issue's goal: at least 1.7x with 2 workers on 2 cores).
 
 The clients are deliberately thin (raw sockets, one prepared request, only Content-Length
 parsed) because they share the machine's cores with the server under test.
@@ -29,6 +30,7 @@ import sys
 import tempfile
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +38,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "mock_party"))
 
 import pg_cluster  # noqa: E402
-from shared_mock_support import ServedMock, add_partner, headers, serve  # noqa: E402
+from shared_mock_support import ServedMock, add_partner, children, headers, serve  # noqa: E402
 
 LOCATIONS = 200
 OFFSETS = (0, 50, 100, 150)
@@ -112,8 +114,44 @@ def client(port: int, start: float, stop: float, results: multiprocessing.Queue)
     results.put((ok, errors))
 
 
-def measure(port: int, clients: int, seconds: float, warmup: float) -> tuple[float, int]:
-    """Requests a second answered 200 by the mock on ``port``, and the errors seen."""
+def cpu_seconds(pids: list[int]) -> float:
+    """User and system CPU time the processes ``pids`` have used so far."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def postmaster(server: str) -> int | None:
+    """The pid of the PostgreSQL server's main process when it runs on this machine."""
+    import psycopg
+
+    try:
+        with psycopg.connect(server) as connection:
+            row = connection.execute("SHOW data_directory").fetchone()
+        pid = int((Path(row[0]) / "postmaster.pid").read_text().split()[0])
+    except (psycopg.Error, OSError, ValueError, IndexError):
+        return None
+    return pid if Path(f"/proc/{pid}").exists() else None
+
+
+@dataclass
+class Measure:
+    rate: float  # requests a second answered 200
+    errors: int
+    mock_ms: float  # CPU of the mock's processes a request
+    postgres_ms: float | None  # CPU of the PostgreSQL server a request (if local)
+
+
+def measure(
+    mock: ServedMock, server_pid: int | None, clients: int, seconds: float, warmup: float
+) -> Measure:
+    """Requests a second answered 200 by ``mock`` and the CPU they cost, over ``seconds``."""
+    port = int(mock.url.rsplit(":", 1)[1])
     start = time.time() + warmup
     stop = start + seconds
     results: multiprocessing.Queue = multiprocessing.Queue()
@@ -123,20 +161,36 @@ def measure(port: int, clients: int, seconds: float, warmup: float) -> tuple[flo
     ]
     for process in processes:
         process.start()
+
+    def sample() -> tuple[float, float]:
+        mock_pids = [mock.process.pid, *children(mock.process.pid)]
+        server_pids = [server_pid, *children(server_pid)] if server_pid else []
+        return cpu_seconds(mock_pids), cpu_seconds(server_pids)
+
+    time.sleep(max(start - time.time(), 0))
+    mock_before, server_before = sample()
+    time.sleep(max(stop - time.time(), 0))
+    mock_after, server_after = sample()
     counts = [results.get(timeout=seconds + warmup + 60) for _ in processes]
     for process in processes:
         process.join()
-    return sum(ok for ok, _ in counts) / seconds, sum(err for _, err in counts)
+    answered = max(sum(ok for ok, _ in counts), 1)
+    return Measure(
+        rate=answered / seconds,
+        errors=sum(err for _, err in counts),
+        mock_ms=(mock_after - mock_before) * 1000 / answered,
+        postgres_ms=(server_after - server_before) * 1000 / answered if server_pid else None,
+    )
 
 
-def start(server: str, workers: int, tmp: Path) -> tuple[ServedMock, int]:
-    """A fresh database on ``server`` and a mock with ``workers`` processes over it; its port."""
+def start(server: str, workers: int, tmp: Path) -> ServedMock:
+    """A fresh database on ``server`` and a mock with ``workers`` processes over it."""
     database = fresh_database(server)
     mock = serve(database, workers, tmp, "--locations", str(LOCATIONS))
     if workers > 1:
         mock.wait_for_workers(workers)
     add_partner(database)
-    return mock, int(mock.url.rsplit(":", 1)[1])
+    return mock
 
 
 def main() -> None:
@@ -156,10 +210,11 @@ def main() -> None:
     mocks: list[ServedMock] = []
     try:
         with tempfile.TemporaryDirectory(prefix="bench-workers-") as tmp:
-            one, one_port = start(server, 1, Path(tmp))
+            one = start(server, 1, Path(tmp))
             mocks.append(one)
-            many, many_port = start(server, args.workers, Path(tmp))
+            many = start(server, args.workers, Path(tmp))
             mocks.append(many)
+            server_pid = postmaster(server)
             print(
                 f"GET a page of 50 Locations ({LOCATIONS} stored), {args.clients} clients, "
                 f"{args.seconds:g} s a measurement, {os.cpu_count()} CPUs, "
@@ -167,13 +222,18 @@ def main() -> None:
             )
             ratios = []
             for number in range(1, args.rounds + 1):
-                rate_one, errors_one = measure(one_port, args.clients, args.seconds, args.warmup)
-                rate_many, errors_many = measure(many_port, args.clients, args.seconds, args.warmup)
-                ratios.append(rate_many / rate_one)
+                a = measure(one, server_pid, args.clients, args.seconds, args.warmup)
+                b = measure(many, server_pid, args.clients, args.seconds, args.warmup)
+                ratios.append(b.rate / a.rate)
                 print(
-                    f"  round {number}: 1 worker {rate_one:7.1f} req/s, {args.workers} workers "
-                    f"{rate_many:7.1f} req/s, ratio {ratios[-1]:.2f}x"
-                    f" (errors {errors_one}/{errors_many})",
+                    f"  round {number}: 1 worker {a.rate:7.1f} req/s, {args.workers} workers "
+                    f"{b.rate:7.1f} req/s, ratio {ratios[-1]:.2f}x (errors {a.errors}/{b.errors})"
+                    f"; CPU a request: mock {a.mock_ms:.2f}/{b.mock_ms:.2f} ms"
+                    + (
+                        f", PostgreSQL {a.postgres_ms:.2f}/{b.postgres_ms:.2f} ms"
+                        if a.postgres_ms is not None and b.postgres_ms is not None
+                        else ""
+                    ),
                     flush=True,
                 )
             print(
