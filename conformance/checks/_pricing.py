@@ -527,6 +527,11 @@ def tariff_countries(tariff: Mapping[str, Any], locations: Iterable[Mapping[str,
     return used
 
 
+def _listed(value: Any) -> list[Any]:
+    """A JSON array as it is; anything else (the engine reports it) as empty."""
+    return value if isinstance(value, list) else []
+
+
 def vat_findings(tariff: Mapping[str, Any], countries: set[str], version: str) -> list[Finding]:
     """A warning when a tariff used in a VAT country says no VAT applies to a priced component
     (``vat`` omitted; 2.3.0 also ``tax_included: N/A``). 2.1.1 has no VAT field."""
@@ -544,10 +549,10 @@ def vat_findings(tariff: Mapping[str, Any], countries: set[str], version: str) -
             )
         ]
     paths = []
-    for i, element in enumerate(tariff.get("elements") or []):
+    for i, element in enumerate(_listed(tariff.get("elements"))):
         if not isinstance(element, Mapping):
             continue
-        for j, component in enumerate(element.get("price_components") or []):
+        for j, component in enumerate(_listed(element.get("price_components"))):
             if not isinstance(component, Mapping) or component.get("vat") is not None:
                 continue
             price = component.get("price")

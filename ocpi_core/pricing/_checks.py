@@ -35,6 +35,8 @@ __all__ = ["Comparison", "check_cdr_consistency", "check_tariff_sanity", "compar
 
 ZERO = Decimal(0)
 _TIME_DIMS = ("TIME", "PARKING_TIME", "RESERVATION_TIME")
+# Current and power may be negative where a car feeds back; every other volume is a quantity.
+_SIGNED_DIMS = ("CURRENT", "MIN_CURRENT", "MAX_CURRENT", "POWER", "MIN_POWER", "MAX_POWER")
 
 
 def _context() -> decimal.Context:
@@ -118,8 +120,27 @@ def check_cdr_consistency(
                 continue
             starts.append(_dt(period.get("start_date_time"), f"{path}.start_date_time", findings))
             dims = period.get("dimensions")
+            if dims is not None and not isinstance(dims, list):
+                findings.append(
+                    Finding(
+                        "cdr.dimensions_invalid", "dimensions is not a list", f"{path}.dimensions"
+                    )
+                )
             dims = dims if isinstance(dims, list) else []
-            kinds = {d.get("type") for d in dims if isinstance(d, Mapping)}
+            for j, dim in enumerate(dims):
+                if not isinstance(dim, Mapping) or not isinstance(dim.get("type"), str):
+                    findings.append(
+                        Finding(
+                            "cdr.dimension_invalid",
+                            "not a CdrDimension object with a type string",
+                            f"{path}.dimensions[{j}]",
+                        )
+                    )
+            kinds = {
+                d.get("type")
+                for d in dims
+                if isinstance(d, Mapping) and isinstance(d.get("type"), str)
+            }
             all_timed = all_timed and bool(kinds & {"TIME", "PARKING_TIME"})
             present |= {k for k in kinds if isinstance(k, str)}
             for j, dim in enumerate(dims):
@@ -127,16 +148,19 @@ def check_cdr_consistency(
                     continue
                 volume = _num(dim.get("volume"), f"{path}.dimensions[{j}].volume", findings)
                 kind = dim.get("type")
-                if volume is None or kind not in sums:
-                    continue
-                if kind in _TIME_DIMS and volume < 0:
+                if volume is not None and volume < 0 and kind not in _SIGNED_DIMS:
+                    timed = kind in _TIME_DIMS
                     findings.append(
                         Finding(
-                            "cdr.negative_time",
-                            f"{kind} volume {volume} is negative",
+                            "cdr.negative_time" if timed else "cdr.negative_volume",
+                            f"{kind} volume {volume} is negative (energy fed back is "
+                            "ENERGY_EXPORT, not a negative volume)",
                             f"{path}.dimensions[{j}]",
+                            "error" if timed else "warning",
                         )
                     )
+                if volume is None or not isinstance(kind, str) or kind not in sums:
+                    continue
                 sums[kind] += volume
         _check_period_times(periods, starts, start, end, tolerance, findings)
         _check_totals(cdr, sums, present, all_timed and bool(periods), tolerance, findings)
@@ -180,8 +204,13 @@ def _check_period_times(
             continue
         span = seconds_between(moment, following) / 3600
         used = ZERO
-        for dim in period.get("dimensions") or []:
-            if isinstance(dim, Mapping) and dim.get("type") in _TIME_DIMS:
+        dims = period.get("dimensions")
+        for dim in dims if isinstance(dims, list) else []:
+            if (
+                isinstance(dim, Mapping)
+                and isinstance(dim.get("type"), str)
+                and dim["type"] in _TIME_DIMS
+            ):
                 with contextlib.suppress(PricingError):
                     used += to_decimal(dim.get("volume"))
         if used > span + tolerance and span >= 0:

@@ -18,8 +18,9 @@ How a session is priced, in order:
 
 from __future__ import annotations
 
+import contextlib
 import decimal
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import ROUND_CEILING, Decimal
@@ -39,6 +40,7 @@ from ocpi_core.pricing._parse import (
     Component,
     Element,
     Tariff,
+    as_list,
     parse_datetime,
     parse_tariff,
     unwrap_list,
@@ -63,6 +65,21 @@ _KWH = Decimal(1000)
 
 def _context() -> decimal.Context:
     return decimal.Context(prec=50, rounding=decimal.ROUND_HALF_EVEN)
+
+
+@contextlib.contextmanager
+def _guarded() -> Iterator[None]:
+    """The engine's decimal context; arithmetic that still leaves it becomes a PricingError.
+
+    Input is range-checked where it is read (naming its path), so this is the last line only.
+    """
+    try:
+        with decimal.localcontext(_context()):
+            yield
+    except (decimal.DecimalException, OverflowError) as exc:
+        raise PricingError(
+            f"$: the amounts are beyond the engine's decimal range ({type(exc).__name__})"
+        ) from None
 
 
 def _check_version(version: str) -> None:
@@ -681,13 +698,15 @@ def price_cdr(
     _check_version(version)
     if not isinstance(cdr, Mapping):
         raise PricingError(f"expected a CDR object, got {type(cdr).__name__}")
-    with decimal.localcontext(_context()):
+    with _guarded():
         notes: list[str] = []
         docs = list(tariffs) or unwrap_list(cdr.get("tariffs"))
         start = parse_datetime(cdr.get("start_date_time"), "$.start_date_time")
         end_key = "end_date_time" if cdr.get("end_date_time") is not None else "stop_date_time"
         end = parse_datetime(cdr.get(end_key), f"$.{end_key}")
-        periods = cdr.get("charging_periods") or []
+        periods = as_list(
+            cdr.get("charging_periods"), "$.charging_periods", "ChargingPeriod objects"
+        )
         if not periods:
             notes.append("the CDR has no charging periods")
         segments = period_segments(periods, start, end, notes)
@@ -719,7 +738,7 @@ def price_session(
     """
     options = options or PricingOptions()
     _check_version(version)
-    with decimal.localcontext(_context()):
+    with _guarded():
         document = session if isinstance(session, Mapping) else None
         description = (
             session

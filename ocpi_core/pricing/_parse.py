@@ -25,6 +25,7 @@ __all__ = [
     "Restrictions",
     "Tariff",
     "VERSIONS",
+    "as_list",
     "load_json",
     "parse_datetime",
     "parse_tariff",
@@ -38,10 +39,50 @@ DAYS = ("MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY", "SUN
 DIMENSIONS = ("ENERGY", "FLAT", "PARKING_TIME", "TIME")
 _TIME_RE = re.compile(r"^([01][0-9]|2[0-4]):([0-5][0-9])$")
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Amounts, volumes and step sizes at or beyond this magnitude are refused: no real tariff or CDR
+# comes near it, and products of such numbers would overflow the 50-digit decimal context.
+MAGNITUDE_LIMIT = Decimal(10) ** 15
 
 
 def to_decimal(value: Any, path: str = "$") -> Decimal:
-    """A JSON number as Decimal. Floats are converted via ``str`` so no binary noise gets in."""
+    """A JSON number as Decimal. Floats are converted via ``str`` so no binary noise gets in.
+
+    Raises :class:`PricingError` naming ``path`` for anything else, for NaN/Infinity and for
+    numbers of magnitude 10^15 or more (beyond any real price or volume; see MAGNITUDE_LIMIT).
+    """
+    result = _decimal(value, path)
+    if not result.is_finite():
+        raise PricingError(f"{path}: {value!r} is not a finite number")
+    if abs(result) >= MAGNITUDE_LIMIT:
+        raise PricingError(
+            f"{path}: {format(result, 'g')} is out of range (the engine reads numbers of "
+            "magnitude below 10^15)"
+        )
+    return result
+
+
+def as_list(value: Any, path: str, what: str) -> list[Any]:
+    """A JSON array (None as empty); anything else raises :class:`PricingError` naming ``path``."""
+    if value is None:
+        return []
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes | Mapping):
+        return list(value)
+    raise PricingError(f"{path}: expected a list of {what}, got {_json_type(value)}")
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float | Decimal):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f"the string {value!r}"
+    if isinstance(value, Mapping):
+        return "an object"
+    return type(value).__name__
+
+
+def _decimal(value: Any, path: str) -> Decimal:
     if isinstance(value, bool):
         raise PricingError(f"{path}: expected a number, got {value!r}")
     if isinstance(value, Decimal):
@@ -52,12 +93,9 @@ def to_decimal(value: Any, path: str = "$") -> Decimal:
         return Decimal(str(value))
     if isinstance(value, str):
         try:
-            result = Decimal(value.strip())
+            return Decimal(value.strip())
         except InvalidOperation:
             raise PricingError(f"{path}: {value!r} is not a number") from None
-        if not result.is_finite():
-            raise PricingError(f"{path}: {value!r} is not a finite number")
-        return result
     raise PricingError(f"{path}: expected a number, got {value!r}")
 
 
@@ -191,9 +229,10 @@ def _parse_restrictions(data: Any, path: str, version: str) -> Restrictions | No
         raise PricingError(f"{path}: expected an object, got {data!r}")
     days = data.get("day_of_week") or []
     if isinstance(days, str):
-        days = [days]
+        days = [days]  # tolerated here; check_tariff_sanity reports it
+    days = as_list(days, f"{path}.day_of_week", "DayOfWeek strings")
     for i, day in enumerate(days):
-        if day not in DAYS:
+        if not isinstance(day, str) or day not in DAYS:
             raise PricingError(f"{path}.day_of_week[{i}]: {day!r} is not one of {', '.join(DAYS)}")
     reservation = data.get("reservation")
     if reservation is not None and reservation not in ("RESERVATION", "RESERVATION_EXPIRES"):
@@ -280,7 +319,9 @@ def parse_tariff(data: Any, version: str, path: str = "$") -> Tariff:
         epath = f"{path}.elements[{i}]"
         if not isinstance(element, Mapping):
             raise PricingError(f"{epath}: expected a TariffElement object")
-        components = element.get("price_components") or []
+        components = as_list(
+            element.get("price_components"), f"{epath}.price_components", "PriceComponent objects"
+        )
         elements.append(
             Element(
                 index=i,

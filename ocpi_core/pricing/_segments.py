@@ -18,7 +18,7 @@ from fractions import Fraction
 from typing import Any
 
 from ocpi_core.pricing._model import PricingError
-from ocpi_core.pricing._parse import parse_datetime, to_decimal
+from ocpi_core.pricing._parse import as_list, parse_datetime, to_decimal
 from ocpi_core.pricing._restrictions import local_boundaries
 from ocpi_core.pricing._session import SessionSample
 
@@ -60,9 +60,15 @@ def _dec(value: Fraction) -> Decimal:
 
 def _dimensions(period: Mapping[str, Any], path: str) -> dict[str, list[Decimal]]:
     values: dict[str, list[Decimal]] = {}
-    for j, dim in enumerate(period.get("dimensions") or []):
+    dims = as_list(period.get("dimensions"), f"{path}.dimensions", "CdrDimension objects")
+    for j, dim in enumerate(dims):
         if not isinstance(dim, Mapping) or "type" not in dim:
             raise PricingError(f"{path}.dimensions[{j}]: expected a CdrDimension object")
+        if not isinstance(dim["type"], str):
+            raise PricingError(
+                f"{path}.dimensions[{j}].type: expected a CdrDimensionType string, got "
+                f"{dim['type']!r}"
+            )
         volume = dim.get("volume")
         if volume is None:
             raise PricingError(f"{path}.dimensions[{j}].volume: missing")
@@ -88,7 +94,7 @@ def period_segments(
 ) -> list[Segment]:
     """Segments for OCPI ChargingPeriods of a CDR or Session that ends at ``session_end``."""
     dated = []
-    for i, period in enumerate(periods):
+    for i, period in enumerate(as_list(periods, path, "ChargingPeriod objects")):
         if not isinstance(period, Mapping):
             raise PricingError(f"{path}[{i}]: expected a ChargingPeriod object")
         start = parse_datetime(period.get("start_date_time"), f"{path}[{i}].start_date_time")
