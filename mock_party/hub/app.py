@@ -28,7 +28,7 @@ def create_hub_app(config: MockConfig) -> Flask:
     Token A is in ``app.config["OCPI_TOKEN_A"]``, the parties played in process in
     ``app.config["OCPI_HUB_PARTIES"]``.
     """
-    from mock_party.hub import admin, clients, parties, views
+    from mock_party.hub import admin, clients, parties, relay, views
     from mock_party.modules import admin as mock_admin
     from mock_party.modules import credentials, versions
 
@@ -68,6 +68,7 @@ def create_hub_app(config: MockConfig) -> Flask:
     app.register_blueprint(credentials.bp)
     app.register_blueprint(views.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(relay.bp)
     app.register_blueprint(mock_admin.bp)
     app.after_request(admin.after_registration)
     app.after_request(_echo_ids)

@@ -22,6 +22,7 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 from flask import current_app, g, request
 
+from mock_party.hub import relay
 from mock_party.hub.clients import client
 from mock_party.hub.parties import LocalParty, Requester
 from mock_party.ocpi import OcpiError
@@ -242,6 +243,16 @@ def _forward_local(
     body: bytes,
 ) -> Reply:
     headers["Authorization"] = local.authorization(requester, version)
+    caller = g.get("ocpi_caller")
+    body, query = relay.swap_response_url(
+        module,
+        body,
+        query,
+        partner_id=caller.partner.id if caller is not None and caller.partner else None,
+        requester=requester.key,
+        party=local.party.key,
+        version=version,
+    )
     path = f"/ocpi/{version}/{interface}/{module}" + (f"/{rest}" if rest else "")
     response = local.app.test_client().open(
         path, method=method, query_string=query, data=body, headers=headers

@@ -102,6 +102,7 @@ class LocalParty:
             store.add_partner(
                 versions_url=marker,
                 token_in=token,
+                token_out=token,  # its asynchronous results come back to the hub's relay
                 version=version,
                 roles=[_role_record(requester)],
                 registered=True,

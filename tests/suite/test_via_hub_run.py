@@ -1,0 +1,98 @@
+"""The suite against a CPO behind the mock hub (via_hub): the hub's own CPO party NL/CPA, reached
+at the hub's versions URL by the routing headers, passes clean; answers without the routing
+headers fail via_hub.answers_routed; a HUB role in the credentials is detected without via_hub.
+
+Real loopback: the hub is served by a real server thread, the suite runs in this process with
+its counterpart on its own port (command results come back through the hub's relay)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from mock_party import MockConfig, create_app
+from mock_party.server import serve_in_thread
+from suite._runner import checks_dir, failed, outcomes
+
+TARGET = "NL/CPA"  # one of the hub's default parties (mock_party.hub.parties.DEFAULT_PARTIES)
+
+
+def _strip_routing_answers(app):
+    """WSGI middleware: the hub's answers lose their OCPI-to/from headers."""
+
+    def wrapped(environ, start_response):
+        def start(status, headers, exc_info=None):
+            kept = [
+                (n, v) for n, v in headers if not n.lower().startswith(("ocpi-to-", "ocpi-from-"))
+            ]
+            return start_response(status, kept, exc_info)
+
+        return app(environ, start)
+
+    return wrapped
+
+
+def _run(tmp_path: Path, *extra: str, wrap=None, select: str | None = None) -> dict:
+    hub = create_app(
+        MockConfig(
+            roles=("HUB",),
+            party_id="HUB",
+            database=str(tmp_path / "hub.sqlite"),
+            command_delay=0,
+        )
+    )
+    served = wrap(hub.wsgi_app) if wrap else hub
+    results = tmp_path / "results.json"
+    with serve_in_thread(served) as server:
+        args = [
+            checks_dir(), "--rootdir", checks_dir(), "-c", "/dev/null",
+            "-p", "no:cacheprovider", "-p", "no:randomly", "-p", "no:terminal",
+            f"--ocpi-versions-url={server.url}/ocpi/versions",
+            f"--ocpi-token={hub.config['OCPI_TOKEN_A']}",
+            "--ocpi-role=CPO", "--ocpi-mode=sandbox", "--ocpi-version=2.2.1",
+            "--ocpi-churn-wait=0", f"--ocpi-party={TARGET}", f"--ocpi-results={results}",
+            *extra,
+        ]  # fmt: skip
+        if select:
+            args += ["-k", select]
+        pytest.main(args)
+    return json.loads(results.read_text())
+
+
+def _messages(results: dict) -> list[str]:
+    return [r["message"] for r in results["checks"] if r["id"] in failed(results)]
+
+
+def test_a_cpo_behind_the_hub_passes_clean(tmp_path):
+    results = _run(tmp_path, "--ocpi-via-hub")
+    assert failed(results) == {}, _messages(results)
+    found = outcomes(results)
+    assert found["via_hub.answers_routed"] == "pass"
+    assert found["via_hub.requests_routed"] == "pass"  # the command results, relayed
+    assert found["commands.start_session.result"] == "pass"
+    assert found["discovery.roles_fit"] == found["discovery.endpoints_answer"] == "pass"
+    assert found["locations.objects_valid"] == "pass"
+
+
+def test_answers_without_routing_headers_fail_answers_routed(tmp_path):
+    results = _run(
+        tmp_path,
+        "--ocpi-via-hub",
+        wrap=_strip_routing_answers,
+        select="via_hub or credentials or locations",
+    )
+    problems = failed(results)
+    assert set(problems) == {"via_hub.answers_routed"}
+    record = next(r for r in results["checks"] if r["id"] == "via_hub.answers_routed")
+    assert "OCPI-from-country-code missing (expected 'NL')" in record["message"]
+    assert "§4.1.8.2" in record["message"]
+
+
+def test_a_hub_role_in_the_credentials_is_detected(tmp_path):
+    results = _run(tmp_path, select="via_hub or credentials or locations")
+    found = outcomes(results)
+    assert found["via_hub.answers_routed"] == "pass"
+    assert found["locations.objects_valid"] == "pass"
+    assert failed(results) == {}
