@@ -314,6 +314,67 @@ FAULTS: dict[str, Fault] = {
             "As CPO: CDRs paid at a terminal go out without their authorization_reference.",
             ("payments.card_cdrs_consistent",),
         ),
+        # the mock hub (mock_party/hub/): routing, forwarding and its ClientInfo Sender
+        Fault(
+            "hub.forward_from_missing",
+            "As Hub: forwarded requests carry no OCPI-from-* headers.",
+            ("hub.forward.routing_headers",),
+        ),
+        Fault(
+            "hub.forward_from_hub",
+            "As Hub: forwarded requests name the hub in OCPI-from-*, not the requesting party.",
+            ("hub.forward.routing_headers",),
+        ),
+        Fault(
+            "hub.forward_request_id_copied",
+            "As Hub: a forwarded request copies the requester's X-Request-ID instead of a new one.",
+            ("hub.forward.ids",),
+        ),
+        Fault(
+            "hub.forward_duplicated",
+            "As Hub: every request routed to a party is forwarded to it twice.",
+            ("hub.forward.once",),
+        ),
+        Fault(
+            "hub.routes_to_wrong_party",
+            "As Hub: a request routed to one of the hub's parties goes to another of its role.",
+            ("hub.routing.isolation", "hub.routing.answer_headers"),
+        ),
+        Fault(
+            "hub.broadcast_instead_of_routing",
+            "As Hub: a Sender list GET routed to one of the hub's parties is answered as a GET "
+            "All over every party.",
+            ("hub.routing.isolation", "hub.routing.answer_headers"),
+        ),
+        Fault(
+            "hub.response_dropped",
+            "As Hub: the answer of the party a request was routed to is dropped; the requester "
+            "gets HTTP 200 and status 1000 without data.",
+            ("hub.routing.forwarded",),
+        ),
+        Fault(
+            "hub.leaks_other_party",
+            "As Hub: a routed Sender list answer also holds the first object of another party "
+            "of the same role.",
+            ("hub.routing.isolation",),
+        ),
+        Fault(
+            "hub.unknown_party_ok",
+            "As Hub: a request routed to an unknown party is answered HTTP 200, status 1000, "
+            "with an empty list.",
+            ("hub.routing.unknown_party_refused",),
+        ),
+        Fault(
+            "hub.clientinfo_stale",
+            "As Hub: hubclientinfo keeps listing the hub's last party as CONNECTED while it is "
+            "gone: requests routed to it get 4003.",
+            ("hub.routing.forwarded",),
+        ),
+        Fault(
+            "hub.answer_routing_missing",
+            "As Hub: answers to routed requests and GET Alls carry no routing headers.",
+            ("hub.routing.answer_headers", "hub.get_all.answer_headers"),
+        ),
     )
 }
 

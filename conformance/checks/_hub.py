@@ -19,12 +19,16 @@ from conformance.checks._common import (
 )
 from conformance.routing import routing_headers
 from conformance.session import Run
-from ocpi_core.client import OcpiClient
+from ocpi_core.client import OcpiClient, OcpiResponse
+from ocpi_core.exchange import Exchange
 
 __all__ = [
     "SENDER_MODULE",
+    "ForwardToUs",
     "HubParty",
     "client_infos",
+    "forward_to_us",
+    "header",
     "hub_party",
     "owner",
     "parties",
@@ -129,3 +133,49 @@ def unknown_party(request: pytest.FixtureRequest, ocpi: Run) -> tuple[str, str]:
         if candidate not in taken:
             return candidate
     raise AssertionError("every candidate of an unknown party is taken")  # pragma: no cover
+
+
+@dataclass(frozen=True)
+class ForwardToUs:
+    """A GET we routed through the Hub to our own party, and what reached our counterpart."""
+
+    module: str
+    response: OcpiResponse
+    correlation_id: str
+    request_id: str
+    arrived: tuple[Exchange, ...]
+
+
+def header(headers: Any, name: str) -> str:
+    """The value of header ``name`` among (name, value) pairs, "" when absent."""
+    return next((v for k, v in headers if k.lower() == name.lower()), "")
+
+
+def forward_to_us(request: pytest.FixtureRequest, ocpi: Run) -> ForwardToUs:
+    """GET our counterpart's Tokens Sender list through the Hub, routed to our party (the
+    receiving platform is ours, so we see the forwarded request), once per run."""
+
+    def build() -> ForwardToUs:
+        url = endpoint_or_skip(ocpi, "tokens", "SENDER")
+        ours = our_party(ocpi)
+        response = routed_client(ocpi, ours).get(url)
+        sent = response.exchange.request_headers
+        correlation = header(sent, "X-Correlation-ID")
+        arrived = tuple(
+            e
+            for e in ocpi.recorder
+            if e.direction == "incoming"
+            and correlation
+            and header(e.request_headers, "X-Correlation-ID") == correlation
+        )
+        return ForwardToUs("tokens", response, correlation, header(sent, "X-Request-ID"), arrived)
+
+    client_for(ocpi, routed=False)  # registered first: the Hub knows our endpoints
+    found = cached(request, ("hub", "forward-to-us"), build)
+    code = found.response.body.get("status_code") if isinstance(found.response.body, dict) else None
+    if not found.arrived and (found.response.http_status != 200 or code != 1000):
+        pytest.skip(
+            f"the Hub does not route a request to our own party (HTTP "
+            f"{found.response.http_status}, status_code {code}): nothing forwarded to judge"
+        )
+    return found

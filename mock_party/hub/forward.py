@@ -14,6 +14,7 @@ import base64
 import json
 import logging
 import re
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -181,11 +182,11 @@ def rewrite_link(link: str, version: str, module: str, interface: str, prefix: s
 
 
 def _ids() -> dict[str, str]:
-    return {
-        name: request.headers[name]
-        for name in ("X-Request-ID", "X-Correlation-ID")
-        if name in request.headers
-    }
+    """A forwarded request's ids: a new X-Request-ID, the same X-Correlation-ID (2.2.1 §4.2)."""
+    ids = {"X-Request-ID": str(uuid.uuid4())}
+    if "X-Correlation-ID" in request.headers:
+        ids["X-Correlation-ID"] = request.headers["X-Correlation-ID"]
+    return ids
 
 
 def forward(
@@ -203,30 +204,35 @@ def forward(
 ) -> Reply:
     """Send the current request (or ``method``/``query``/``body``) on to ``destination`` with
     the ``routing`` headers; the reply as it came, its Link pointing back at the hub."""
+    from mock_party.hub import hub_faults
+
     method = method or request.method
     body = request.get_data() if body is None else body
-    headers = {**_ids(), **routing}
-    if body:
-        headers["Content-Type"] = "application/json"
-    if destination.local is not None:
-        reply = _forward_local(
-            destination.local,
-            requester,
-            headers,
-            version,
-            module,
-            interface,
-            rest,
-            query,
-            method,
-            body,
-        )
-    else:
-        assert destination.partner is not None
-        reply = _forward_http(
-            destination.partner, headers, version, module, interface, rest, query, method, body
-        )
-    g.setdefault("hub_forwards", []).append((destination.label, method, reply.status))
+    config = current_app.config["OCPI_MOCK"]
+    hub_key = (config.country_code.upper(), config.party_id.upper())
+    for _ in range(2 if hub_faults.forward_twice() else 1):
+        headers = hub_faults.forwarded_headers({**_ids(), **routing}, hub_key)
+        if body:
+            headers["Content-Type"] = "application/json"
+        if destination.local is not None:
+            reply = _forward_local(
+                destination.local,
+                requester,
+                headers,
+                version,
+                module,
+                interface,
+                rest,
+                query,
+                method,
+                body,
+            )
+        else:
+            assert destination.partner is not None
+            reply = _forward_http(
+                destination.partner, headers, version, module, interface, rest, query, method, body
+            )
+        g.setdefault("hub_forwards", []).append((destination.label, method, reply.status))
     return reply
 
 

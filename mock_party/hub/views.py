@@ -21,6 +21,7 @@ from mock_party import faults
 from mock_party.auth import authenticate
 from mock_party.config import MockConfig
 from mock_party.hub import forward as hop
+from mock_party.hub import hub_faults
 from mock_party.hub.clients import all_clients
 from mock_party.hub.parties import Requester
 from mock_party.modules import Offer, offers
@@ -107,7 +108,8 @@ def _answer(reply: hop.Reply, requester: Requester, answered_by: tuple[str, str]
     response = current_app.response_class(reply.body, status=reply.status)
     for name, value in reply.headers.items():
         response.headers[name] = value
-    response.headers.update(_routing(requester.key, answered_by))
+    if hub_faults.routing_on_answers():
+        response.headers.update(_routing(requester.key, answered_by))
     return response
 
 
@@ -137,9 +139,23 @@ def route(version: str, interface: str, module: str, rest: str = "") -> Any:
             status_code=4001,
             http_status=404,
         )
-    destination = hop.find_destination(to)
+    try:
+        destination = hop.find_destination(to)
+    except OcpiError as error:
+        if not hub_faults.unknown_answered_ok(error):
+            raise
+        return _page([], page_request(request.args, _config().page_limit), routing={})
+    hub_faults.is_stale(destination)
+    is_list_get = request.method == "GET" and interface == "sender" and not rest.strip("/")
+    if hub_faults.route_as_get_all(destination, is_list_get):
+        return _get_all(requester, version, module)
+    destination = hub_faults.misroute(destination)
     reply = hop.forward(destination, requester, _routing(to, requester.key), **context)
-    return _answer(reply, requester, destination.key)
+    leaked_from = hub_faults.leak_from(destination, is_list_get)
+    if leaked_from is not None:
+        leaked = hop.forward(leaked_from, requester, _routing(to, requester.key), **context)
+        reply = hub_faults.add_leaked(reply, leaked)
+    return _answer(hub_faults.drop_response(reply), requester, destination.key)
 
 
 def _broadcast(requester: Requester, caller: Any, context: dict[str, str]) -> Response:
@@ -203,7 +219,8 @@ def _get_all(requester: Requester, version: str, module: str) -> Response:
             objects.extend(_all_of(source, requester, version, module))
         except OcpiError:
             continue  # a platform that cannot be reached contributes nothing
-    return _page(objects, page, routing=_routing(requester.key, _hub_key()))
+    routing = _routing(requester.key, _hub_key()) if hub_faults.routing_on_answers() else {}
+    return _page(objects, page, routing=routing)
 
 
 def _page(objects: list[Any], page: Any, *, routing: dict[str, str]) -> Response:

@@ -75,6 +75,28 @@ KNOWN_CHECKS |= {  # demand pricing, ad-hoc tokens, 2.3.0 Payments
     "locations.push.last_updated_monotonic",
     "locations.push.sender_agrees",
 }
+KNOWN_CHECKS |= {  # the checks of a Hub target (issue 12)
+    "hub.forward.routing_headers",
+    "hub.forward.ids",
+    "hub.forward.once",
+    "hub.routing.forwarded",
+    "hub.routing.answer_headers",
+    "hub.routing.isolation",
+    "hub.routing.unknown_party_refused",
+    "hub.get_all.answer_headers",
+}
+HUB_FAULTS = {  # issue 12: forwarded OCPI-from-*, wrong party, broadcast, dropped, duplicated,
+    # leaked objects, unknown party answered 200, stale hubclientinfo
+    "hub.forward_from_missing",
+    "hub.forward_from_hub",
+    "hub.routes_to_wrong_party",
+    "hub.broadcast_instead_of_routing",
+    "hub.response_dropped",
+    "hub.forward_duplicated",
+    "hub.leaks_other_party",
+    "hub.unknown_party_ok",
+    "hub.clientinfo_stale",
+}
 
 ASKED_FOR = {
     "pagination.no_link",
@@ -104,7 +126,7 @@ ASKED_FOR = {
 
 
 def test_the_fault_list_is_complete_and_names_known_checks():
-    assert set(FAULTS) >= ASKED_FOR
+    assert set(FAULTS) >= ASKED_FOR | HUB_FAULTS
     for fault in FAULTS.values():
         assert fault.description.endswith("."), fault.id
         if not fault.id.startswith(("auth.", "credentials.")):  # those belong to the auth work

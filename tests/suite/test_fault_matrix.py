@@ -4,8 +4,9 @@ in under 30 seconds per role.
 
 Every run is the whole suite, in process (pytest.main with --ocpi-results), against a fresh mock
 on a loopback port; the runs share two worker processes. A fault is run against the role(s) whose
-checks it trips: CPO for most, eMSP too when a tripped check applies to eMSP targets only. A
-fault whose checks exist in another version only (the 2.3.0 Payments module) runs in that version.
+checks it trips: CPO for most, eMSP too when a tripped check applies to eMSP targets only, a mock
+Hub for the checks of Hub targets. A fault whose checks exist in another version only (the 2.3.0
+Payments module) runs in that version.
 """
 
 from __future__ import annotations
@@ -63,8 +64,10 @@ def _roles(fault: Fault, catalogue: dict[str, tuple[str, ...]]) -> list[str]:
     roles = set()
     if not known or any("CPO" in catalogue[t] for t in known):
         roles.add("CPO")
-    if any("CPO" not in catalogue[t] for t in known):
+    if any("CPO" not in catalogue[t] and "EMSP" in catalogue[t] for t in known):
         roles.add("EMSP")
+    if any(catalogue[t] == ("HUB",) for t in known):
+        roles.add("HUB")
     return sorted(roles)
 
 
@@ -76,7 +79,7 @@ def catalogue() -> dict[str, tuple[str, ...]]:
 @pytest.fixture(scope="module")
 def matrix(catalogue: dict[str, tuple[str, ...]]) -> dict[tuple[str, str], dict[str, Any]]:
     """Every run of the matrix: (fault, role) → results.json."""
-    jobs = [(CLEAN, "CPO"), (CLEAN, "EMSP")]
+    jobs = [(CLEAN, "CPO"), (CLEAN, "EMSP"), (CLEAN, "HUB")]
     versions = _versions()
     for fault in FAULTS.values():
         if not fault.trips or any(t in catalogue for t in fault.trips):
@@ -95,7 +98,7 @@ def matrix(catalogue: dict[str, tuple[str, ...]]) -> dict[tuple[str, str], dict[
         return {job: future.result() for job, future in futures.items()}
 
 
-@pytest.mark.parametrize("role", ["CPO", "EMSP"])
+@pytest.mark.parametrize("role", ["CPO", "EMSP", "HUB"])
 def test_clean_mock_passes(matrix: dict, role: str) -> None:
     results = matrix[(CLEAN, role)]
     assert failed(results) == {}

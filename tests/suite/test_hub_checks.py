@@ -22,6 +22,9 @@ HUB_CHECKS = (
     "hub.get_all.covers_parties",
     "hub.clientinfo.pagination",
     "hub.clientinfo.not_routed",
+    "hub.forward.routing_headers",
+    "hub.forward.ids",
+    "hub.forward.once",
     "hubclientinfo.objects_valid",
 )
 

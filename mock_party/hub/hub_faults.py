@@ -1,0 +1,120 @@
+"""The hub's injected faults (ids ``hub.*`` in mock_party.faults): each function is one seam of
+the routing code that breaks one rule when its fault is on, and does nothing otherwise."""
+
+from __future__ import annotations
+
+import json
+
+from flask import current_app, request
+
+from mock_party import faults
+from mock_party.hub.forward import Destination, Reply
+from mock_party.hub.parties import LocalParty
+from mock_party.ocpi import OcpiError
+
+__all__ = [
+    "add_leaked",
+    "drop_response",
+    "forwarded_headers",
+    "forward_twice",
+    "is_stale",
+    "leak_from",
+    "misroute",
+    "route_as_get_all",
+    "routing_on_answers",
+    "unknown_answered_ok",
+]
+
+
+def _locals() -> list[LocalParty]:
+    return current_app.config["OCPI_HUB_PARTIES"]
+
+
+def _sibling(destination: Destination) -> Destination | None:
+    """Another party the hub plays, of the role of ``destination`` (itself played by the hub)."""
+    if destination.local is None:
+        return None
+    for local in _locals():
+        if local.party.role == destination.role and local.party.key != destination.key:
+            return Destination(local.party.key, local.party.role, local=local)
+    return None
+
+
+def forwarded_headers(headers: dict[str, str], hub_key: tuple[str, str]) -> dict[str, str]:
+    """The headers of a forwarded request, as the forward faults leave them."""
+    if faults.active("hub.forward_from_missing"):
+        headers = {k: v for k, v in headers.items() if not k.startswith("OCPI-from-")}
+    if faults.active("hub.forward_from_hub"):
+        headers.update({"OCPI-from-country-code": hub_key[0], "OCPI-from-party-id": hub_key[1]})
+    if faults.active("hub.forward_request_id_copied") and "X-Request-ID" in request.headers:
+        headers["X-Request-ID"] = request.headers["X-Request-ID"]
+    return headers
+
+
+def forward_twice() -> bool:
+    return faults.active("hub.forward_duplicated")
+
+
+def misroute(destination: Destination) -> Destination:
+    """The party a request routed to ``destination`` goes to."""
+    if faults.active("hub.routes_to_wrong_party"):
+        return _sibling(destination) or destination
+    return destination
+
+
+def route_as_get_all(destination: Destination, is_list_get: bool) -> bool:
+    return (
+        is_list_get
+        and destination.local is not None
+        and faults.active("hub.broadcast_instead_of_routing")
+    )
+
+
+def is_stale(destination: Destination) -> None:
+    """4003 for the hub's last party while its ClientInfo still says CONNECTED."""
+    if faults.active("hub.clientinfo_stale") and destination.local is _locals()[-1]:
+        raise OcpiError(
+            f"Party {destination.label} is not connected", status_code=4003, http_status=503
+        )
+
+
+def unknown_answered_ok(error: OcpiError) -> bool:
+    return error.status_code == 4001 and faults.active("hub.unknown_party_ok")
+
+
+def drop_response(reply: Reply) -> Reply:
+    if not faults.active("hub.response_dropped"):
+        return reply
+    body = {"status_code": 1000, "timestamp": _now()}
+    return Reply(200, json.dumps(body).encode(), {"Content-Type": "application/json"})
+
+
+def leak_from(destination: Destination, is_list_get: bool) -> Destination | None:
+    """The party whose first object a routed list answer also gets."""
+    if is_list_get and faults.active("hub.leaks_other_party"):
+        return _sibling(destination)
+    return None
+
+
+def add_leaked(reply: Reply, leaked: Reply) -> Reply:
+    ours, theirs = reply.envelope() or {}, leaked.envelope() or {}
+    data, extra = ours.get("data"), theirs.get("data")
+    if (
+        reply.status != 200
+        or not isinstance(data, list)
+        or not isinstance(extra, list)
+        or not extra
+    ):
+        return reply
+    ours["data"] = [*data, extra[0]]
+    return Reply(reply.status, json.dumps(ours).encode(), reply.headers)
+
+
+def routing_on_answers() -> bool:
+    return not faults.active("hub.answer_routing_missing")
+
+
+def _now() -> str:
+    from mock_party.ocpi import ocpi_timestamp
+
+    return ocpi_timestamp()
