@@ -463,6 +463,10 @@ def _run_version(
             f"Testing {target.versions_url} as {target.role}, OCPI {target.version}, "
             f"mode {target.mode}"
         )
+        if target.via_hub and target.party:
+            click.echo(
+                f"  through a Hub: every functional request routed to {'/'.join(target.party)}"
+            )
         if target.mode == "read-only":
             click.echo(
                 "  read-only: the handshake and writes are skipped; "
