@@ -370,7 +370,9 @@ def card_paid(cdr: dict[str, Any]) -> bool:
     )
 
 
-@check(id="payments.card_cdrs_consistent", spec=FLOW, roles=CPO)
+# SHOULD: a card payment at a charger's own terminal has no StartSession and so no
+# authorization_reference, and the card capabilities are advice ("please use") in 2.3.0 §8.4.3.
+@check(id="payments.card_cdrs_consistent", spec=FLOW, roles=CPO, level="SHOULD")
 def test_card_cdrs_consistent(ocpi: Run, request: pytest.FixtureRequest) -> None:
     """Every CDR paid by card carries the payment's authorization_reference, and was charged
     at an EVSE whose capabilities announce a payment terminal."""
