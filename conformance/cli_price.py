@@ -39,14 +39,23 @@ def _read(path: Path, what: str) -> Any:
         raise click.BadParameter(str(exc), param_hint=what) from None
 
 
-def _tariffs(paths: tuple[Path, ...]) -> list[Mapping[str, Any]]:
+def _tariffs(paths: tuple[Path, ...]) -> tuple[list[Mapping[str, Any]], list[str]]:
+    """The tariffs of the --tariff files, and where each sits in its file (for error paths)."""
     tariffs: list[Mapping[str, Any]] = []
+    where: list[str] = []
     for path in paths:
-        for item in unwrap_list(_read(path, "--tariff")):
+        doc = _read(path, "--tariff")
+        items = unwrap_list(doc)
+        enveloped = isinstance(doc, Mapping) and "data" in doc and "status_code" in doc
+        inner = "$.data" if enveloped else "$"
+        listed = isinstance(doc["data"] if enveloped else doc, list)
+        for k, item in enumerate(items):
+            location = f"{path} {inner}[{k}]" if listed else f"{path} {inner}"
             if not isinstance(item, Mapping):
-                raise click.BadParameter(f"{path}: not a Tariff object", param_hint="--tariff")
+                raise click.BadParameter(f"{location}: not a Tariff object", param_hint="--tariff")
             tariffs.append(item)
-    return tariffs
+            where.append(location)
+    return tariffs, where
 
 
 def _location_zone(path: Path) -> str:
@@ -180,7 +189,7 @@ def price(
         missing_tariff_id=missing_tariff_id,
         overnight_day=overnight_day,
     )
-    tariffs = _tariffs(tariff_paths)
+    tariffs, tariff_where = _tariffs(tariff_paths)
     document: dict[str, Any] = {}
     try:
         if cdr_path is not None:
@@ -189,7 +198,14 @@ def price(
                 raise click.BadParameter(f"{cdr_path}: not a CDR object", param_hint="--cdr")
             if not tariffs and not unwrap_list(cdr.get("tariffs")):
                 raise click.UsageError("the CDR embeds no tariffs: give --tariff")
-            result = price_cdr(cdr, tariffs, version=version, time_zone=time_zone, options=options)
+            result = price_cdr(
+                cdr,
+                tariffs,
+                version=version,
+                time_zone=time_zone,
+                options=options,
+                tariff_paths=tariff_where,
+            )
             document["comparison"] = compare_with_cdr(result, cdr, version=version)
             findings = check_cdr_consistency(cdr, tariffs, version=version)
             used = tariffs or unwrap_list(cdr.get("tariffs"))
@@ -199,12 +215,21 @@ def price(
             if not tariffs:
                 raise click.UsageError("give --tariff with --session")
             result = price_session(
-                session, tariffs, version=version, time_zone=time_zone, options=options
+                session,
+                tariffs,
+                version=version,
+                time_zone=time_zone,
+                options=options,
+                tariff_paths=tariff_where,
             )
             findings = []
             used = tariffs
     except PricingError as exc:
-        raise click.ClickException(str(exc)) from None
+        message = str(exc)
+        if message.startswith("$"):
+            # a path in the CDR or session file (its embedded tariffs included)
+            message = f"{cdr_path or session_path} {message}"
+        raise click.ClickException(message) from None
     for i, tariff in enumerate(used):
         for finding in check_tariff_sanity(tariff, version=version):
             prefix = f"tariff {tariff.get('id', i)!s}"

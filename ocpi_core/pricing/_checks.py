@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import decimal
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -425,7 +426,7 @@ def check_tariff_sanity(tariff: Mapping[str, Any], *, version: str = "2.2.1") ->
             parsed = parse_tariff(tariff, version)
     except PricingError as exc:
         return [Finding("tariff.unreadable", str(exc), "$")]
-    findings: list[Finding] = []
+    findings: list[Finding] = _tolerated(tariff, version)
     never: set[int] = set()
     for element in parsed.elements:
         path = f"$.elements[{element.index}]"
@@ -474,6 +475,74 @@ def check_tariff_sanity(tariff: Mapping[str, Any], *, version: str = "2.2.1") ->
             )
     findings.extend(_shadowed(parsed.elements, never))
     findings.extend(_limits(parsed.min_price, parsed.max_price, version))
+    return findings
+
+
+_SPEC_TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+
+
+def _tolerated(tariff: Mapping[str, Any], version: str) -> list[Finding]:
+    """What the engine reads leniently but the Tariff's definition does not allow: no elements,
+    a price or vat given as a string, a negative vat, day_of_week given as one string, a time of
+    day outside 00:00-23:59 (24:00)."""
+    findings: list[Finding] = []
+    elements = tariff.get("elements")
+    if isinstance(elements, list) and not elements:
+        findings.append(
+            Finding("tariff.no_elements", "elements is empty: a Tariff has at least one", "$")
+        )
+    for i, element in enumerate(elements if isinstance(elements, list) else []):
+        if not isinstance(element, Mapping):
+            continue
+        path = f"$.elements[{i}]"
+        components = element.get("price_components")
+        for j, c in enumerate(components if isinstance(components, list) else []):
+            if not isinstance(c, Mapping):
+                continue
+            cpath = f"{path}.price_components[{j}]"
+            for key in ("price", "vat", "step_size"):
+                if isinstance(c.get(key), str):
+                    findings.append(
+                        Finding(
+                            "tariff.number_as_string",
+                            f"{key} is the string {c[key]!r}; it must be a JSON number",
+                            f"{cpath}.{key}",
+                        )
+                    )
+            vat = c.get("vat")
+            if version != "2.1.1" and isinstance(vat, int | float | Decimal | str):
+                with contextlib.suppress(PricingError):
+                    if to_decimal(vat) < 0:
+                        findings.append(
+                            Finding(
+                                "tariff.negative_vat",
+                                f"vat {vat} is negative: a VAT percentage is 0 or more",
+                                f"{cpath}.vat",
+                                "warning",
+                            )
+                        )
+        r = element.get("restrictions")
+        if not isinstance(r, Mapping):
+            continue
+        if isinstance(r.get("day_of_week"), str):
+            findings.append(
+                Finding(
+                    "tariff.day_of_week_not_a_list",
+                    f"day_of_week is the string {r['day_of_week']!r}; it is a list of days",
+                    f"{path}.restrictions.day_of_week",
+                )
+            )
+        for key in ("start_time", "end_time"):
+            value = r.get(key)
+            if isinstance(value, str) and not _SPEC_TIME.match(value):
+                findings.append(
+                    Finding(
+                        "tariff.time_of_day_invalid",
+                        f"{key} {value!r} is not a time of day 00:00-23:59 (HH:MM, 24 h); "
+                        "midnight is 00:00",
+                        f"{path}.restrictions.{key}",
+                    )
+                )
     return findings
 
 

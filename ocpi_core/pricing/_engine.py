@@ -583,9 +583,15 @@ def _run(
     expired: bool | None,
     currency_hint: str | None,
     session_start: datetime,
+    tariff_paths: Sequence[str] | None = None,
 ) -> PriceResult:
     tz_name, source = resolve_time_zone(time_zone, document, options)
-    tariffs = [parse_tariff(doc, version, f"$.tariffs[{i}]") for i, doc in enumerate(tariff_docs)]
+    if tariff_paths is not None and len(tariff_paths) != len(tariff_docs):
+        raise PricingError("tariff_paths: one path per tariff is needed")
+    paths = tariff_paths or [f"$.tariffs[{i}]" for i in range(len(tariff_docs))]
+    tariffs = [
+        parse_tariff(doc, version, path) for doc, path in zip(tariff_docs, paths, strict=True)
+    ]
     pricer = _Pricer(tariffs, version=version, tz_name=tz_name, options=options, notes=notes)
     local = [
         r
@@ -685,6 +691,7 @@ def price_cdr(
     version: str = "2.2.1",
     time_zone: str | None = None,
     options: PricingOptions | None = None,
+    tariff_paths: Sequence[str] | None = None,
 ) -> PriceResult:
     """Price a CDR's charging periods with ``tariffs`` (default: the tariffs the CDR embeds).
 
@@ -692,7 +699,9 @@ def price_cdr(
     read. A 2.2.1/2.3.0 CDR does not carry it; when None, a 2.1.1 CDR's ``location.time_zone`` is
     used, else ``options.time_zone`` (``"UTC"`` by default, with a note in the result).
     A reservation that never became a charging session (only RESERVATION_TIME in the periods) is
-    priced as expired. Raises :class:`PricingError` for input it cannot read.
+    priced as expired. Raises :class:`PricingError` for input it cannot read, naming the JSON
+    path: ``$.tariffs[i]...`` for a tariff, unless ``tariff_paths`` gives, for each of ``tariffs``,
+    where it sits in the caller's documents (e.g. ``"tariffs.json $.data[0]"``).
     """
     options = options or PricingOptions()
     _check_version(version)
@@ -721,6 +730,7 @@ def price_cdr(
             expired=None,
             currency_hint=cdr.get("currency"),
             session_start=start,
+            tariff_paths=tariff_paths if tariffs else None,
         )
 
 
@@ -731,10 +741,12 @@ def price_session(
     version: str = "2.2.1",
     time_zone: str | None = None,
     options: PricingOptions | None = None,
+    tariff_paths: Sequence[str] | None = None,
 ) -> PriceResult:
     """Price a session described by meter samples, by OCPI charging periods, or an OCPI Session.
 
-    ``time_zone`` works as in :func:`price_cdr` (a 2.1.1 Session embeds its Location).
+    ``time_zone`` and ``tariff_paths`` work as in :func:`price_cdr` (a 2.1.1 Session embeds its
+    Location).
     """
     options = options or PricingOptions()
     _check_version(version)
@@ -767,4 +779,5 @@ def price_session(
             expired=description.reservation_expired,
             currency_hint=document.get("currency") if document else None,
             session_start=description.start,
+            tariff_paths=tariff_paths,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,10 @@ NIGHT = tariff(
 
 
 def write(path: Path, doc: Any) -> str:
-    path.write_text(json.dumps(doc, default=str), encoding="utf-8")
+    # Decimals as JSON numbers with all their digits, as a real file has them (a price given as
+    # a string is a finding)
+    text = json.dumps(doc, default=lambda value: f"@num@{value}@num@")
+    path.write_text(re.sub(r'"@num@(.*?)@num@"', r"\1", text), encoding="utf-8")
     return str(path)
 
 

@@ -217,3 +217,33 @@ def test_mangled_input_gives_the_checks_findings_never_an_exception(pair):
     choice = choose_tariffs(cdr, [t], None)
     consistency_findings(cdr, choice, "2.2.1")
     sanity_findings(t, version="2.2.1", locations=[])
+
+
+# ---- priced leniently, but each a finding ----------------------------------------------------
+
+LENIENT = [
+    ("negative_vat", lambda t: _component(t).update(vat=D(-5)), "tariff.negative_vat",
+     "$.elements[0].price_components[0].vat"),
+    ("no_elements", lambda t: t.update(elements=[]), "tariff.no_elements", "$"),
+    ("price_a_string", lambda t: _component(t).update(price="0.30"), "tariff.number_as_string",
+     "$.elements[0].price_components[0].price"),
+    ("day_of_week_a_string", lambda t: t["elements"][0]["restrictions"].update(
+        day_of_week="WEDNESDAY"), "tariff.day_of_week_not_a_list",
+     "$.elements[0].restrictions.day_of_week"),
+    ("start_time_24_00", lambda t: t["elements"][0]["restrictions"].update(start_time="24:00"),
+     "tariff.time_of_day_invalid", "$.elements[0].restrictions.start_time"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "mutate", "code", "path"), LENIENT, ids=[c[0] for c in LENIENT])
+def test_input_the_engine_reads_leniently_is_a_finding(name, mutate, code, path):
+    t, cdr = valid_pair()
+    mutate(t)
+    price_cdr(cdr, [t])  # still priced
+    assert (code, path) in [(f.code, f.path) for f in check_tariff_sanity(t)]
+    assert (code, path) in [(f.code, f.path) for f in sanity_findings(t, version="2.2.1")]
+
+
+def test_a_valid_tariff_has_none_of_those_findings():
+    t, _ = valid_pair()
+    assert check_tariff_sanity(t) == []
