@@ -515,8 +515,24 @@ def _amount_text(dimension: str, quantity: Decimal) -> str:
     return _minutes(quantity)
 
 
+def _bounded_incl(total: Money, excl: Decimal, tariff: Tariff, options: PricingOptions) -> Decimal:
+    """The incl. VAT total for a bound given excl. VAT only: the VAT scales with the amount, so
+    the session keeps its own VAT rate (a free session takes its tariff's one rate, if it has one
+    rate; else no VAT is added)."""
+    assert total.incl_vat is not None
+    if total.excl_vat != 0:
+        return options.round(total.incl_vat * excl / total.excl_vat)
+    rates = {c.vat or ZERO for e in tariff.elements for c in e.components}
+    rate = rates.pop() if len(rates) == 1 else ZERO
+    return options.round(excl * (1 + rate / 100))
+
+
 def _limit_lines(
-    total: Money, tariff: Tariff | None, start: datetime, with_vat: bool
+    total: Money,
+    tariff: Tariff | None,
+    start: datetime,
+    with_vat: bool,
+    options: PricingOptions,
 ) -> tuple[Money, list[BreakdownLine]]:
     if tariff is None:
         return total, []
@@ -530,11 +546,10 @@ def _limit_lines(
         excl = pick(total.excl_vat, limit.excl_vat)
         incl = total.incl_vat
         if incl is not None:
-            # A bound given only excl. VAT moves the incl. amount by the same (VAT-free) delta.
             incl = (
                 pick(incl, limit.incl_vat)
                 if limit.incl_vat is not None
-                else incl + (excl - total.excl_vat)
+                else _bounded_incl(total, excl, tariff, options)
             )
         adjusted = Money(excl, incl)
         if adjusted == total:
@@ -644,7 +659,7 @@ def _run(
     session_segments = [s for s in pieces if s.state != "RESERVATION"] or pieces
     limit_tariff = pricer.tariff_for(session_segments[0]) if session_segments else None
     start = pricer.phase_start.get("SESSION") or session_start
-    total, adjustments = _limit_lines(total, limit_tariff, start, with_vat)
+    total, adjustments = _limit_lines(total, limit_tariff, start, with_vat, options)
     for tariff in {line.tariff.id: line.tariff for line in lines if line.tariff}.values():
         if not tariff.valid_at(start):
             pricer.note(

@@ -395,7 +395,7 @@ def test_min_and_max_price(kwh, expected, adjustment):
 
 def test_min_and_max_price_both_binding_in_one_session():
     # VAT 50 %: 6 kWh x 0.30 = 1.80 excl. / 2.70 incl.
-    # min_price 2.00 excl. only: excl. raised to 2.00 and incl. moved by the same 0.20 -> 2.90;
+    # min_price 2.00 excl. only: excl. raised to 2.00 and incl. scaled at the 50 % -> 3.00;
     # max_price 2.20 incl. only (excl. bound 9.99): incl. capped to 2.20. Result 2.00 / 2.20.
     t = tariff(
         element(component("ENERGY", "0.30", 50)),
@@ -410,6 +410,23 @@ def test_min_and_max_price_both_binding_in_one_session():
         "MAX_PRICE",
     ]
     assert money(result, "energy") == ("1.80", "2.70")
+
+
+@pytest.mark.parametrize(
+    ("kwh", "limits", "expected"),
+    [
+        # 6 kWh x 0.30 = 1.80 / 2.70 (VAT 50 %); min 2.00 excl. only: the VAT scales -> 3.00
+        (6, {"min_price": {"excl_vat": D("2.00")}}, ("2.00", "3.00")),
+        # 10 kWh = 3.00 / 4.50; max 2.00 excl. only -> 2.00 / 3.00, not 3.50 (a 75 % rate)
+        (10, {"max_price": {"excl_vat": D("2.00")}}, ("2.00", "3.00")),
+        # nothing used: min 1.00 excl. only takes the tariff's one VAT rate -> 1.50
+        (0, {"min_price": {"excl_vat": D("1.00")}}, ("1.00", "1.50")),
+    ],
+)
+def test_a_bound_given_excl_vat_only_keeps_the_sessions_vat_rate(kwh, limits, expected):
+    t = tariff(element(component("ENERGY", "0.30", 50)), **limits)
+    cdr = periods_cdr("2024-01-10T10:00:00Z", [(60, {"ENERGY": kwh, "TIME": 1})])
+    assert money(price_cdr(cdr, [t])) == expected
 
 
 def test_free_of_charge_tariff_with_vat():
