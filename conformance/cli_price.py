@@ -30,6 +30,15 @@ from ocpi_core.pricing import (
 __all__ = ["price"]
 
 _VERSIONS = ("2.1.1", "2.2.1", "2.3.0")
+_ROUNDINGS = (
+    "ROUND_HALF_UP",
+    "ROUND_HALF_EVEN",
+    "ROUND_HALF_DOWN",
+    "ROUND_UP",
+    "ROUND_DOWN",
+    "ROUND_CEILING",
+    "ROUND_FLOOR",
+)
 
 
 def _read(path: Path, what: str) -> Any:
@@ -142,6 +151,29 @@ def _location_zone(path: Path) -> str:
     help="Day of week after midnight in a window across midnight.",
 )
 @click.option(
+    "--rounding",
+    type=click.Choice(_ROUNDINGS),
+    default="ROUND_HALF_UP",
+    show_default=True,
+    help="How money is rounded to --decimals places (Python decimal rounding modes).",
+)
+@click.option(
+    "--split-periods/--no-split-periods",
+    default=True,
+    show_default=True,
+    help="Split a charging period where a restriction changes inside it (time of day, date, "
+    "duration, kWh), interpolating linearly; --no-split-periods prices each period wholly as "
+    "at its start.",
+)
+@click.option(
+    "--unknown-measurement",
+    type=click.Choice(["no_match", "match"]),
+    default="no_match",
+    show_default=True,
+    help="A power/current restriction on a period that does not measure it: the element does "
+    "not apply (no_match) or applies (match).",
+)
+@click.option(
     "--why/--no-why", default=True, show_default=True, help="Print the reason under each line."
 )
 def price(
@@ -158,6 +190,9 @@ def price(
     element_selection: str,
     missing_tariff_id: str,
     overnight_day: str,
+    rounding: str,
+    split_periods: bool,
+    unknown_measurement: str,
     why: bool,
 ) -> None:
     """Price a CDR (or a session) with its tariff(s) and show how each cost came about.
@@ -188,6 +223,9 @@ def price(
         element_selection=element_selection,
         missing_tariff_id=missing_tariff_id,
         overnight_day=overnight_day,
+        rounding=rounding,
+        split_periods=split_periods,
+        unknown_measurement=unknown_measurement,
     )
     tariffs, tariff_where = _tariffs(tariff_paths)
     document: dict[str, Any] = {}

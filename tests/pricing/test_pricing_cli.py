@@ -182,3 +182,47 @@ def test_the_spec_cdr_example_with_its_embedded_tariff():
     assert "cdr.total_energy_mismatch" in result.output  # the example's own inconsistency
     total = next(line for line in result.output.splitlines() if line.startswith("total "))
     assert total.split() == ["total", "4.00", "4.40"]
+
+
+def test_every_engine_option_is_a_flag():
+    from dataclasses import fields
+
+    from ocpi_core.pricing import PricingOptions
+
+    names = {p.name for p in price.params}
+    assert {f.name for f in fields(PricingOptions)} <= names
+
+
+def _total(files, *args):
+    result = run("--tariff", files["tariff"], "--cdr", files["cdr"], "--json", *args)
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)["total_cost"]["excl_vat"]
+
+
+def test_split_periods_flag(files):
+    zone = ("--time-zone", "Europe/Amsterdam")
+    # 21:00-23:00 across the 22:00 price change: split 10 x 0.30 + 10 x 0.20 + 0.50, unsplit all
+    # 20 kWh at the 21:00 price
+    assert _total(files, *zone) == "5.50"
+    assert _total(files, *zone, "--no-split-periods") == "6.50"
+
+
+def test_rounding_flag(files):
+    # exact 6.50 incl. VAT 6.65 (0.50 at 20 %, 6.00 at 10 %) -- excl. is whole cents, so round
+    # to one decimal to see the mode
+    assert _total(files, "--decimals", "0", "--rounding", "ROUND_DOWN") == "6"
+    assert _total(files, "--decimals", "0", "--rounding", "ROUND_UP") == "7"
+
+
+def test_unknown_measurement_flag(tmp_path):
+    fast = tariff(
+        element(component("ENERGY", "0.50"), min_current=Decimal(16)),
+        element(component("ENERGY", "0.30")),
+        tariff_id="FAST",
+    )
+    cdr = periods_cdr("2024-01-10T10:00:00Z", [(60, {"ENERGY": 10, "TIME": 1})])
+    args = ["--tariff", write(tmp_path / "t.json", fast), "--cdr", write(tmp_path / "c.json", cdr)]
+    # the CDR gives no current: its min_current element does not apply, or applies with "match"
+    no_match = json.loads(run(*args, "--json").output)["total_cost"]["excl_vat"]
+    match = json.loads(run(*args, "--json", "--unknown-measurement", "match").output)
+    assert (no_match, match["total_cost"]["excl_vat"]) == ("3.00", "5.00")
