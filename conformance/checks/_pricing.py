@@ -21,12 +21,14 @@ from ocpi_core.pricing import (
     Finding,
     PriceResult,
     PricingError,
+    PricingOptions,
     check_cdr_consistency,
     check_tariff_sanity,
     compare_with_cdr,
     format_breakdown,
     price_cdr,
     price_session,
+    unsplit_period_findings,
 )
 
 __all__ = [
@@ -326,6 +328,28 @@ def _reconcile(
         except PricingError as exc:
             return Reconciliation(label, source=choice.source, unverifiable=f"unreadable: {exc}")
         rows = _money_rows(result, compare_to, version, tolerance)
+        if _differs(rows):
+            # other calculators price a period wholly as at its start; accept that reading too
+            # (the unsplit period is cdrs.internally_consistent's finding)
+            try:
+                whole = price(
+                    document,
+                    list(tariffs),
+                    version=version,
+                    time_zone=zone,
+                    options=PricingOptions(split_periods=False),
+                )
+            except PricingError:
+                whole = None
+            if whole is not None:
+                whole_rows = _money_rows(whole, compare_to, version, tolerance)
+                if not _differs(whole_rows):
+                    notes.append(
+                        "its totals are those of pricing each charging period wholly as at its "
+                        "start: a period spans a price change it should have been split at "
+                        "(see cdrs.internally_consistent)"
+                    )
+                    result, rows = whole, whole_rows
         tried.append((tariffs, result, rows))
         if not _differs(rows):
             break
@@ -493,18 +517,27 @@ def first_difference(rec: Reconciliation, theirs: str = "CDR says") -> str:
 
 
 def consistency_findings(
-    cdr: Mapping[str, Any], choice: TariffChoice, version: str
+    cdr: Mapping[str, Any],
+    choice: TariffChoice,
+    version: str,
+    location: Mapping[str, Any] | None = None,
 ) -> list[Finding]:
-    """Where the CDR contradicts itself or its tariffs' currency (the engine's rules).
+    """Where the CDR contradicts itself or its tariffs' currency (the engine's rules), and its
+    charging periods inside which another price component becomes active.
 
     A tariff_id the target's list lacks is not a contradiction within the CDR, so it is left
     out when the tariffs came from the list; so is the currency when the connector offers
-    several tariffs and the CDR does not say which.
+    several tariffs and the CDR does not say which. Unsplit periods are looked for only with the
+    one tariff set that applies and the Location's own time zone (a guessed zone would move
+    every time-of-day boundary).
     """
     tariffs = choice.candidates[0] if len(choice.candidates) == 1 else ()
     findings = check_cdr_consistency(cdr, tariffs, version=version)
     if choice.from_list:
         findings = [f for f in findings if f.code != "cdr.unknown_tariff_id"]
+    zone, zone_note = time_zone_for(cdr, location)
+    if len(choice.candidates) == 1 and zone_note is None:
+        findings += unsplit_period_findings(cdr, list(tariffs), version=version, time_zone=zone)
     return findings
 
 

@@ -56,6 +56,7 @@ SESSION = "2.2.1 §9.3.1 Session Object"
 RECONCILE = f"{CDR}; {TARIFF}"
 PUSHED = f"2.2.1 §10.1.2 Push model; {TARIFF}"
 CONSISTENT = f"{CDR}; 2.2.1 §10.4.6 ChargingPeriod class"
+SPLIT = "2.2.1 §10.3 Object description, ChargingPeriod"
 SANITY = f"{TARIFF}; 2.2.1 §11.4.6 TariffRestrictions class"
 CPO = ("CPO",)
 
@@ -231,9 +232,12 @@ def test_cdrs_internally_consistent(ocpi: Run, request: pytest.FixtureRequest) -
         *((c, e, "") for c, e in served),
         *((c, e, " (pushed to us)") for c, e in pushed),
     ]:
-        choice = choose_tariffs(cdr, tariffs, _location(request, ocpi, cdr))
+        location = _location(request, ocpi, cdr)
+        choice = choose_tariffs(cdr, tariffs, location)
         errors = [
-            f for f in consistency_findings(cdr, choice, ocpi.config.version) if f.level == "error"
+            f
+            for f in consistency_findings(cdr, choice, ocpi.config.version, location)
+            if f.level == "error"
         ]
         if errors and exchange is None:
             exchange = where
@@ -243,8 +247,10 @@ def test_cdrs_internally_consistent(ocpi: Run, request: pytest.FixtureRequest) -
         title,
         expected="charging periods in time order within the CDR; total_energy and "
         "total_parking_time equal to the periods' sums; total_time the session's duration and "
-        "at least the periods' TIME and PARKING_TIME; the currency of its tariffs",
-        spec=CONSISTENT,
+        "at least the periods' TIME and PARKING_TIME; the currency of its tariffs; a new "
+        "charging period wherever another price component becomes active (the CPO SHALL start "
+        f"one there, {SPLIT})",
+        spec=f"{CONSISTENT}; {SPLIT}",
         exchange=exchange,
     )
 

@@ -16,6 +16,7 @@ from ocpi_core.pricing._checks import (
     check_cdr_consistency,
     check_tariff_sanity,
     compare_with_cdr,
+    unsplit_period_findings,
 )
 from ocpi_core.pricing._engine import price_cdr, price_session, resolve_time_zone
 from ocpi_core.pricing._model import (
@@ -62,5 +63,6 @@ __all__ = [
     "resolve_time_zone",
     "to_decimal",
     "unwrap_list",
+    "unsplit_period_findings",
     "unwrap_object",
 ]

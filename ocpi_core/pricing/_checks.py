@@ -13,6 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from ocpi_core.pricing._engine import price_cdr
 from ocpi_core.pricing._model import (
     KINDS,
     Finding,
@@ -32,7 +33,13 @@ from ocpi_core.pricing._parse import (
 from ocpi_core.pricing._restrictions import hm, window_matches
 from ocpi_core.pricing._segments import seconds_between
 
-__all__ = ["Comparison", "check_cdr_consistency", "check_tariff_sanity", "compare_with_cdr"]
+__all__ = [
+    "Comparison",
+    "check_cdr_consistency",
+    "check_tariff_sanity",
+    "compare_with_cdr",
+    "unsplit_period_findings",
+]
 
 ZERO = Decimal(0)
 _TIME_DIMS = ("TIME", "PARKING_TIME", "RESERVATION_TIME")
@@ -701,3 +708,57 @@ def compare_with_cdr(
             ok = None if theirs is None else abs(theirs - mine) <= quantity_tolerance
             rows.append(Comparison(key, mine, theirs, ok))
     return tuple(rows)
+
+
+def unsplit_period_findings(
+    cdr: Mapping[str, Any],
+    tariffs: Sequence[Mapping[str, Any]] = (),
+    *,
+    version: str = "2.2.1",
+    time_zone: str | None = None,
+) -> list[Finding]:
+    """Charging periods inside which another price component becomes active (a time of day, a
+    kWh or duration threshold, a date): the CPO SHALL start a new period there (2.2.1 §10.3
+    ChargingPeriod). Found by pricing with periods split and looking for a period whose dimension
+    is priced by more than one component. Unreadable input gives no finding here (the pricing
+    and consistency rules report it)."""
+    try:
+        result = price_cdr(cdr, tariffs, version=version, time_zone=time_zone)
+    except PricingError:
+        return []
+    priced: dict[tuple[int, str], list[Any]] = {}
+    for line in result.breakdown:
+        if line.period_index is None or line.dimension == "FLAT" or line.kind == "limit":
+            continue
+        key = (line.period_index, line.dimension)
+        who = (line.tariff_id, line.element_index, line.component_index, line.price)
+        seen = priced.setdefault(key, [])
+        if not seen or seen[-1][0] != who:
+            seen.append((who, line.start))
+    findings = []
+    for (index, dimension), changes in sorted(priced.items()):
+        if len(changes) < 2:
+            continue
+        steps = ", then ".join(
+            f"{_priced_by(who)} from {moment:%Y-%m-%dT%H:%M:%SZ}" for who, moment in changes
+        )
+        findings.append(
+            Finding(
+                "cdr.period_not_split",
+                f"period {index}'s {dimension} is priced by {steps}: another price component "
+                "becomes active inside the period, where the CPO has to start a new charging "
+                "period",
+                f"$.charging_periods[{index}]",
+            )
+        )
+    return findings
+
+
+def _priced_by(who: tuple[Any, ...]) -> str:
+    tariff_id, element, component, price = who
+    if element is None:
+        return "no element (free)"
+    return (
+        f"tariff {tariff_id} elements[{element}].price_components[{component}] "
+        f"({format_decimal(price)})"
+    )
