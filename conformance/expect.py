@@ -8,7 +8,13 @@ from conformance.failures import CheckFailure, SchemaFailure, StatusMismatch
 from ocpi_core.client import OcpiResponse, reason_phrase
 from ocpi_core.schemas import validate
 
-__all__ = ["expect_envelope", "expect_http_status", "expect_success", "expect_valid"]
+__all__ = [
+    "expect_envelope",
+    "expect_http_status",
+    "expect_success",
+    "expect_unauthorized",
+    "expect_valid",
+]
 
 _SHOWN_VIOLATIONS = 10
 
@@ -35,6 +41,29 @@ def expect_http_status(
             hint=hint,
             exchange=response.exchange,
         )
+
+
+def expect_unauthorized(
+    response: OcpiResponse,
+    what: str,
+    *,
+    spec: str | None = None,
+    hint: str | None = None,
+) -> None:
+    """``what`` (e.g. "GET versions with an unknown token") is refused with HTTP 401; a refusal
+    with 403 is named as such, so the owner sees it is the status, not the refusal, that is wrong.
+    """
+    if response.http_status == 401:
+        return
+    title = (
+        f"{what}: refused with 403, the spec asks 401"
+        if response.http_status == 403
+        else f"{what}: not refused with 401"
+    )
+    if response.http_status == 403:
+        hint = hint or "403 Forbidden is for a known party without access; an unknown or absent "
+        "token is not authenticated at all: 401 Unauthorized"
+    expect_http_status(response, 401, title, spec=spec, hint=hint)
 
 
 def expect_envelope(

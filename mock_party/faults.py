@@ -61,6 +61,7 @@ FAULTS: dict[str, Fault] = {
             (
                 "auth.missing_token_401",
                 "auth.unknown_token_401",
+                "auth.unknown_token_module_401",
                 "auth.token_a_other_module_401",
                 "credentials.token_a.revoked",
                 "credentials.put.old_token_revoked",
@@ -70,8 +71,10 @@ FAULTS: dict[str, Fault] = {
             "auth.forbidden_instead_of_unauthorized",
             "Refused requests (missing, unknown or spent token) get 403 instead of 401.",
             (
+                "auth.plain_token_accepted_or_401",
                 "auth.missing_token_401",
                 "auth.unknown_token_401",
+                "auth.unknown_token_module_401",
                 "auth.token_a_other_module_401",
                 "credentials.token_a.revoked",
                 "credentials.put.old_token_revoked",

@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.expect import expect_envelope, expect_http_status
+from conformance.expect import expect_envelope, expect_http_status, expect_unauthorized
 from conformance.failures import CheckFailure
 from conformance.session import Run
 from ocpi_core.versions import SINCE_2_2
 
 check = pytest.mark.check
 SPEC = "2.2.1 §4.1.2 Authorization header"
+UNKNOWN = "not-a-token-of-anyone-0000"
 
 
 @check(id="auth.missing_token_401", spec=SPEC)
 def test_missing_token(ocpi: Run) -> None:
     """A request without Authorization header is refused with 401."""
     response = ocpi.client().get(ocpi.config.versions_url, token=None)
-    expect_http_status(
+    expect_unauthorized(
         response,
-        401,
-        "GET versions without a token: not refused with 401",
+        "GET versions without a token",
         hint="answer 401 Unauthorized when the Authorization header is missing",
     )
 
@@ -28,18 +28,37 @@ def test_missing_token(ocpi: Run) -> None:
 @check(id="auth.unknown_token_401", spec=SPEC)
 def test_unknown_token(ocpi: Run) -> None:
     """A request with a token no party holds is refused with 401."""
-    response = ocpi.client().get(ocpi.config.versions_url, token="not-a-token-of-anyone-0000")
-    expect_http_status(
+    response = ocpi.client().get(ocpi.config.versions_url, token=UNKNOWN)
+    expect_unauthorized(response, "GET versions with an unknown token")
+
+
+@check(id="auth.unknown_token_module_401", spec=SPEC)
+def test_unknown_token_on_modules(ocpi: Run) -> None:
+    """A module URL (not only versions) refuses a token no party holds with 401."""
+    endpoint = next(
+        (
+            e
+            for e in ocpi.discovery.endpoints
+            if e.get("identifier") not in ("credentials", None)
+            and ocpi.discovery.interface(e) in ("SENDER", None)
+            and isinstance(e.get("url"), str)
+        ),
+        None,
+    )
+    if endpoint is None:
+        pytest.skip(ocpi.discovery.error or "the target lists no module besides credentials")
+    response = ocpi.client().get(endpoint["url"], token=UNKNOWN)
+    expect_unauthorized(
         response,
-        401,
-        "GET versions with an unknown token: not refused with 401",
+        f"GET {endpoint['identifier']} with an unknown token",
+        hint="authenticate every module, not only the versions endpoints",
     )
 
 
 @check(id="auth.error_is_envelope", spec="2.2.1 §4.1.7 Response format", level="SHOULD")
 def test_unauthorized_is_envelope(ocpi: Run) -> None:
     """The 401 answer is an OCPI response envelope too."""
-    response = ocpi.client().get(ocpi.config.versions_url, token="not-a-token-of-anyone-0000")
+    response = ocpi.client().get(ocpi.config.versions_url, token=UNKNOWN)
     if response.http_status != 401:
         pytest.skip(f"no 401 to inspect (HTTP {response.http_status})")
     expect_envelope(response, "401 answer is not an OCPI envelope")
@@ -82,6 +101,31 @@ def test_plain_token_information(ocpi: Run, record_property) -> None:
     )
 
 
+@check(id="auth.plain_token_accepted_or_401", versions=SINCE_2_2, spec=SPEC)
+def test_plain_token_accepted_or_refused(ocpi: Run) -> None:
+    """The un-encoded token is accepted (2.2.1-d2 allows it) or refused with 401, never an error.
+
+    Seen on a real 2.2.1 server: HTTP 200 with status_code 3000, which is neither."""
+    response = ocpi.client(ocpi.config.token).get(ocpi.config.versions_url, token_form="plain")
+    if response.http_status in (401, 403):
+        expect_unauthorized(response, "GET versions with the un-encoded token")
+        return
+    code = response.body.get("status_code") if isinstance(response.body, dict) else None
+    accepted = response.http_status == 200 and isinstance(code, int) and 1000 <= code <= 1999
+    if accepted:
+        return
+    raise CheckFailure(
+        "GET versions with the un-encoded token: neither accepted nor refused with 401",
+        expected="HTTP 200 with status_code 1000 (the token accepted as is) or HTTP 401",
+        actual=f"HTTP {response.http_status}, status_code {code!r} "
+        f"({response.body.get('status_message') if isinstance(response.body, dict) else '-'})",
+        spec=SPEC,
+        hint="a token that is not valid Base64 is either looked up as it is or refused with "
+        "401; it is never a server error",
+        exchange=response.exchange,
+    )
+
+
 @check(id="auth.token_a_other_module_401", versions=SINCE_2_2, spec=SPEC, mode="sandbox")
 def test_token_a_only_for_credentials(ocpi: Run) -> None:
     """Token A reaches versions and credentials only; any other module answers 401."""
@@ -99,9 +143,8 @@ def test_token_a_only_for_credentials(ocpi: Run) -> None:
             actual="token A was already used",
         )
     response = ocpi.client(ocpi.config.token).get(other["url"])
-    expect_http_status(
+    expect_unauthorized(
         response,
-        401,
-        f"GET {other['identifier']} with token A: not refused with 401",
+        f"GET {other['identifier']} with token A",
         hint="token A may only be used on versions, version details and credentials",
     )

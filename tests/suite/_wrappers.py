@@ -1,0 +1,93 @@
+"""WSGI middlewares around the mock that misbehave the way real servers were seen to, each by a
+name (the names travel to worker processes, the classes do not). Unlike ``_tamper`` they see the
+request and may change the status, re-ask the mock, or answer themselves.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+App = Callable[..., Iterable[bytes]]
+Headers = list[tuple[str, str]]
+
+
+def _call(app: App, environ: dict[str, Any]) -> tuple[str, Headers, bytes]:
+    captured: dict[str, Any] = {}
+
+    def start(status: str, headers: Headers, exc_info: Any = None) -> Callable:
+        captured.update(status=status, headers=list(headers))
+        return lambda data: None
+
+    body = b"".join(app(environ, start))
+    return captured["status"], captured["headers"], body
+
+
+def _json(start_response: Callable, status: str, body: Any, extra: Headers = ()) -> list[bytes]:
+    raw = json.dumps(body).encode()
+    headers = [("Content-Type", "application/json"), ("Content-Length", str(len(raw)))]
+    start_response(status, [*headers, *extra])
+    return [raw]
+
+
+def _envelope(code: int, data: Any = None, message: str = "") -> dict[str, Any]:
+    return {
+        "data": data,
+        "status_code": code,
+        "status_message": message,
+        "timestamp": "2026-01-01T00:00:00Z",
+    }
+
+
+class PlainTokenServerError:
+    """A token sent un-encoded gets HTTP 200 with status 3000 (seen on a real 2.2.1 server)."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        status, headers, body = _call(self.app, environ)
+        auth = environ.get("HTTP_AUTHORIZATION", "")
+        if status.startswith("401") and auth.startswith("Token "):
+            encoded = base64.b64encode(auth[6:].encode()).decode()
+            again = _call(self.app, {**environ, "HTTP_AUTHORIZATION": f"Token {encoded}"})
+            if again[0].startswith("200"):  # the plain form of a token the server knows
+                return _json(start_response, "200 OK", _envelope(3000, None, "decode error"))
+        start_response(status, headers)
+        return [body]
+
+
+class ModulesAcceptUnknownTokens:
+    """Only the versions endpoints authenticate; module URLs answer anyone with an empty list."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        status, headers, body = _call(self.app, environ)
+        path = environ.get("PATH_INFO", "")
+        open_path = "/versions" not in path and "/credentials" not in path
+        if status.startswith("401") and open_path and "sender" in path:
+            return _json(start_response, "200 OK", _envelope(1000, []))
+        start_response(status, headers)
+        return [body]
+
+
+WRAPPERS: dict[str, type] = {
+    cls.__name__: cls for cls in (PlainTokenServerError, ModulesAcceptUnknownTokens)
+}
+
+
+def run_wrapped(role: str, name: str, select: str, **options: Any) -> dict[str, Any]:
+    """The suite (the checks ``select`` picks) against a mock behind the middleware ``name``."""
+    from suite._runner import run_suite
+
+    return run_suite(role, select=select, wrap=lambda app: WRAPPERS[name](app), **options)
+
+
+def run_faulty(role: str, faults: tuple[str, ...], select: str, **options: Any) -> dict[str, Any]:
+    from suite._runner import run_suite
+
+    return run_suite(role, faults, select=select, **options)
