@@ -33,7 +33,12 @@ from conformance.checks._common import (
 )
 from conformance.crossrules import describe_key, object_key, parse_datetime, repeated_keys
 from conformance.failures import CheckFailure
-from conformance.rules.pagination import header_int_problem, link_problem
+from conformance.rules.pagination import (
+    LINK_NAMES_NEXT,
+    header_int_problem,
+    link_problem,
+    link_without_next,
+)
 from conformance.session import Run
 from ocpi_core.client import OcpiClient, OcpiClientError, OcpiResponse, next_link
 from ocpi_core.exchange import Exchange
@@ -328,6 +333,35 @@ def test_link_present(ocpi: Run, request: pytest.FixtureRequest) -> None:
         'a Link: <url>; rel="next" on every page but the last, none on the last',
         rule,
         spec=RESPONSE,
+    )
+
+
+@check(id=LINK_NAMES_NEXT.check_id, spec=LINK_NAMES_NEXT.spec, level=LINK_NAMES_NEXT.level)
+def test_link_names_next(ocpi: Run, request: pytest.FixtureRequest) -> None:
+    """A Link header, where there is one, names the next page; the last page sends none, not
+    an empty one."""
+
+    def rule(module: str, url: str) -> list[_Finding]:
+        client = client_for(ocpi, module=module)
+        walks = [
+            full_walk(request, ocpi, module),
+            _small_walk(request, ocpi, client, module, url)[0],
+        ]
+        for result in walks:
+            for number, page in enumerate(result.pages, 1):
+                problem = link_without_next(page.headers.get("Link"))
+                if problem is not None:
+                    last = " (the last)" if number == len(result.pages) else ""
+                    return [_Finding(module, f"page {number}{last}: {problem}", page.exchange)]
+        return []
+
+    _per_list(
+        ocpi,
+        LINK_NAMES_NEXT.title,
+        LINK_NAMES_NEXT.expected,
+        rule,
+        spec=LINK_NAMES_NEXT.spec,
+        hint=LINK_NAMES_NEXT.hint,
     )
 
 

@@ -18,10 +18,12 @@ from ocpi_core.exchange import Exchange
 
 __all__ = [
     "LINK_ABSOLUTE",
+    "LINK_NAMES_NEXT",
     "RULES",
     "TOTAL_COUNT",
     "header_int_problem",
     "link_problem",
+    "link_without_next",
 ]
 
 RESPONSE = "2.2.1 §4.1.4.1.3 Paginated Response"
@@ -43,6 +45,16 @@ def link_problem(value: str | None) -> str | None:
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return f"Link URL is not absolute: {value}"
     return None
+
+
+def link_without_next(value: str | None) -> str | None:
+    """Why a ``Link`` header that is there is not a next-page Link (``None`` when it names a
+    rel="next" URL, or when there is no header at all)."""
+    if value is None or next_link(value) is not None:
+        return None
+    if not value.strip():
+        return "an empty Link header: a client testing for the header would read on"
+    return f'a Link header without rel="next": {value}'
 
 
 def _page(exchange: Exchange, context: RuleContext) -> bool:
@@ -110,4 +122,21 @@ LINK_ABSOLUTE = ExchangeRule(
     level="SHOULD",  # absolute rests on the examples only, the filters on a lowercase should
 )
 
-RULES: tuple[ExchangeRule, ...] = (TOTAL_COUNT, LIMIT_CAPPED, LINK_ABSOLUTE)
+
+def _names_next(exchange: Exchange, context: RuleContext) -> str | None:
+    return link_without_next(header(exchange.response_headers, "Link"))
+
+
+LINK_NAMES_NEXT = ExchangeRule(
+    check_id="pagination.link_names_next",
+    spec=RESPONSE,
+    title='Sender list pages with a Link header that names no rel="next" page',
+    expected='Link: <url>; rel="next" on a page followed by another, no Link header at all on '
+    "the last page",
+    judge=_names_next,
+    applies=_linked,
+    level="SHOULD",
+    hint="leave the Link header out on the last page instead of sending it empty",
+)
+
+RULES: tuple[ExchangeRule, ...] = (TOTAL_COUNT, LIMIT_CAPPED, LINK_ABSOLUTE, LINK_NAMES_NEXT)

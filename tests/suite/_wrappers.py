@@ -75,8 +75,24 @@ class ModulesAcceptUnknownTokens:
         return [body]
 
 
+class EmptyLinkOnLastPage:
+    """The last page of every list carries an empty ``Link:`` header instead of none."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        status, headers, body = _call(self.app, environ)
+        names = {name.lower() for name, _ in headers}
+        if status.startswith("200") and "x-total-count" in names and "link" not in names:
+            headers.append(("Link", ""))
+        start_response(status, headers)
+        return [body]
+
+
 WRAPPERS: dict[str, type] = {
-    cls.__name__: cls for cls in (PlainTokenServerError, ModulesAcceptUnknownTokens)
+    cls.__name__: cls
+    for cls in (PlainTokenServerError, ModulesAcceptUnknownTokens, EmptyLinkOnLastPage)
 }
 
 
