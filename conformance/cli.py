@@ -17,6 +17,7 @@ import pytest
 
 from conformance.config import MODES, ConfigError, build_target, load_target
 from conformance.progress import ModuleProgress
+from conformance.report import USAGE_STOP
 from conformance.versions_index import offered_versions, write_index
 from ocpi_core.versions import VERSIONS
 
@@ -83,7 +84,9 @@ def _print_summary(results_path: Path, report_dir: Path) -> dict[str, Any] | Non
         f"  {s['pass']} passed, {s['fail'] + s['error']} failed, {s['warn']} warned, "
         f"{s['skip']} skipped, {s['xfail']} expected (quirks)"
     )
-    if results.get("stopped"):
+    if stopped.startswith(USAGE_STOP):
+        click.secho(f"  Usage error: {stopped.removeprefix(USAGE_STOP)}", fg="red", bold=True)
+    elif stopped:
         not_run = sum(1 for r in results["checks"] if r["message"].startswith("not run:"))
         click.secho(f"  Run stopped: {results['stopped']}; {not_run} check(s) not run", fg="red")
     for record in results["checks"]:

@@ -20,9 +20,10 @@ from conformance.html_report import HtmlExtras
 from conformance.interrupt import RunInterrupted, SignalGuard
 from conformance.listen import wait_for_calls
 from conformance.masking import mask_report
-from conformance.report import ResultsJsonWriter, check_meta, kept_exchanges
+from conformance.report import USAGE_STOP, ResultsJsonWriter, check_meta, kept_exchanges
 from conformance.session import Run
 from conformance.spec_anchors import spec_anchor
+from conformance.token_reach import registration_token_only
 from ocpi_core.client import TargetUnreachable
 from ocpi_core.exchange import ExchangeRecorder
 from ocpi_core.versions import not_applicable
@@ -35,6 +36,7 @@ RUN_KEY = pytest.StashKey[Run]()
 LISTENED_KEY = pytest.StashKey[bool]()
 BUDGET_KEY = pytest.StashKey[float]()  # time.monotonic() when the run's budget ends
 STOPPED_KEY = pytest.StashKey[str]()  # why the run ended early
+PROBED_KEY = pytest.StashKey[bool]()  # whether the token's reach was probed
 GUARD_KEY = pytest.StashKey[SignalGuard]()
 EXIT_INTERRUPTED = 4  # pytest's own codes end at 5 (no tests); ours is documented in docs/ci.md
 
@@ -191,6 +193,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         writer.stopped = stopped
     if stopped is not None and stopped.startswith("interrupted"):
         session.exitstatus = EXIT_INTERRUPTED
+    if stopped is not None and stopped.startswith(USAGE_STOP):
+        session.exitstatus = pytest.ExitCode.USAGE_ERROR
 
 
 def _active(config: pytest.Config) -> bool:
@@ -278,6 +282,27 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
         _listen_once_registered(item)
         item.stash[MARK_KEY] = len(item.config.stash[RECORDER_KEY])
     return (yield)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    if _active(item.config):
+        _stop_on_registration_token(item.config)
+    return (yield)
+
+
+def _stop_on_registration_token(config: pytest.Config) -> None:
+    """Once, when the run has started: a read-only run whose token reaches no module (token A)
+    ends here with a usage error, before any check judges the target."""
+    run = config.stash.get(RUN_KEY, None)
+    if run is None or config.stash.get(PROBED_KEY, False) or run.config.mode != "read-only":
+        return
+    config.stash[PROBED_KEY] = True
+    misuse = registration_token_only(run)
+    if misuse is not None:
+        reason = f"{USAGE_STOP}{misuse}"
+        config.stash.setdefault(STOPPED_KEY, reason)
+        pytest.skip(f"not run: {reason}")
 
 
 def _listen_once_registered(item: pytest.Item) -> None:

@@ -16,7 +16,14 @@ from conformance import __version__
 from conformance.config import TargetConfig
 from ocpi_core.versions import VERSIONS, not_applicable
 
-__all__ = ["ResultsJsonWriter", "check_meta", "kept_exchanges", "left_out_text", "outcome_of"]
+__all__ = [
+    "USAGE_STOP",
+    "ResultsJsonWriter",
+    "check_meta",
+    "kept_exchanges",
+    "left_out_text",
+    "outcome_of",
+]
 
 RESULTS_FORMAT = "ocpi-conformance-results/1"
 T = TypeVar("T")
@@ -24,6 +31,8 @@ T = TypeVar("T")
 # walk that went wrong ended); the rest are counted, not stored, so that one check against a
 # server that never stops answering cannot grow the reports without end.
 KEEP_FIRST, KEEP_LAST = 40, 10
+# A "stopped" reason starting so: the run could not test the target as asked (exit 2).
+USAGE_STOP = "usage error: "
 
 
 def kept_exchanges(

@@ -48,6 +48,7 @@ def test_an_unencoded_token_answered_with_a_server_error_fails(runs) -> None:
 
 
 def test_module_urls_must_refuse_an_unknown_token(runs) -> None:
+    assert runs["modules_open"]["stopped"] is None  # the token reaches a module: no usage stop
     bad = failed(runs["modules_open"])
     assert set(bad) == {"auth.unknown_token_module_401"}, bad
     assert bad["auth.unknown_token_module_401"].startswith("GET ")
