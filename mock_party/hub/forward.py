@@ -267,6 +267,9 @@ def _forward_local(
     if "Link" in passed:
         prefix = f"http://localhost/ocpi/{version}/{interface}/{module}"
         passed["Link"] = rewrite_link(passed["Link"], version, module, interface, prefix)
+    location = passed.get("Location", "")
+    if location.startswith("http://localhost/"):  # the party's own URL: reached through us
+        passed["Location"] = base_url() + location[len("http://localhost") :]
     return Reply(response.status_code, response.get_data(), passed)
 
 
