@@ -353,7 +353,8 @@ FAULTS: dict[str, Fault] = {
             "hub.response_dropped",
             "As Hub: the answer of the party a request was routed to is dropped; the requester "
             "gets HTTP 200 and status 1000 without data.",
-            ("hub.routing.forwarded",),
+            # the Token broadcast is read back from each CPO by a routed GET, dropped too
+            ("hub.routing.forwarded", "hub.broadcast.reaches_parties"),
         ),
         Fault(
             "hub.leaks_other_party",
@@ -372,6 +373,11 @@ FAULTS: dict[str, Fault] = {
             "As Hub: hubclientinfo keeps listing the hub's last party as CONNECTED while it is "
             "gone: requests routed to it get 4003.",
             ("hub.routing.forwarded",),
+        ),
+        Fault(
+            "hub.broadcast_partial",
+            "As Hub: a Broadcast Push is acknowledged but sent on to the first receiver only.",
+            ("hub.broadcast.reaches_parties",),
         ),
         Fault(
             "hub.answer_routing_missing",

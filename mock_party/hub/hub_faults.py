@@ -14,6 +14,7 @@ from mock_party.ocpi import OcpiError
 
 __all__ = [
     "add_leaked",
+    "broadcast_targets",
     "drop_response",
     "forwarded_headers",
     "forward_twice",
@@ -108,6 +109,11 @@ def add_leaked(reply: Reply, leaked: Reply) -> Reply:
         return reply
     ours["data"] = [*data, extra[0]]
     return Reply(reply.status, json.dumps(ours).encode(), reply.headers)
+
+
+def broadcast_targets(targets: list[Destination]) -> list[Destination]:
+    """The receivers a broadcast push goes to: the first one only with the fault on."""
+    return targets[:1] if faults.active("hub.broadcast_partial") else targets
 
 
 def routing_on_answers() -> bool:

@@ -159,8 +159,8 @@ def route(version: str, interface: str, module: str, rest: str = "") -> Any:
 
 
 def _broadcast(requester: Requester, caller: Any, context: dict[str, str]) -> Response:
-    targets = hop.destinations_for_broadcast(
-        context["module"], context["version"], requester, caller
+    targets = hub_faults.broadcast_targets(
+        hop.destinations_for_broadcast(context["module"], context["version"], requester, caller)
     )
     delivered = 0
     for target in targets:

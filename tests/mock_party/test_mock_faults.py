@@ -84,6 +84,7 @@ KNOWN_CHECKS |= {  # the checks of a Hub target (issue 12)
     "hub.routing.isolation",
     "hub.routing.unknown_party_refused",
     "hub.get_all.answer_headers",
+    "hub.broadcast.reaches_parties",
 }
 HUB_FAULTS = {  # issue 12: forwarded OCPI-from-*, wrong party, broadcast, dropped, duplicated,
     # leaked objects, unknown party answered 200, stale hubclientinfo

@@ -25,6 +25,8 @@ HUB_CHECKS = (
     "hub.forward.routing_headers",
     "hub.forward.ids",
     "hub.forward.once",
+    "hub.broadcast.answer_headers",
+    "hub.broadcast.reaches_parties",
     "hubclientinfo.objects_valid",
 )
 
