@@ -70,7 +70,7 @@ def _send(partner: Partner, info: clients.ClientInfo) -> int | None:
     version = partner.version or "2.2.1"
     url = f"{base.rstrip('/')}/{info.country_code}/{info.party_id}"
     form = partner.token_form if partner.token_form in ("base64", "plain") else None
-    with OcpiClient(token=partner.token_out, version=version, timeout=5.0, deadline=5.0) as client:
+    with OcpiClient(token=partner.token_out, version=version, timeout=5.0) as client:
         try:
             response = client.request(
                 "PUT",
