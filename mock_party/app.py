@@ -9,7 +9,7 @@ import uuid
 
 from flask import Flask, Response, request
 
-from mock_party import faults, limits, ocpi, store
+from mock_party import admin_auth, faults, limits, ocpi, recording, store
 from mock_party.config import MockConfig
 from mock_party.handshake import new_token
 
@@ -50,6 +50,8 @@ def create_app(config: MockConfig | None = None, *, background: bool = True) -> 
     ocpi.init_app(app)
     limits.init_app(app, config.max_body)
     store.init_app(app)
+    admin_auth.init_app(app)
+    recording.init_app(app)  # before the faults: it then records the answer they changed
     faults.init_app(app, config.faults)
 
     with app.app_context():
@@ -93,6 +95,10 @@ def create_app(config: MockConfig | None = None, *, background: bool = True) -> 
         app.register_blueprint(module.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(admin_churn.bp)
+    if config.ui:
+        from mock_party.modules import inspector
+
+        app.register_blueprint(inspector.bp)
     from mock_party.seed import seed_if_fresh
 
     if seed_if_fresh(app):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 import sys
 import tomllib
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 import click
 import httpx
 
+from mock_party.admin_auth import is_loopback
 from mock_party.config import ConfigError, MockConfig
 from mock_party.db import masked_url
 from mock_party.faults import FAULTS
@@ -204,6 +206,28 @@ def _split(values: tuple[str, ...]) -> tuple[str, ...] | None:
     help="Switch on an injected fault (repeatable); see 'ocpi-mock faults'.",
 )
 @click.option(
+    "--ui/--no-ui",
+    default=None,
+    help="Serve the inspector at /admin/ui (exchanges, partners, faults, objects, simulator) "
+    "and record exchanges for it. [default: ui]",
+)
+@click.option(
+    "--keep-exchanges",
+    "exchanges_kept",
+    type=click.IntRange(min=0, max=1_000_000),
+    envvar="OCPI_MOCK_KEEP_EXCHANGES",
+    metavar="N",
+    help="How many of the latest exchanges the database keeps for the inspector (0: record "
+    "none). [default: 1000]",
+)
+@click.option(
+    "--admin-token",
+    envvar="OCPI_MOCK_ADMIN_TOKEN",
+    metavar="TOKEN",
+    help="The token /admin/... requests must carry (X-Admin-Token header; the inspector asks "
+    "for it once). [default: none on loopback; generated and printed on any other --host]",
+)
+@click.option(
     "--register-to",
     metavar="VERSIONS_URL",
     help="Once serving, register with the party at this versions URL …",
@@ -239,6 +263,12 @@ def serve(
     \b
     A mock shared by a team, on PostgreSQL with four worker processes (gunicorn):
         ocpi-mock serve --database postgresql://mock@db/ocpi_mock --workers 4 --host 0.0.0.0
+
+    The admin API (/admin/..., the inspector at /admin/ui included) steers the mock: on a
+    loopback --host (127.0.0.1, ::1, localhost) it is open to whoever reaches the port; on any
+    other --host (0.0.0.0, a LAN address, a host name) every admin request needs the admin
+    token printed at start, sent as the X-Admin-Token header (the inspector's page asks for
+    it once and keeps it in a cookie). --admin-token sets it and requires it everywhere.
     """
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING,
@@ -254,6 +284,8 @@ def serve(
     if _split(versions):
         given["versions"] = _split(versions)
     values.update(given)
+    if not is_loopback(host) and not values.get("admin_token"):
+        values["admin_token"] = secrets.token_urlsafe(24)
     if bool(register_to) != bool(peer_token_a):
         raise click.UsageError("--register-to and --peer-token-a go together")
     try:
@@ -301,10 +333,16 @@ def serve(
         party = local.party
         click.echo(f"  hub party:    {party.role} {party.country_code}/{party.party_id}")
     click.echo("  admin API:    " + f"{base}/admin/faults, /admin/partners, /admin/register")
+    if config.ui:
+        click.echo(f"  inspector:    {base}/admin/ui")
+    if config.admin_token:
+        click.echo(f"  admin token:  {config.admin_token} (X-Admin-Token; the inspector asks once)")
     if register_to:
         import threading
 
-        threading.Timer(0.2, _register, args=(base, register_to, peer_token_a)).start()
+        threading.Timer(
+            0.2, _register, args=(base, register_to, peer_token_a, config.admin_token)
+        ).start()
     if server is None:
         from mock_party.workers import serve_workers
 
@@ -325,11 +363,16 @@ def _free_port(host: str) -> int:
         return int(sock.getsockname()[1])
 
 
-def _register(admin_base: str, versions_url: str, token_a: str | None) -> None:
+def _register(
+    admin_base: str, versions_url: str, token_a: str | None, admin_token: str | None
+) -> None:
+    from mock_party.admin_auth import ADMIN_HEADER
+
     try:
         response = httpx.post(
             f"{admin_base}/admin/register",
             json={"versions_url": versions_url, "token_a": token_a},
+            headers={ADMIN_HEADER: admin_token} if admin_token else {},
             timeout=60,
         )
         click.echo(f"registration with {versions_url}: {response.json().get('status_message')}")

@@ -69,6 +69,12 @@ class MockConfig:
     status_churn: EVSE status changes a minute the mock (a CPO) makes by itself from its start
         (0: none); see ``mock_party.churn``.
     max_body: the largest request body accepted, in bytes (larger ones get HTTP 413).
+    ui: whether the inspector (``/admin/ui``) is served and exchanges are recorded for it.
+    exchanges_kept: how many of the latest exchanges the store keeps for the inspector (0:
+        none are recorded).
+    admin_token: when set, every ``/admin/…`` request must carry it (``X-Admin-Token``, or
+        the inspector's cookie); ``ocpi-mock serve`` sets one whenever it listens on
+        anything but loopback. ``None``: the admin API is open.
     """
 
     roles: tuple[str, ...] = ("CPO",)
@@ -96,6 +102,9 @@ class MockConfig:
     status_churn: float = 0.0
     hub_parties: tuple[str, ...] = ()
     max_body: int = 32_000_000
+    ui: bool = True
+    exchanges_kept: int = 1000
+    admin_token: str | None = field(default=None, repr=False)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -131,6 +140,12 @@ class MockConfig:
             raise ConfigError(f"party_id: {self.party_id!r} must be 1 to 3 letters or digits")
         if self.max_body < 1:
             raise ConfigError(f"max_body: {self.max_body} must be at least 1 byte")
+        if not 0 <= self.exchanges_kept <= 1_000_000:
+            raise ConfigError(
+                f"exchanges_kept: {self.exchanges_kept} must be 0 to 1000000 exchanges"
+            )
+        if self.admin_token is not None and len(self.admin_token) < 8:
+            raise ConfigError("admin_token: must be at least 8 characters")
         if self.page_limit < 1:
             raise ConfigError(f"page_limit: {self.page_limit} must be at least 1")
         for name in ("locations", "tariffs", "tokens", "sessions", "cdrs"):

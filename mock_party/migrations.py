@@ -99,6 +99,24 @@ CREATE TABLE IF NOT EXISTS jobs (
 CREATE INDEX IF NOT EXISTS jobs_due ON jobs (due_at)
 """
 
+_EXCHANGES = """
+-- requests partners made to the mock's OCPI endpoints, tokens already masked (recorded by
+-- mock_party/recording.py, shown by the inspector at /admin/ui); only the newest are kept
+CREATE TABLE IF NOT EXISTS exchanges (
+    id {identity},
+    at TEXT NOT NULL,
+    method TEXT NOT NULL,
+    path TEXT NOT NULL,
+    module TEXT NOT NULL DEFAULT '',
+    status INTEGER NOT NULL,
+    partner_id INTEGER,
+    duration_ms REAL NOT NULL,
+    request_headers TEXT NOT NULL DEFAULT '{{}}',
+    request_body TEXT,
+    response_body TEXT
+)
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -110,6 +128,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(2, "jobs: work due later, for every worker", _split(_JOBS)),
+    Migration(3, "exchanges: what partners asked, for the inspector", _split(_EXCHANGES)),
 )
 
 _LEDGER = (

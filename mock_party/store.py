@@ -1,4 +1,5 @@
-"""The mock's store: partners, their tokens and endpoints, registration tokens.
+"""The mock's store: partners, their tokens and endpoints, registration tokens, and the
+exchanges partners made with the mock (already masked, for the inspector at /admin/ui).
 
 On SQLite (a file, the default) or PostgreSQL (a ``postgresql://`` DSN, for several workers);
 the backends are in :mod:`mock_party.db`, the schema in :mod:`mock_party.migrations`. One
@@ -19,7 +20,20 @@ from flask import Flask, current_app, g
 from mock_party import db as backends
 from mock_party.migrations import migrate
 
-__all__ = ["Partner", "Store", "get_store", "init_app"]
+__all__ = ["EXCHANGE_FIELDS", "Partner", "Store", "get_store", "init_app"]
+
+EXCHANGE_FIELDS = (
+    "at",
+    "method",
+    "path",
+    "module",
+    "status",
+    "partner_id",
+    "duration_ms",
+    "request_headers",
+    "request_body",
+    "response_body",
+)
 
 
 def _now() -> str:
@@ -185,6 +199,68 @@ class Store:
 
     def delete_partner(self, partner_id: int) -> None:
         self.db.execute("DELETE FROM partners WHERE id = ?", (partner_id,))
+
+    def secrets(self) -> list[str]:
+        """Every token the store knows (tokens A, partners' tokens both ways): what a masker
+        must hide."""
+        rows = self.db.execute("SELECT token_in, token_out FROM partners").fetchall()
+        found = [value for row in rows for value in row if value]
+        found += [row[0] for row in self.db.execute("SELECT token FROM tokens_a").fetchall()]
+        return found
+
+    # exchanges (masked before they get here)
+    def add_exchanges(self, exchanges: list[dict[str, Any]], *, keep: int) -> None:
+        """Keep these exchanges (the keys of ``EXCHANGE_FIELDS``, request_headers a dict), in
+        one transaction, and drop all but the newest ``keep``."""
+        rows = [
+            [
+                json.dumps(e.get(key) or {}) if key == "request_headers" else e.get(key)
+                for key in EXCHANGE_FIELDS
+            ]
+            for e in exchanges
+        ]
+        with self.transaction():
+            self.db.executemany(
+                f"INSERT INTO exchanges ({', '.join(EXCHANGE_FIELDS)})"
+                f" VALUES ({', '.join('?' for _ in EXCHANGE_FIELDS)})",
+                rows,
+            )
+            self.db.execute(
+                "DELETE FROM exchanges WHERE id <= (SELECT max(id) FROM exchanges) - ?", (keep,)
+            )
+
+    def exchanges(
+        self,
+        *,
+        after: int = 0,
+        partner_id: int | None = None,
+        module: str | None = None,
+        limit: int = 200,
+    ) -> list[dict[str, Any]]:
+        """The newest ``limit`` exchanges with an id above ``after`` (of one partner, of one
+        module when given), newest first."""
+        where, args = ["id > ?"], [after]
+        if partner_id is not None:
+            where.append("partner_id = ?")
+            args.append(partner_id)
+        if module:
+            where.append("module = ?")
+            args.append(module)
+        rows = self.db.execute(
+            f"SELECT * FROM exchanges WHERE {' AND '.join(where)} ORDER BY id DESC LIMIT ?",
+            (*args, limit),
+        ).fetchall()
+        return [
+            {
+                **{name: row[name] for name in ("id", *EXCHANGE_FIELDS)},
+                "request_headers": json.loads(row["request_headers"]),
+            }
+            for row in rows
+        ]
+
+    def last_exchange_id(self) -> int:
+        row = self.db.execute("SELECT max(id) FROM exchanges").fetchone()
+        return int(row[0] or 0)
 
 
 def get_store() -> Store:

@@ -1,6 +1,7 @@
 """The admin API: not OCPI, for developers and tests (faults, registration, state).
 
-It has no authentication: run the mock on loopback or behind your own gateway.
+Open on loopback; on any other listen address every request needs the admin token (see
+mock_party.admin_auth).
 """
 
 from __future__ import annotations
