@@ -11,6 +11,8 @@ from typing import Any
 import click
 
 from ocpi_core.pricing import (
+    OPTION_CHOICES,
+    ROUNDINGS,
     PriceResult,
     PricingError,
     PricingOptions,
@@ -30,15 +32,6 @@ from ocpi_core.pricing import (
 __all__ = ["price"]
 
 _VERSIONS = ("2.1.1", "2.2.1", "2.3.0")
-_ROUNDINGS = (
-    "ROUND_HALF_UP",
-    "ROUND_HALF_EVEN",
-    "ROUND_HALF_DOWN",
-    "ROUND_UP",
-    "ROUND_DOWN",
-    "ROUND_CEILING",
-    "ROUND_FLOOR",
-)
 
 
 def _read(path: Path, what: str) -> Any:
@@ -124,35 +117,35 @@ def _location_zone(path: Path) -> str:
 @click.option("--round-lines", is_flag=True, help="Round every line before adding up.")
 @click.option(
     "--step-size",
-    type=click.Choice(["session", "period", "ignore"]),
+    type=click.Choice(OPTION_CHOICES["step_size"]),
     default="session",
     show_default=True,
     help="How step_size is applied.",
 )
 @click.option(
     "--element-selection",
-    type=click.Choice(["per_dimension", "first_element"]),
+    type=click.Choice(OPTION_CHOICES["element_selection"]),
     default="per_dimension",
     show_default=True,
     help="Which element prices a dimension.",
 )
 @click.option(
     "--missing-tariff-id",
-    type=click.Choice(["infer", "free"]),
+    type=click.Choice(OPTION_CHOICES["missing_tariff_id"]),
     default="infer",
     show_default=True,
     help="Periods without tariff_id: infer the tariff or price nothing.",
 )
 @click.option(
     "--overnight-day",
-    type=click.Choice(["moment", "window_start"]),
+    type=click.Choice(OPTION_CHOICES["overnight_day"]),
     default="moment",
     show_default=True,
     help="Day of week after midnight in a window across midnight.",
 )
 @click.option(
     "--rounding",
-    type=click.Choice(_ROUNDINGS),
+    type=click.Choice(ROUNDINGS),
     default="ROUND_HALF_UP",
     show_default=True,
     help="How money is rounded to --decimals places (Python decimal rounding modes).",
@@ -167,7 +160,7 @@ def _location_zone(path: Path) -> str:
 )
 @click.option(
     "--unknown-measurement",
-    type=click.Choice(["no_match", "match"]),
+    type=click.Choice(OPTION_CHOICES["unknown_measurement"]),
     default="no_match",
     show_default=True,
     help="A power/current restriction on a period that does not measure it: the element does "

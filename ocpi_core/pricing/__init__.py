@@ -20,6 +20,8 @@ from ocpi_core.pricing._checks import (
 )
 from ocpi_core.pricing._engine import price_cdr, price_session, resolve_time_zone
 from ocpi_core.pricing._model import (
+    OPTION_CHOICES,
+    ROUNDINGS,
     BreakdownLine,
     ComponentSummary,
     Finding,
@@ -44,9 +46,11 @@ __all__ = [
     "ComponentSummary",
     "Finding",
     "Money",
+    "OPTION_CHOICES",
     "PriceResult",
     "PricingError",
     "PricingOptions",
+    "ROUNDINGS",
     "SessionDescription",
     "SessionSample",
     "check_cdr_consistency",

@@ -101,14 +101,14 @@ class Money:
         return price
 
 
-_CHOICES = {
+OPTION_CHOICES = {
     "step_size": ("session", "period", "ignore"),
     "element_selection": ("per_dimension", "first_element"),
     "missing_tariff_id": ("infer", "free"),
     "overnight_day": ("moment", "window_start"),
     "unknown_measurement": ("no_match", "match"),
 }
-_ROUNDINGS = (
+ROUNDINGS = (
     "ROUND_HALF_UP",
     "ROUND_HALF_EVEN",
     "ROUND_HALF_DOWN",
@@ -156,15 +156,15 @@ class PricingOptions:
     unknown_measurement: str = "no_match"
 
     def __post_init__(self) -> None:
-        for name, allowed in _CHOICES.items():
+        for name, allowed in OPTION_CHOICES.items():
             value = getattr(self, name)
             if value not in allowed:
                 raise PricingError(
                     f"PricingOptions.{name}: {value!r} is not one of {', '.join(allowed)}"
                 )
-        if self.rounding not in _ROUNDINGS:
+        if self.rounding not in ROUNDINGS:
             raise PricingError(
-                f"PricingOptions.rounding: {self.rounding!r} is not one of {', '.join(_ROUNDINGS)}"
+                f"PricingOptions.rounding: {self.rounding!r} is not one of {', '.join(ROUNDINGS)}"
             )
         if self.decimals is not None and not 0 <= self.decimals <= 10:
             raise PricingError(f"PricingOptions.decimals: {self.decimals!r} is not in 0..10")
