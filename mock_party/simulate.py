@@ -49,6 +49,7 @@ __all__ = [
     "run_simulation",
     "set_evse_status",
     "simulate_session",
+    "start_authorized_session",
     "start_session",
     "stop_session",
     "update_session",
@@ -634,6 +635,21 @@ def stop_session(
     return cdr, deliveries
 
 
+def start_authorized_session(
+    point: ChargePoint, auth: Authorization, started_at: datetime | None = None
+) -> tuple[dict[str, Any], list[Delivery]]:
+    """:func:`start_session` at ``point`` for a token :func:`authorize_token` allowed there."""
+    return start_session(
+        token=auth.token,
+        auth_method=auth.auth_method,
+        location_id=point.location["id"],
+        evse_uid=point.evse["uid"],
+        connector_id=point.connector["id"],
+        authorization_reference=auth.authorization_reference,
+        started_at=started_at,
+    )
+
+
 def simulate_session(
     *,
     token_uid: str | None = None,
@@ -664,15 +680,7 @@ def simulate_session(
         return SimulationResult(None, None, auth.allowed, auth.auth_method)
     end = _now()
     start = end - timedelta(minutes=minutes)
-    session, deliveries = start_session(
-        token=auth.token,
-        auth_method=auth.auth_method,
-        location_id=point.location["id"],
-        evse_uid=point.evse["uid"],
-        connector_id=point.connector["id"],
-        authorization_reference=auth.authorization_reference,
-        started_at=start,
-    )
+    session, deliveries = start_authorized_session(point, auth, started_at=start)
     for step in range(1, updates + 1):
         time.sleep(step_delay)
         moment = start + (end - start) * step / (updates + 1)

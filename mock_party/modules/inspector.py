@@ -24,7 +24,7 @@ from mock_party.simulate import (
     SimulationError,
     authorize_token,
     find_charge_point,
-    start_session,
+    start_authorized_session,
     stop_session,
 )
 from mock_party.store import Partner, get_store
@@ -296,14 +296,7 @@ def begin_session():
         )
         if auth.allowed != "ALLOWED":
             raise SimulationError(f"The token is {auth.allowed} here ({auth.auth_method})")
-        session, deliveries = start_session(
-            token=auth.token,
-            auth_method=auth.auth_method,
-            location_id=point.location["id"],
-            evse_uid=point.evse["uid"],
-            connector_id=point.connector["id"],
-            authorization_reference=auth.authorization_reference,
-        )
+        session, deliveries = start_authorized_session(point, auth)
     except SimulationError as exc:
         raise _refused(exc) from exc
     return envelope({"session_id": session["id"], "deliveries": [d.as_dict() for d in deliveries]})

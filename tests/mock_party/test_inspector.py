@@ -176,3 +176,18 @@ def test_without_the_ui_nothing_is_served_nor_recorded(make_app, served):
         store.close()
     # the admin API itself stays
     assert httpx.get(f"{base}/admin/faults", timeout=10).status_code == 200
+
+
+def test_the_session_buttons_start_a_session_and_stop_it_with_a_cdr(make_app, served):
+    base = served(make_app(locations=2, push=False)).url
+    started = httpx.post(f"{base}/admin/ui/sessions", json={}, timeout=10)
+    assert started.status_code == 200, started.text
+    session_id = started.json()["data"]["session_id"]
+    stopped = httpx.post(f"{base}/admin/ui/sessions/{session_id}/stop", timeout=10)
+    assert stopped.status_code == 200, stopped.text
+    assert stopped.json()["data"]["cdr_id"]
+    again = httpx.post(f"{base}/admin/ui/sessions/{session_id}/stop", timeout=10)
+    assert again.json()["status_code"] != 1000  # a stopped session is not ACTIVE any more
+    refused = httpx.post(f"{base}/admin/ui/sessions", json={"token_uid": "NOPE"}, timeout=10)
+    assert refused.json()["status_code"] == 2004
+    assert "Unknown token NOPE" in refused.json()["status_message"]
