@@ -22,6 +22,39 @@ def auth(token: str) -> dict[str, str]:
     return {"Authorization": "Token " + base64.b64encode(token.encode()).decode()}
 
 
+def store_partner(
+    database: str,
+    token: str,
+    *,
+    token_out: str,
+    role: str = "EMSP",
+    party: tuple[str, str] = PARTNER_PARTY,
+    endpoints: list[dict[str, Any]] | None = None,
+) -> int:
+    """A registered 2.2.1 partner of ``role`` and ``party`` stored in ``database`` directly (no
+    handshake), calling with ``token``; its id."""
+    store = Store(database)
+    try:
+        return store.add_partner(
+            versions_url="http://partner.invalid/ocpi/versions",
+            token_in=token,
+            token_out=token_out,
+            version="2.2.1",
+            endpoints=endpoints or [],
+            roles=[
+                {
+                    "role": role,
+                    "business_details": {"name": "Partner"},
+                    "country_code": party[0],
+                    "party_id": party[1],
+                }
+            ],
+            registered=True,
+        )
+    finally:
+        store.close()
+
+
 @dataclass
 class OcpiActions:
     """Acting on a mock as a registered partner (like the tutorial's AuthActions)."""
@@ -38,26 +71,14 @@ class OcpiActions:
         endpoints: list[dict[str, Any]] | None = None,
     ) -> int:
         """Store a registered partner directly (no handshake): the token it calls us with."""
-        store = Store(self.app.config["OCPI_DATABASE"])
-        try:
-            partner_id = store.add_partner(
-                versions_url="http://partner.invalid/ocpi/versions",
-                token_in=token,
-                token_out="token-we-send-" + token,
-                version="2.2.1",
-                endpoints=endpoints or [],
-                roles=[
-                    {
-                        "role": role,
-                        "business_details": {"name": "Partner"},
-                        "country_code": party[0],
-                        "party_id": party[1],
-                    }
-                ],
-                registered=True,
-            )
-        finally:
-            store.close()
+        partner_id = store_partner(
+            self.app.config["OCPI_DATABASE"],
+            token,
+            token_out="token-we-send-" + token,
+            role=role,
+            party=party,
+            endpoints=endpoints,
+        )
         self.token = token
         return partner_id
 

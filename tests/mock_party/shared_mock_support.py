@@ -4,7 +4,6 @@ token PUTs and PATCHes from several clients that records which writes were ackno
 
 from __future__ import annotations
 
-import base64
 import os
 import signal
 import socket
@@ -17,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from mock_support import auth, store_partner
 
 from mock_party.store import Store
 
@@ -101,29 +101,11 @@ def serve(database: str, workers: int, tmp: Path, *extra: str) -> ServedMock:
 
 def add_partner(database: str, token: str = TOKEN) -> int:
     """A registered eMSP partner, stored directly (no handshake)."""
-    store = Store(database)
-    try:
-        return store.add_partner(
-            versions_url="http://partner.invalid/ocpi/versions",
-            token_in=token,
-            token_out="we-send-" + token,
-            version="2.2.1",
-            roles=[
-                {
-                    "role": "EMSP",
-                    "business_details": {"name": "Partner"},
-                    "country_code": PARTNER[0],
-                    "party_id": PARTNER[1],
-                }
-            ],
-            registered=True,
-        )
-    finally:
-        store.close()
+    return store_partner(database, token, token_out="we-send-" + token, party=PARTNER)
 
 
 def headers(token: str = TOKEN) -> dict[str, str]:
-    return {"Authorization": "Token " + base64.b64encode(token.encode()).decode()}
+    return auth(token)
 
 
 def _token(uid: str) -> dict:
