@@ -17,7 +17,7 @@ import pytest
 
 from conformance.config import MODES, ConfigError, build_target, load_target
 from conformance.progress import ModuleProgress
-from conformance.report import USAGE_STOP
+from conformance.report import UNREACHABLE_STOP, USAGE_STOP
 from conformance.versions_index import offered_versions, write_index
 from ocpi_core.versions import VERSIONS
 
@@ -86,6 +86,8 @@ def _print_summary(results_path: Path, report_dir: Path) -> dict[str, Any] | Non
     )
     if stopped.startswith(USAGE_STOP):
         click.secho(f"  Usage error: {stopped.removeprefix(USAGE_STOP)}", fg="red", bold=True)
+    elif stopped.startswith(UNREACHABLE_STOP):
+        pass  # said once, with its cause, as the run exits
     elif stopped:
         not_run = sum(1 for r in results["checks"] if r["message"].startswith("not run:"))
         click.secho(f"  Run stopped: {results['stopped']}; {not_run} check(s) not run", fg="red")
@@ -526,6 +528,15 @@ def _exit_status(code: int, results: dict[str, Any] | None) -> int:
         pytest.ExitCode.INTERRUPTED,
     ):
         return EXIT_USAGE
+    stopped = str(results.get("stopped") or "") if results is not None else ""
+    if stopped.startswith(UNREACHABLE_STOP):
+        click.secho(
+            f"The target could not be reached: {stopped.removeprefix(UNREACHABLE_STOP)}",
+            fg="red",
+            bold=True,
+            err=True,
+        )
+        return EXIT_UNREACHABLE
     if results is not None and results.get("target_reachable") is False:
         reason = next(
             (

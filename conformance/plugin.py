@@ -20,7 +20,13 @@ from conformance.html_report import HtmlExtras
 from conformance.interrupt import RunInterrupted, SignalGuard
 from conformance.listen import wait_for_calls
 from conformance.masking import mask_report
-from conformance.report import USAGE_STOP, ResultsJsonWriter, check_meta, kept_exchanges
+from conformance.report import (
+    UNREACHABLE_STOP,
+    USAGE_STOP,
+    ResultsJsonWriter,
+    check_meta,
+    kept_exchanges,
+)
 from conformance.session import Run
 from conformance.spec_anchors import spec_anchor
 from conformance.token_reach import registration_token_only
@@ -195,6 +201,8 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
         session.exitstatus = EXIT_INTERRUPTED
     if stopped is not None and stopped.startswith(USAGE_STOP):
         session.exitstatus = pytest.ExitCode.USAGE_ERROR
+    if stopped is not None and stopped.startswith(UNREACHABLE_STOP):
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED  # the CLI turns it into exit 3
 
 
 def _active(config: pytest.Config) -> bool:
@@ -287,20 +295,25 @@ def pytest_runtest_setup(item: pytest.Item) -> Generator[None, None, None]:
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     if _active(item.config):
-        _stop_on_registration_token(item.config)
+        _stop_when_untestable(item.config)
     return (yield)
 
 
-def _stop_on_registration_token(config: pytest.Config) -> None:
-    """Once, when the run has started: a read-only run whose token reaches no module (token A)
-    ends here with a usage error, before any check judges the target."""
+def _stop_when_untestable(config: pytest.Config) -> None:
+    """Once, as the first check starts: a target that gives no HTTP answer at all, or a
+    read-only run whose token reaches no module (token A), ends the run here, said once, before
+    any check judges the target (each check is "not run: …" with the reason)."""
     run = config.stash.get(RUN_KEY, None)
-    if run is None or config.stash.get(PROBED_KEY, False) or run.config.mode != "read-only":
+    if run is None or config.stash.get(PROBED_KEY, False):
         return
     config.stash[PROBED_KEY] = True
-    misuse = registration_token_only(run)
-    if misuse is not None:
-        reason = f"{USAGE_STOP}{misuse}"
+    reason = None
+    if run.discovery.unreachable is not None:
+        reason = f"{UNREACHABLE_STOP}{run.discovery.unreachable} ({run.config.versions_url})"
+    elif run.config.mode == "read-only":
+        misuse = registration_token_only(run)
+        reason = None if misuse is None else f"{USAGE_STOP}{misuse}"
+    if reason is not None:
         config.stash.setdefault(STOPPED_KEY, reason)
         pytest.skip(f"not run: {reason}")
 

@@ -17,6 +17,7 @@ from conformance.config import TargetConfig
 from ocpi_core.versions import VERSIONS, not_applicable
 
 __all__ = [
+    "UNREACHABLE_STOP",
     "USAGE_STOP",
     "ResultsJsonWriter",
     "check_meta",
@@ -33,6 +34,8 @@ T = TypeVar("T")
 KEEP_FIRST, KEEP_LAST = 40, 10
 # A "stopped" reason starting so: the run could not test the target as asked (exit 2).
 USAGE_STOP = "usage error: "
+# ... starting so: the target gave no HTTP answer at all (exit 3).
+UNREACHABLE_STOP = "the target could not be reached: "
 
 
 def kept_exchanges(

@@ -11,7 +11,13 @@ from typing import Any
 
 from conformance.config import TargetConfig
 from conformance.counterpart import Counterpart, start_counterpart
-from ocpi_core.client import OcpiClient, OcpiClientError, OcpiResponse
+from ocpi_core.client import (
+    OcpiClient,
+    OcpiClientError,
+    OcpiResponse,
+    ResponseTooLarge,
+    TargetUnreachable,
+)
 from ocpi_core.exchange import ExchangeRecorder
 from ocpi_core.versions import VERSIONS, credentials_body, credentials_parties, rules
 
@@ -28,6 +34,7 @@ class Discovery:
     endpoints: tuple[dict[str, Any], ...] = ()
     error: str | None = None
     target_role: str | None = None  # for 2.1.1, whose endpoints have no role
+    unreachable: str | None = None  # why the versions GET got no HTTP answer at all
 
     def endpoint(self, identifier: str, role: str | None = None) -> str | None:
         for endpoint in self.endpoints:
@@ -158,6 +165,11 @@ class Run:
         client = self.client(self.config.token)
         try:
             versions = client.get(self.config.versions_url)
+        except ResponseTooLarge as exc:  # an answer came, too large to read
+            return Discovery(error=str(exc))
+        except TargetUnreachable as exc:
+            unreachable = None if exc.connected else exc.reason
+            return Discovery(error=str(exc), unreachable=unreachable)
         except OcpiClientError as exc:
             return Discovery(error=str(exc))
         if not versions.is_envelope or not isinstance(versions.data, list):

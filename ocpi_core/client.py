@@ -55,13 +55,20 @@ class OcpiClientError(Exception):
 
 
 class TargetUnreachable(OcpiClientError):
-    """No HTTP response: connection refused, DNS failure, timeout, …"""
+    """No HTTP response: connection refused, DNS failure, timeout, …
 
-    def __init__(self, url: str, reason: str, exchange: Exchange | None = None) -> None:
+    ``connected`` is false when not even a connection was made (DNS, refused, TLS handshake,
+    connect timeout): the target is out of reach, not merely slow or broken in its answer.
+    """
+
+    def __init__(
+        self, url: str, reason: str, exchange: Exchange | None = None, connected: bool = True
+    ) -> None:
         super().__init__(f"Network error: {reason} ({url})")
         self.url = url
         self.reason = reason
         self.exchange = exchange
+        self.connected = connected
 
 
 class ResponseTooLarge(TargetUnreachable):
@@ -116,7 +123,7 @@ def _now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
-def _error_reason(exc: httpx.TransportError, timeout: httpx.Timeout) -> str:
+def _error_reason(exc: httpx.TransportError, timeout: httpx.Timeout, host: str = "the host") -> str:
     deadline = current_deadline()
     if deadline is not None and deadline.expired:
         return deadline.reason
@@ -125,13 +132,34 @@ def _error_reason(exc: httpx.TransportError, timeout: httpx.Timeout) -> str:
     if isinstance(exc, httpx.TimeoutException):
         return f"read timeout after {timeout.read} s"
     if isinstance(exc, httpx.ConnectError):
-        text = str(exc).lower()
-        if "refused" in text:
-            return "connection refused"
-        return f"cannot connect: {exc}" if str(exc) else "cannot connect"
+        return _connect_reason(exc, host)
     if isinstance(exc, httpx.RemoteProtocolError):
         return f"protocol error: {exc}"
     return f"{type(exc).__name__}: {exc}"
+
+
+# How the OS and OpenSSL word the failures a user must tell apart (their cause decides the fix).
+_DNS_WORDS = (
+    "name or service not known",
+    "temporary failure in name resolution",
+    "no address associated with hostname",
+    "nodename nor servname",
+    "getaddrinfo failed",
+)
+_TLS_WORDS = ("ssl", "certificate", "tls", "handshake")
+
+
+def _connect_reason(exc: httpx.ConnectError, host: str) -> str:
+    """A connect failure named by its cause: DNS, refused, TLS, or the OS's own words."""
+    text = str(exc)
+    lower = text.lower()
+    if "refused" in lower:
+        return "connection refused"
+    if any(words in lower for words in _DNS_WORDS):
+        return f"DNS lookup failed: no address for {host}"
+    if any(words in lower for words in _TLS_WORDS):
+        return f"TLS handshake failed: {text}"
+    return f"cannot connect: {text}" if text else "cannot connect"
 
 
 def _raw(headers: httpx.Headers) -> list[tuple[str, str]]:
@@ -183,7 +211,7 @@ class RecordingTransport(httpx.BaseTransport):
                 status=None,
                 started_at=started_at,
                 elapsed=time.perf_counter() - start,
-                error=_error_reason(exc, self._timeout),
+                error=_error_reason(exc, self._timeout, request.url.host),
             )
             exc.ocpi_exchange = exchange  # type: ignore[attr-defined]
             raise
@@ -435,9 +463,10 @@ class OcpiClient:
         except httpx.TransportError as exc:
             exchange = getattr(exc, "ocpi_exchange", None)
             reason = exchange.error if exchange else _error_reason(exc, self.timeout)
-            raise TargetUnreachable(url, reason, exchange) from exc
+            connected = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+            raise TargetUnreachable(url, reason, exchange, connected) from exc
         except httpx.InvalidURL as exc:
-            raise TargetUnreachable(url, f"invalid URL: {exc}") from exc
+            raise TargetUnreachable(url, f"invalid URL: {exc}", connected=False) from exc
         return OcpiResponse.from_httpx(response, self.version)
 
     def _deadline(self) -> Deadline:
