@@ -64,13 +64,26 @@ def exchanges_html(exchanges: list[dict[str, Any]], left_out: int = 0) -> str:
 
 
 def matrix_html(counts: dict[str, Counter[str]]) -> str:
-    """Modules (the first part of each check id) × outcomes, as a table."""
+    """Modules (the first part of each check id) × outcomes, as a table.
+
+    Modules whose every check skipped (the hub checks on a CPO run, say) are folded into one
+    line under the table, so the table shows only what was judged.
+    """
     head = "".join(f"<th>{o}</th>" for o in _OUTCOMES)
-    rows = []
+    rows, unjudged = [], []
     for module in sorted(counts):
+        if counts[module] and set(+counts[module]) <= {"skip"}:
+            unjudged.append(f"{escape(module)} ({counts[module]['skip']})")
+            continue
         cells = "".join(f'<td class="{o}">{counts[module][o] or ""}</td>' for o in _OUTCOMES)
         rows.append(f"<tr><td>{escape(module)}</td>{cells}</tr>")
-    return f'<table class="ocpi-matrix"><tr><th>module</th>{head}</tr>{"".join(rows)}</table>'
+    table = f'<table class="ocpi-matrix"><tr><th>module</th>{head}</tr>{"".join(rows)}</table>'
+    if unjudged:
+        table += (
+            '<p class="ocpi-unjudged">Not applicable to this target or not run (every check '
+            f"skipped; open a row below for the reason): {', '.join(unjudged)}.</p>"
+        )
+    return table
 
 
 class HtmlExtras:

@@ -90,6 +90,22 @@ def test_incoming_calls_are_in_the_har(faulty_run):
     assert any(e["request"]["url"].endswith("/ocpi/versions") for e in incoming)
 
 
+def test_matrix_folds_modules_where_nothing_was_judged(faulty_run):
+    """A CPO run skips every hub check: hub gets no row of blanks, it is named under the table."""
+    reports, _ = faulty_run
+    page = (reports / "report.html").read_text()
+    table = page[
+        page.index('<table class="ocpi-matrix">') : page.index(
+            "</table>", page.index('<table class="ocpi-matrix">')
+        )
+    ]
+    assert "<td>credentials</td>" in table and "<td>locations</td>" in table
+    assert "<td>hub</td>" not in table and "<td>via_hub</td>" not in table
+    folded = page[page.index('class="ocpi-unjudged"') :].split("</p>", 1)[0]
+    assert "hub (" in folded and "via_hub (" in folded
+    assert "credentials" not in folded
+
+
 def test_compare_lists_fixed_and_regressed(tmp_path):
     def results(outcomes: dict[str, str]) -> Path:
         path = tmp_path / f"r{len(list(tmp_path.iterdir()))}.json"
