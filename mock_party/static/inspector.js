@@ -209,13 +209,23 @@ const actions = {
   "send-cdr": () => ({}),
 };
 
+// A whole simulated session answers both ids (and no session when the token is refused).
+function outcome(data) {
+  if (data.allowed && data.allowed !== "ALLOWED") {
+    return [`No session: the token is ${data.allowed} here (${data.auth_method})`, false];
+  }
+  const pushes = `${(data.deliveries || []).length} push(es) to partners`;
+  if (data.cdr_id) {
+    const of = data.session_id ? ` for session ${data.session_id}` : "";
+    return [`CDR ${data.cdr_id} sent${of}; ${pushes}`, true];
+  }
+  if (data.session_id) return [`session ${data.session_id} started; ${pushes}`, true];
+  return [`done; ${pushes}`, true];
+}
+
 async function act(form) {
   try {
-    const data = await call("POST", form.dataset.url, actions[form.id](form));
-    const pushes = (data.deliveries || []).length;
-    const what = data.session_id ? `session ${data.session_id} started`
-      : data.cdr_id ? `CDR ${data.cdr_id} sent` : "done";
-    say(`${what}; ${pushes} push(es) to partners`);
+    say(...outcome(await call("POST", form.dataset.url, actions[form.id](form))));
   } catch (error) {
     say(error.message, false);
   }
