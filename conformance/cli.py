@@ -269,6 +269,7 @@ def run(
 
         given = dict(config=config_path, versions_url=versions_url, role=role)
         given.update(version=ocpi_version, mode=mode, mock=mock, mock_fault=mock_faults)
+        given.update(via_hub=via_hub, party=party)
         bounds = dict(timeout=timeout, max_time=max_time, max_body=max_body)
         bounds["churn_wait"] = churn_wait
         sys.exit(run_fleet_command(fleet_path, jobs, report_dir, select, verbose, given, bounds))

@@ -3,8 +3,10 @@
 Each ``[targets.<name>]`` table holds the keys of a target file's ``[target]`` table, and may have
 the target file's other tables beneath it (``[targets.<name>.quirks]``, ``.counterpart``,
 ``.tokens``, ``.churn``, ``.pricing``); or it names our embedded mock (``mock = "cpo"``, with
-``mock_faults``). ``[defaults]`` gives keys every target takes unless it sets its own. Every
-error names the file, the target and the key; nothing runs until the whole file is good.
+``mock_faults``). ``mock = "hub"`` tests our mock Hub, or with ``role``/``via_hub``/``party`` one
+of the Hub's parties through it. ``[defaults]`` gives keys every target takes unless it sets its
+own. Every error names the file, the target and the key; nothing runs until the whole file is
+good.
 """
 
 from __future__ import annotations
@@ -28,7 +30,8 @@ __all__ = ["FleetEntry", "load_fleet", "target_file_text"]
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _INDEX_FILES = {"report.html", "results.json"}
 _SHARED_KEYS = ("version", "mode", "timeout", "max_time", "max_body", "select")
-_MOCK_KEYS = {"mock", "mock_faults", *_SHARED_KEYS, "churn"}
+_MOCK_KEYS = {"mock", "mock_faults", *_SHARED_KEYS, "churn", "role", "via_hub", "party"}
+_HUB_NEEDED = "OCPI 2.1.1 has no hub role (Hubs and message routing came with 2.2)"
 
 
 @dataclass(frozen=True)
@@ -49,8 +52,13 @@ class FleetEntry:
 
     @property
     def role(self) -> str | None:
-        role = self.mock or self.document.get("target", {}).get("role")
+        role = self.document.get("target", {}).get("role") or self.mock
         return role.upper() if role else None
+
+    @property
+    def party(self) -> str | None:
+        """The target's own party behind a Hub ("NL/CPA"), when it is reached through one."""
+        return self.document.get("target", {}).get("party")
 
     @property
     def counterpart_port(self) -> int:
@@ -64,7 +72,7 @@ def _schema() -> dict[str, Any]:
     entry = copy.deepcopy(target["target"])
     entry["properties"].update(
         {
-            "mock": {"enum": ["cpo", "emsp", "CPO", "EMSP"]},
+            "mock": {"enum": ["cpo", "emsp", "hub", "CPO", "EMSP", "HUB"]},
             "mock_faults": {"type": "array", "items": {"type": "string", "minLength": 1}},
             "select": {"type": "string", "minLength": 1},
         }
@@ -139,17 +147,19 @@ def _entry(path: Path, name: str, table: dict[str, Any]) -> FleetEntry:
                 f"{where}: a mock target takes no {', '.join(extra)}; it takes only "
                 f"{', '.join(sorted(_MOCK_KEYS))}"
             )
-        settings = {k: table[k] for k in _SHARED_KEYS if k in table}
+        mock = table["mock"].lower()
+        settings = {k: table[k] for k in (*_SHARED_KEYS, "role", "via_hub", "party") if k in table}
+        _check_mock_routing(where, mock, settings)
         document = {"target": settings, **({"churn": table["churn"]} if "churn" in table else {})}
         return FleetEntry(
             name,
             document,
-            mock=table["mock"].lower(),
+            mock=mock,
             mock_faults=tuple(table.get("mock_faults", ())),
             select=select,
         )
     if "mock_faults" in table:
-        raise ConfigError(f'{where}: mock_faults needs mock = "cpo" or "emsp"')
+        raise ConfigError(f'{where}: mock_faults needs mock = "cpo", "emsp" or "hub"')
     missing = [k for k in ("versions_url", "role") if k not in table]
     if "token" not in table and "token_env" not in table:
         missing.append("token_env")
@@ -164,8 +174,41 @@ def _entry(path: Path, name: str, table: dict[str, Any]) -> FleetEntry:
         token = os.environ.get(variable, "")
         if not token:
             raise ConfigError(f"{where}: token_env names ${variable}, which is not set")
+    hub = str(table.get("role", "")).lower() == "hub" or table.get("via_hub")
+    if hub and table.get("version") == "2.1.1":
+        raise ConfigError(f"{where}: role hub or via_hub with version 2.1.1: {_HUB_NEEDED}")
+    if table.get("via_hub") and "party" not in table:
+        raise ConfigError(
+            f'{where}: via_hub needs party = "CC/PID", the target\'s own party behind the hub'
+        )
     tables = {k: table.pop(k) for k in list(table) if isinstance(table[k], dict)}
     return FleetEntry(name, {"target": table, **tables}, token=token, select=select)
+
+
+def _check_mock_routing(where: str, mock: str, settings: dict[str, Any]) -> None:
+    """role/via_hub/party of a mock target: only with our mock Hub, where they pick one of
+    the Hub's parties to test through it."""
+    routing = [k for k in ("role", "via_hub", "party") if k in settings]
+    role = str(settings.get("role", mock)).lower()
+    if mock != "hub":
+        if role != mock or "party" in settings or "via_hub" in settings:
+            raise ConfigError(
+                f"{where}: {', '.join(routing)} with mock = {mock!r}: a party reached through a "
+                'Hub is tested with mock = "hub", role = "cpo", via_hub = true, party = "NL/CPA"'
+            )
+        return
+    if settings.get("version") == "2.1.1":
+        raise ConfigError(f'{where}: mock = "hub" with version 2.1.1: {_HUB_NEEDED}')
+    if role == "hub" and ("party" in settings or settings.get("via_hub")):
+        raise ConfigError(
+            f"{where}: party/via_hub test one of the Hub's parties through it; give its role "
+            '(role = "cpo" or "emsp"), or drop them to test the Hub itself'
+        )
+    if role != "hub" and "party" not in settings:
+        raise ConfigError(
+            f'{where}: mock = "hub" with role = {role!r} tests a party behind our mock Hub: '
+            'name it, party = "NL/CPA" (its CPOs NL/CPA, DE/CPB, eMSPs NL/EMA, BE/EMB)'
+        )
 
 
 def _toml_value(value: Any) -> str:

@@ -50,6 +50,7 @@ def fleet_row(
         "role": target.get("role", entry.role),
         "version": target.get("version", settings.get("version")),
         "mode": target.get("mode", settings.get("mode")),
+        "party": target.get("party", entry.party),
         "mock": entry.mock,
         "mock_faults": list(entry.mock_faults),
         "passed": summary.get("pass", 0),

@@ -64,9 +64,11 @@ def _command(entry: FleetEntry, options: FleetOptions, directory: Path) -> list[
         for fault in entry.mock_faults:
             command += ["--mock-fault", fault]
         target = entry.document.get("target", {})
-        for key in ("version", "mode", "timeout", "max_time", "max_body"):
+        for key in ("version", "mode", "timeout", "max_time", "max_body", "role", "party"):
             if key in target:
                 command += [f"--{key.replace('_', '-')}", str(target[key])]
+        if target.get("via_hub"):
+            command.append("--via-hub")
         if "wait" in entry.document.get("churn", {}):
             command += ["--churn-wait", str(entry.document["churn"]["wait"])]
     else:

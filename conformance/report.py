@@ -180,6 +180,8 @@ class ResultsJsonWriter:
                 "role": t.role,
                 "version": t.version,
                 "mode": t.mode,
+                "via_hub": t.via_hub,
+                "party": "/".join(t.party) if t.party else None,
             },
             "started_at": self.started_at.isoformat(timespec="seconds"),
             "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -175,6 +175,24 @@ def test_worst_exit_order():
             "fleet.toml: [targets.acme]: a mock target takes no versions_url",
         ),
         ('[targets.acme]\nrole = "cpo"\n', "[targets.acme]: missing versions_url, token_env"),
+        (
+            '[targets.acme]\nmock = "cpo"\nparty = "NL/CPA"\n',
+            "[targets.acme]: party with mock = 'cpo': a party reached through a Hub is tested "
+            'with mock = "hub"',
+        ),
+        (
+            '[targets.acme]\nmock = "hub"\nrole = "cpo"\nvia_hub = true\n',
+            """[targets.acme]: mock = "hub" with role = 'cpo' tests a party behind our mock Hub""",
+        ),
+        (
+            '[targets.acme]\nmock = "hub"\nversion = "2.1.1"\n',
+            '[targets.acme]: mock = "hub" with version 2.1.1: OCPI 2.1.1 has no hub role',
+        ),
+        (
+            '[targets.acme]\nversions_url = "https://a/v"\nrole = "hub"\ntoken = "t"\n'
+            'version = "2.1.1"\n',
+            "[targets.acme]: role hub or via_hub with version 2.1.1",
+        ),
         ("[defaults]\nmode = 'sandbox'\n", "fleet.toml: (top level): 'targets' is a required"),
     ],
 )
@@ -207,7 +225,75 @@ def test_fleet_refuses_shared_counterpart_ports_and_single_target_options(
     assert "targets 'a' and 'b' both want counterpart port 9100" in result.output
     result = CliRunner().invoke(main, ["run", "--fleet", "fleet.toml", "--mock", "cpo"])
     assert result.exit_code == 2 and "drop --mock" in result.output
+    result = CliRunner().invoke(main, ["run", "--fleet", "fleet.toml", "--party", "NL/CPA"])
+    assert result.exit_code == 2 and "drop --party" in result.output
     result = CliRunner().invoke(main, ["run", "--jobs", "2", "--mock", "cpo"])
     assert result.exit_code == 2 and "--jobs needs --fleet" in result.output
     entries = load_fleet("fleet.toml")
     assert entries[0].token == "tok-zz-99" and "tok-zz-99" not in repr(entries)
+
+
+def test_a_fleet_tests_a_hub_and_parties_behind_it(tmp_path: Path):
+    """Our mock Hub, one of its CPOs through it (both mock targets), and a real Hub's eMSP
+    reached through it by a target table with via_hub/party: each run gets its routing."""
+    from mock_party import MockConfig, create_app
+    from mock_party.server import serve_in_thread
+
+    hub = create_app(
+        MockConfig(roles=("HUB",), party_id="HUB", database=str(tmp_path / "hub.sqlite"), cdrs=0)
+    )
+    with serve_in_thread(hub) as server:
+        code, output, index = _fleet(
+            tmp_path,
+            f"""
+[defaults]
+mode = "sandbox"
+
+[targets.our-hub]
+mock = "hub"
+select = "test_hub"
+
+[targets.cpo-behind-our-hub]
+mock = "hub"
+role = "cpo"
+via_hub = true
+party = "DE/CPB"
+select = "via_hub or locations"
+
+[targets.emsp-behind-a-hub]
+versions_url = "{server.url}/ocpi/versions"
+token_env = "HUB_TOKEN"
+role = "emsp"
+via_hub = true
+party = "NL/EMA"
+select = "via_hub or tokens"
+""",
+            "--jobs",
+            "2",
+            env={"PATH": str(Path(sys.executable).parent), "HUB_TOKEN": hub.config["OCPI_TOKEN_A"]},
+        )
+    assert code == 0, output
+    assert list(_schema("fleet_index.schema.json").iter_errors(index)) == []
+    rows = {row["name"]: row for row in index["targets"]}
+    assert {n: (r["role"], r["party"], r["mock"]) for n, r in rows.items()} == {
+        "our-hub": ("HUB", None, "hub"),
+        "cpo-behind-our-hub": ("CPO", "DE/CPB", "hub"),
+        "emsp-behind-a-hub": ("EMSP", "NL/EMA", None),
+    }
+    results_schema = _schema("results.schema.json")
+    found = {}
+    for name, row in rows.items():
+        assert row["exit_code"] == 0 and row["failed"] == row["warned"] == 0, row
+        results = json.loads((tmp_path / "reports" / name / "results.json").read_text())
+        assert list(results_schema.iter_errors(results)) == []
+        found[name] = {r["id"]: r["outcome"] for r in results["checks"]}
+        assert row["passed"] == list(found[name].values()).count("pass")
+    assert found["our-hub"]["hub.routing.forwarded"] == "pass"
+    assert found["our-hub"]["hub.forward.routing_headers"] == "pass"
+    for behind in ("cpo-behind-our-hub", "emsp-behind-a-hub"):
+        assert found[behind]["via_hub.answers_routed"] == "pass", behind
+        assert not any(i.startswith("hub.") for i in found[behind])
+    assert found["cpo-behind-our-hub"]["locations.objects_valid"] == "pass"
+    assert found["emsp-behind-a-hub"]["tokens.objects_valid"] == "pass"
+    config = (tmp_path / "reports/emsp-behind-a-hub/target.toml").read_text()
+    assert '"via_hub" = true' in config and '"party" = "NL/EMA"' in config
