@@ -15,9 +15,10 @@ from typing import Any
 import click
 import pytest
 
-from conformance.config import MODES, ConfigError, build_target, load_target
+from conformance.config import MODES, ConfigError, TargetConfig, build_target, load_target
 from conformance.progress import ModuleProgress
 from conformance.report import UNREACHABLE_STOP, USAGE_STOP
+from conformance.tls_options import INSECURE_WARNING, tls_plugin_args, unreachable_hint
 from conformance.versions_index import offered_versions, write_index
 from ocpi_core.versions import VERSIONS
 
@@ -84,6 +85,8 @@ def _print_summary(results_path: Path, report_dir: Path) -> dict[str, Any] | Non
         f"  {s['pass']} passed, {s['fail'] + s['error']} failed, {s['warn']} warned, "
         f"{s['skip']} skipped, {s['xfail']} expected (quirks)"
     )
+    for warning in results.get("warnings") or ():
+        click.secho(f"  {warning}", fg="red", bold=True)
     if stopped.startswith(USAGE_STOP):
         click.secho(f"  Usage error: {stopped.removeprefix(USAGE_STOP)}", fg="red", bold=True)
     elif stopped.startswith(UNREACHABLE_STOP):
@@ -183,6 +186,32 @@ _TARGET_OPTIONS = [
         show_default=True,
         help="Where report.html, junit.xml and results.json go.",
     ),
+    click.option(
+        "--ca-cert",
+        metavar="FILE",
+        help="PEM file of the CA certificate(s) to trust for an HTTPS target with its own CA "
+        "or a self-signed certificate, INSTEAD of the default store (as curl --cacert). "
+        "[or [target] ca_cert]",
+    ),
+    click.option(
+        "--insecure",
+        is_flag=True,
+        default=None,
+        help="Do not verify the target's TLS certificate at all (nor its host name); every "
+        "report says so in red. Prefer --ca-cert. [or [target] insecure]",
+    ),
+    click.option(
+        "--client-cert",
+        metavar="FILE",
+        help="PEM file of our client certificate, for a target that asks for one (mutual "
+        "TLS); it may hold the key too. [or [target] client_cert]",
+    ),
+    click.option(
+        "--client-key",
+        metavar="FILE",
+        help="PEM file of the --client-cert's private key (unencrypted), when kept apart. "
+        "[or [target] client_key]",
+    ),
 ]
 
 
@@ -253,6 +282,10 @@ def run(
     max_body: int | None,
     churn_wait: float | None,
     report_dir: str,
+    ca_cert: str | None,
+    insecure: bool | None,
+    client_cert: str | None,
+    client_key: str | None,
     select: str | None,
     fleet_path: str | None,
     jobs: int | None,
@@ -270,6 +303,8 @@ def run(
         given = dict(config=config_path, versions_url=versions_url, role=role)
         given.update(version=ocpi_version, mode=mode, mock=mock, mock_fault=mock_faults)
         given.update(via_hub=via_hub, party=party)
+        given.update(ca_cert=ca_cert, insecure=insecure)
+        given.update(client_cert=client_cert, client_key=client_key)
         bounds = dict(timeout=timeout, max_time=max_time, max_body=max_body)
         bounds["churn_wait"] = churn_wait
         sys.exit(run_fleet_command(fleet_path, jobs, report_dir, select, verbose, given, bounds))
@@ -291,6 +326,7 @@ def run(
         bounds=(timeout, max_time, max_body),
         churn_wait=churn_wait,
         routing=(via_hub, party),
+        tls=(ca_cert, insecure, client_cert, client_key),
     )
     if ocpi_version != "all":
         code, results = _run_version(options, ocpi_version, Path(report_dir))
@@ -321,6 +357,12 @@ class _RunOptions:
     bounds: tuple[float | None, float | None, int | None] = (None, None, None)
     churn_wait: float | None = None
     routing: tuple[bool | None, str | None] = (None, None)  # --via-hub, --party
+    # --ca-cert, --insecure, --client-cert, --client-key
+    tls: tuple[str | None, bool | None, str | None, str | None] = (None, None, None, None)
+
+    def tls_overrides(self) -> dict[str, Any]:
+        keys = ("ca_cert", "insecure", "client_cert", "client_key")
+        return dict(zip(keys, self.tls, strict=True))
 
 
 @main.command()
@@ -353,6 +395,10 @@ def listen(
     max_body: int | None,
     churn_wait: float | None,
     report_dir: str,
+    ca_cert: str | None,
+    insecure: bool | None,
+    client_cert: str | None,
+    client_key: str | None,
 ) -> None:
     """Register with the target, then keep our counterpart up for --minutes while you make
     your platform push locations, sessions and CDRs, send command results or ask for
@@ -375,6 +421,7 @@ def listen(
         (timeout, max_time, max_body),
         churn_wait,
         (via_hub, party),
+        (ca_cert, insecure, client_cert, client_key),
     )
     code, results = _run_version(options, ocpi_version, Path(report_dir))
     sys.exit(_exit_status(code, results))
@@ -388,6 +435,7 @@ def _offered_versions(options: _RunOptions) -> list[str]:
         return [v for v in VERSIONS if v in counterpart.MOCK_VERSIONS]
     try:
         overrides = dict(versions_url=options.versions_url, token=options.token, role=options.role)
+        overrides.update(options.tls_overrides())
         target = (
             load_target(options.config_path, **overrides)
             if options.config_path
@@ -396,7 +444,9 @@ def _offered_versions(options: _RunOptions) -> list[str]:
     except ConfigError as exc:
         click.secho(f"Configuration error: {exc}", fg="red", err=True)
         sys.exit(EXIT_USAGE)
-    offered = offered_versions(target.versions_url, target.token, timeout=target.timeout)
+    offered = offered_versions(
+        target.versions_url, target.token, timeout=target.timeout, verify=target.ssl_verify()
+    )
     if offered is None:
         click.secho(
             f"The target could not be reached: no versions list from {target.versions_url}",
@@ -454,6 +504,7 @@ def _run_version(
             churn_control=churn_control,
             via_hub=options.routing[0],
             party=options.routing[1],
+            **options.tls_overrides(),
         )
         try:
             target = (
@@ -473,6 +524,7 @@ def _run_version(
             click.echo(
                 f"  through a Hub: every functional request routed to {'/'.join(target.party)}"
             )
+        _echo_tls(target)
         if target.mode == "read-only":
             click.echo(
                 "  read-only: the handshake and writes are skipped; "
@@ -502,6 +554,7 @@ def _run_version(
             target_args.append("--ocpi-via-hub")
         if target.party:
             target_args.append(f"--ocpi-party={'/'.join(target.party)}")
+        target_args += tls_plugin_args(target)
         if options.config_path:
             target_args += ["--ocpi-config", options.config_path]
         if target.counterpart_url:
@@ -519,6 +572,15 @@ def _run_version(
     return int(code), _print_summary(directory / "results.json", directory)
 
 
+def _echo_tls(target: TargetConfig) -> None:
+    if target.insecure:
+        click.secho(f"  {INSECURE_WARNING}", fg="red", bold=True)
+    if target.ca_cert:
+        click.echo(f"  TLS: trusting only the CA certificate(s) in {target.ca_cert}")
+    if target.client_cert:
+        click.echo(f"  TLS: presenting the client certificate {target.client_cert}")
+
+
 def _exit_status(code: int, results: dict[str, Any] | None) -> int:
     if results is not None and str(results.get("stopped") or "").startswith("interrupted"):
         return EXIT_INTERRUPTED
@@ -532,7 +594,8 @@ def _exit_status(code: int, results: dict[str, Any] | None) -> int:
     stopped = str(results.get("stopped") or "") if results is not None else ""
     if stopped.startswith(UNREACHABLE_STOP):
         click.secho(
-            f"The target could not be reached: {stopped.removeprefix(UNREACHABLE_STOP)}",
+            "The target could not be reached: "
+            + unreachable_hint(stopped.removeprefix(UNREACHABLE_STOP)),
             fg="red",
             bold=True,
             err=True,
@@ -548,7 +611,9 @@ def _exit_status(code: int, results: dict[str, Any] | None) -> int:
             ),
             "no answer from its versions endpoint",
         )
-        click.secho(f"The target could not be reached: {reason}", fg="red", err=True)
+        click.secho(
+            f"The target could not be reached: {unreachable_hint(reason)}", fg="red", err=True
+        )
         return EXIT_UNREACHABLE
     if results is not None and (results["summary"]["must_failed"] or results.get("stopped")):
         return EXIT_FAILED

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import json
 import os
+import ssl
 import tomllib
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -19,6 +20,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from ocpi_core.tls import TlsSettings, TlsSettingsError, ssl_context
 from ocpi_core.versions import VERSIONS as _VERSIONS
 
 __all__ = ["MODES", "ROLES", "ConfigError", "TargetConfig", "load_target"]
@@ -63,6 +65,9 @@ class TargetConfig:
         functional request carries OCPI-to-* naming ``party`` (2.2.1 §4.1.8; 2.2.1/2.3.0 only).
     party: the target's own (country_code, party_id), needed with ``via_hub``; given as
         ``"NL/CPA"`` in the target file or with ``--party``.
+    ca_cert, insecure, client_cert, client_key: TLS towards the target (``TlsSettings``): a
+        CA bundle trusted instead of the default store, no verification at all, a client
+        certificate (and its key) for mutual TLS.
     """
 
     versions_url: str
@@ -84,6 +89,10 @@ class TargetConfig:
     quirks: dict[str, str] = field(default_factory=dict)
     blocked_token: str | None = None
     pricing_tolerance: Decimal | None = None
+    ca_cert: str | None = None
+    insecure: bool = False
+    client_cert: str | None = None
+    client_key: str | None = None
     source: str = "command line"
 
     def __post_init__(self) -> None:
@@ -123,6 +132,25 @@ class TargetConfig:
             raise ConfigError(
                 f"{self.source}: churn_wait = {self.churn_wait} must be 0 to 3600 seconds"
             )
+        self.ssl_verify()  # a bad certificate file is a usage error now, not a failed run
+
+    @property
+    def tls(self) -> TlsSettings:
+        return TlsSettings(self.ca_cert, self.insecure, self.client_cert, self.client_key)
+
+    def ssl_verify(self) -> ssl.SSLContext | bool:
+        """What the client takes as ``verify``; a ConfigError naming the option when the TLS
+        settings cannot be used."""
+        if self.insecure and self.ca_cert:
+            raise ConfigError(
+                f"{self.source}: --insecure (insecure) cannot be combined with --ca-cert "
+                "(ca_cert): either trust that CA or verify nothing"
+            )
+        try:
+            return ssl_context(self.tls)
+        except TlsSettingsError as exc:
+            flag = "--" + exc.setting.replace("_", "-")
+            raise ConfigError(f"{self.source}: {flag} ({exc.setting}): {exc.problem}") from None
 
     @property
     def counterpart_role(self) -> str:
@@ -226,9 +254,19 @@ def load_target(path: str | os.PathLike[str], **overrides: Any) -> TargetConfig:
         "quirks": document.get("quirks"),
         "blocked_token": document.get("tokens", {}).get("blocked_uid"),
         "pricing_tolerance": _decimal(document.get("pricing", {}).get("tolerance")),
+        "insecure": target.get("insecure"),
+        **{key: _beside(path, target.get(key)) for key in TLS_FILES},
     }
     values.update({k: v for k, v in overrides.items() if v is not None})
     return build_target(source=str(path), **values)
+
+
+TLS_FILES = ("ca_cert", "client_cert", "client_key")
+
+
+def _beside(path: Path, file: str | None) -> str | None:
+    """A file named in a target file, relative to that file's folder."""
+    return None if file is None else str(path.parent / Path(file).expanduser())
 
 
 def build_target(*, source: str = "command line", **values: Any) -> TargetConfig:

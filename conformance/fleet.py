@@ -31,6 +31,8 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _INDEX_FILES = {"report.html", "results.json"}
 _SHARED_KEYS = ("version", "mode", "timeout", "max_time", "max_body", "select")
 _MOCK_KEYS = {"mock", "mock_faults", *_SHARED_KEYS, "churn", "role", "via_hub", "party"}
+_TLS_KEYS = ("ca_cert", "insecure", "client_cert", "client_key")  # real targets only
+_TLS_FILES = ("ca_cert", "client_cert", "client_key")
 _HUB_NEEDED = "OCPI 2.1.1 has no hub role (Hubs and message routing came with 2.2)"
 
 
@@ -83,7 +85,7 @@ def _schema() -> dict[str, Any]:
     defaults = {
         "type": "object",
         "additionalProperties": False,
-        "properties": {k: entry["properties"][k] for k in _SHARED_KEYS},
+        "properties": {k: entry["properties"][k] for k in (*_SHARED_KEYS, *_TLS_KEYS)},
     }
     return {
         "type": "object",
@@ -133,7 +135,10 @@ def load_fleet(path: str | os.PathLike[str]) -> list[FleetEntry]:
                 "their report directories would be one on some systems"
             )
         seen[name.lower()] = name
-        entries.append(_entry(path, name, {**defaults, **table}))
+        merged = {**defaults, **table}
+        if "mock" in table:  # our mock is served over plain HTTP: the defaults' TLS is not its
+            merged = {k: v for k, v in merged.items() if k in table or k not in _TLS_KEYS}
+        entries.append(_entry(path, name, merged))
     return entries
 
 
@@ -181,6 +186,9 @@ def _entry(path: Path, name: str, table: dict[str, Any]) -> FleetEntry:
         raise ConfigError(
             f'{where}: via_hub needs party = "CC/PID", the target\'s own party behind the hub'
         )
+    for key in _TLS_FILES:  # each run reads a target file of its own, elsewhere
+        if key in table:
+            table[key] = str(path.parent / Path(table[key]).expanduser())
     tables = {k: table.pop(k) for k in list(table) if isinstance(table[k], dict)}
     return FleetEntry(name, {"target": table, **tables}, token=token, select=select)
 

@@ -14,6 +14,7 @@ from conformance import __version__
 from conformance.config import TargetConfig
 from conformance.failures import format_body
 from conformance.report import KEEP_FIRST, left_out_text, outcome_of
+from conformance.tls_options import run_warnings
 
 __all__ = ["HtmlExtras", "exchanges_html", "matrix_html"]
 
@@ -29,6 +30,7 @@ _CSS = """
 .ocpi-exchanges summary{cursor:pointer;font-family:monospace}
 .ocpi-headers{font-family:monospace;font-size:12px}
 .ocpi-headers th{text-align:left;padding-right:12px;vertical-align:top}
+.ocpi-run-warning{color:#fff;background:#b00;padding:6px 10px;font-size:15px}
 </style>
 """
 
@@ -86,6 +88,18 @@ def matrix_html(counts: dict[str, Counter[str]]) -> str:
     return table
 
 
+def _tls_fact(target: TargetConfig) -> str:
+    if target.insecure:
+        said = "NOT verified (--insecure)"
+    elif target.ca_cert:
+        said = f"verified against {target.ca_cert}"
+    else:
+        said = "verified against the default trust store"
+    if target.versions_url.startswith("http://"):
+        said = "none (plain HTTP)"
+    return said + (f"; client certificate {target.client_cert}" if target.client_cert else "")
+
+
 class HtmlExtras:
     """pytest-html hooks: title, header with the run's facts, matrix, columns, exchanges."""
 
@@ -114,6 +128,7 @@ class HtmlExtras:
             ("Role", t.role),
             ("OCPI version", t.version),
             ("Mode", t.mode),
+            ("TLS", _tls_fact(t)),
             ("Date", self.started.strftime("%Y-%m-%d %H:%M UTC")),
             ("Suite", f"ocpi-conformance {__version__}"),
         ]
@@ -125,8 +140,12 @@ class HtmlExtras:
             else f"<p><b>Verdict: {must_failed} check(s) failed.</b> Failures are listed "
             "first below; open a row to see the message and the HTTP exchanges.</p>"
         )
+        warnings = "".join(
+            f'<p class="ocpi-run-warning"><b>{escape(w)}</b></p>' for w in run_warnings(t)
+        )
         prefix.append(
             _CSS
+            + warnings
             + f'<table class="ocpi-headers">{rows}</table>'
             + verdict
             + "<h3>Conformance matrix</h3>"

@@ -95,6 +95,11 @@ _HELP = {
     "party": "the target's own country_code/party_id, e.g. NL/CPA (needed with --ocpi-via-hub)",
     "max_body": "most bytes of one response body read; a larger one fails its exchange "
     "(default 10000000)",
+    "ca_cert": "PEM file of the CA certificate(s) trusted for the target instead of the default "
+    "store",
+    "insecure": "do not verify the target's TLS certificate (every report says so)",
+    "client_cert": "PEM file of our client certificate for mutual TLS (may hold the key too)",
+    "client_key": "PEM file of the client certificate's private key",
 }
 
 
@@ -118,6 +123,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--ocpi-max-body", type=int, metavar="BYTES", help=_HELP["max_body"])
     group.addoption("--ocpi-via-hub", action="store_true", default=None, help=_HELP["via_hub"])
     group.addoption("--ocpi-party", metavar="CC/PID", help=_HELP["party"])
+    group.addoption("--ocpi-ca-cert", metavar="FILE", help=_HELP["ca_cert"])
+    group.addoption("--ocpi-insecure", action="store_true", default=None, help=_HELP["insecure"])
+    group.addoption("--ocpi-client-cert", metavar="FILE", help=_HELP["client_cert"])
+    group.addoption("--ocpi-client-key", metavar="FILE", help=_HELP["client_key"])
     group.addoption(
         "--ocpi-listen-minutes", type=float, default=0, metavar="N", help=_HELP["listen"]
     )
@@ -141,6 +150,10 @@ def _target_from_options(config: pytest.Config) -> TargetConfig | None:
         "churn_control": opt.ocpi_churn_control,
         "via_hub": opt.ocpi_via_hub,
         "party": opt.ocpi_party,
+        "ca_cert": opt.ocpi_ca_cert,
+        "insecure": opt.ocpi_insecure,
+        "client_cert": opt.ocpi_client_cert,
+        "client_key": opt.ocpi_client_key,
     }
     if opt.ocpi_config:
         return load_target(opt.ocpi_config, **overrides)

@@ -14,6 +14,7 @@ import pytest
 
 from conformance import __version__
 from conformance.config import TargetConfig
+from conformance.tls_options import run_warnings, tls_facts
 from ocpi_core.versions import VERSIONS, not_applicable
 
 __all__ = [
@@ -182,7 +183,9 @@ class ResultsJsonWriter:
                 "mode": t.mode,
                 "via_hub": t.via_hub,
                 "party": "/".join(t.party) if t.party else None,
+                "tls": tls_facts(t),
             },
+            "warnings": run_warnings(t),
             "started_at": self.started_at.isoformat(timespec="seconds"),
             "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "target_reachable": self.target_reachable,

@@ -137,6 +137,7 @@ class Run:
             deadline=config.timeout,
             run_deadline=run_deadline,
             max_body=config.max_body,
+            verify=config.ssl_verify(),
         )
         return cls(config=config, recorder=recorder, http=http, token=config.token)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import ssl
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,12 @@ INDEX_FORMAT = "ocpi-conformance-results-index/1"
 
 
 def offered_versions(
-    versions_url: str, token: str, *, timeout: float = 10.0, transport: Any = None
+    versions_url: str,
+    token: str,
+    *,
+    timeout: float = 10.0,
+    transport: Any = None,
+    verify: ssl.SSLContext | bool = True,
 ) -> list[str] | None:
     """The version numbers of the target's versions list; ``None`` when it cannot be read.
 
@@ -35,6 +41,7 @@ def offered_versions(
             token=token,
             version=version,
             transport=transport,
+            verify=verify,
             timeout=httpx.Timeout(timeout, connect=min(5.0, timeout)),
         ) as client:
             try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import json
+import ssl
 import time
 import uuid
 from collections.abc import Iterator, Mapping
@@ -363,6 +364,9 @@ class OcpiClient:
         run_deadline: a ``time.monotonic()`` moment no request may go past (a run's budget).
         max_body: the most bytes of a response body read; a larger one raises
             ResponseTooLarge (10 MB by default).
+        verify: TLS verification of the default transport: ``True`` (httpx's default store),
+            ``False``, or an ``ssl.SSLContext`` (see ``ocpi_core.tls.ssl_context``: own CA,
+            client certificate).
 
     Use it as a context manager, or call :meth:`close`.
     """
@@ -380,6 +384,7 @@ class OcpiClient:
         deadline: float | None = None,
         run_deadline: float | None = None,
         max_body: int = DEFAULT_MAX_BODY,
+        verify: ssl.SSLContext | bool = True,
     ) -> None:
         self.token = token
         self.version = version
@@ -390,7 +395,9 @@ class OcpiClient:
         self.recorder = recorder if recorder is not None else ExchangeRecorder()
         self.recorder.masker.add(token)
         self._extra_headers: dict[str, str] = {}
-        inner = bound_by_deadline(transport if transport is not None else httpx.HTTPTransport())
+        if transport is None:
+            transport = httpx.HTTPTransport(verify=verify)
+        inner = bound_by_deadline(transport)
         self._http = httpx.Client(
             base_url=base_url,
             transport=RecordingTransport(inner, self.recorder, timeout, max_body),
