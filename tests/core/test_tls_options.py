@@ -5,6 +5,7 @@ a CA and certificates made for the test by trustme)."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +17,15 @@ from click.testing import CliRunner
 import conformance
 from conformance.cli import main as conformance_cli
 from conformance.tls_options import INSECURE_WARNING
-from core.tls_servers import Pki, make_pki, serve_mock_tls
+
+try:
+    from core.tls_servers import Pki, make_pki, serve_mock_tls
+except ImportError as missing:  # trustme, a test extra: a stale .venv skips, CI fails
+    if os.environ.get("CI", "").lower() not in ("", "0", "false") or os.environ.get(
+        "OCPI_TEST_POSTGRES"
+    ):
+        raise
+    pytest.skip(f"{missing}: pip install -e '.[test]'", allow_module_level=True)
 
 CLI = str(Path(sys.executable).parent / "ocpi-conformance")
 SELECT = "versions"  # five checks that read the versions endpoints: enough to show TLS works
