@@ -32,6 +32,7 @@ from mock_party.fake.helpers import (
     format_datetime,
     to_json_number,
 )
+from mock_party.fake.price_changes import split_at_price_changes
 from mock_party.fake.sites import (
     _PHASES,
 )
@@ -139,6 +140,15 @@ class SessionsProvider(TokensProvider):
             if parked:
                 periods.append(_period(moment, [("PARKING_TIME", _hours(parked))], tariff_id))
                 moment += parked
+        # A new period wherever the tariff's price can change inside one (2.2.1 ChargingPeriod).
+        periods = split_at_price_changes(
+            periods,
+            [tariff] if tariff else [],
+            time_zone=location["time_zone"],
+            end=moment,
+            session_start=start + reserved,
+            reservation_start=start,
+        )
         return Charge(
             location=location,
             evse=evse,

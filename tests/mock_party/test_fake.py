@@ -35,6 +35,7 @@ from ocpi_core.pricing import (
     check_tariff_sanity,
     compare_with_cdr,
     price_cdr,
+    unsplit_period_findings,
 )
 from ocpi_core.schemas import validate
 
@@ -449,6 +450,25 @@ def test_cdr_totals_and_costs_agree_with_periods_and_the_pricing_engine() -> Non
             starts = [p["start_date_time"] for p in cdr["charging_periods"]]
             assert starts == sorted(set(starts))
             assert cdr["start_date_time"] <= starts[0] and starts[-1] <= cdr["end_date_time"]
+
+
+def test_a_new_period_starts_at_every_price_change() -> None:
+    """No CDR or Session period spans a point where its tariff's price changes (a time of day,
+    a kWh or duration threshold): the suite's cdr.period_not_split finds none, in any country."""
+    for where, dataset in _datasets():
+        locations = {loc["id"]: loc for loc in dataset.locations}
+        for document in (*dataset.cdrs, *dataset.sessions):
+            if not document.get("charging_periods"):
+                continue
+            end = document.get("end_date_time") or document["last_updated"]
+            location_id = document.get("location_id") or document["cdr_location"]["id"]
+            zone = locations[location_id]["time_zone"]
+            findings = unsplit_period_findings(
+                {**document, "end_date_time": end},
+                _tariffs_of(dataset, document),
+                time_zone=zone,
+            )
+            assert findings == [], f"{where}: {document['id']}: {findings[0]}"
 
 
 def test_session_costs_agree_with_the_pricing_engine() -> None:
