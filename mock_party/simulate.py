@@ -35,6 +35,7 @@ from mock_party.objects import (
     format_datetime,
     get_objects,
 )
+from mock_party.price_changes import split_at_price_changes
 from mock_party.push import Delivery, object_path, push, push_object
 from mock_party.shapes import token_from_211
 from mock_party.store import Partner, get_store
@@ -478,7 +479,22 @@ def update_session(
             tariff_id = tariff_in_force(tariffs, begin)
             shown = None if power_kw is None else power
             periods.append(_period(begin, end, kwh, tariff_id, shown, amps))
-            added = Decimal(str(_number(kwh, 3)))
+        # and one more wherever a tariff's restrictions change the price on the way
+        periods = split_at_price_changes(
+            periods,
+            tariffs,
+            time_zone=_time_zone(objects, session),
+            end=int(at.timestamp()),
+            energy_before=Decimal(str(session["kwh"])),
+            session_start=session["start_date_time"],
+            energy_places=3,
+            time_places=6,
+        )
+        for period in periods:
+            added = sum(
+                (Decimal(str(d["volume"])) for d in period["dimensions"] if d["type"] == "ENERGY"),
+                Decimal(0),
+            )
             session["kwh"] = _number(Decimal(str(session["kwh"])) + added, 3)
         session["charging_periods"] = [*session.get("charging_periods", []), *periods]
         session["last_updated"] = stamp
@@ -490,6 +506,12 @@ def update_session(
     patch, session = _write(change)
     path = object_path(config.country_code, config.party_id, session_id)
     return push(get_store(), config, "sessions", "PATCH", path, patch, fallback=(path, session))
+
+
+def _time_zone(objects: Objects, session: dict[str, Any]) -> str:
+    """The IANA zone of the session's Location (its tariffs' times of day are local there)."""
+    location = objects.get(_own("locations", session["location_id"]))
+    return str((location.body if location else {}).get("time_zone") or "UTC")
 
 
 def _connector(session: dict[str, Any]) -> dict[str, Any] | None:

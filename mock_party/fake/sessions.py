@@ -32,12 +32,12 @@ from mock_party.fake.helpers import (
     format_datetime,
     to_json_number,
 )
-from mock_party.fake.price_changes import split_at_price_changes
 from mock_party.fake.sites import (
     _PHASES,
 )
 from mock_party.fake.tariffs import _priced_dimensions, _restricts
 from mock_party.fake.tokens import TokensProvider
+from mock_party.price_changes import split_at_price_changes
 
 _REMARKS = (
     "Session stopped by the EV.",

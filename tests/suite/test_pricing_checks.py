@@ -530,3 +530,19 @@ def test_each_broken_rule_trips_its_own_check() -> None:
     assert session[0] == "Session total_cost differs from what its tariff gives"
     assert session[6].split()[:6] == ["dimension", "Session", "says", "we", "compute", "difference"]
     assert session[7].split()[0] == "total_cost" and "+1" in session[7]
+
+
+# Seeds whose Faker CDRs span price changes (time-of-day, kWh and duration tariffs) in
+# periods the mock did not split before it cut them at every such point.
+OTHER_SEEDS = (1, 15, 17, 22, 53, 55)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", OTHER_SEEDS)
+def test_the_mock_passes_the_cdr_and_pricing_checks_under_other_seeds(seed: int) -> None:
+    from suite._runner import failed, run_suite
+
+    results = run_suite("CPO", select="pricing or cdrs", mock={"seed": seed})
+    ran = {r["id"] for r in results["checks"] if r["outcome"] == "pass"}
+    assert {"cdrs.internally_consistent", "cdrs.pricing_reconciles"} <= ran, failed(results)
+    assert failed(results) == {}, f"seed {seed}"

@@ -35,15 +35,20 @@ _LEVELS = frozenset({"STATE_OF_CHARGE"})
 _DAY_RESTRICTIONS = ("day_of_week", "start_date", "end_date")
 
 
-def _epoch(value: str) -> int:
-    moment = datetime.fromisoformat(value.removesuffix("Z"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return int(moment.timestamp())
+def _ms(value: str | int | datetime) -> int:
+    """Epoch milliseconds of an OCPI DateTime, a datetime or epoch seconds (an int)."""
+    if isinstance(value, int):
+        return value * 1000
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value.removesuffix("Z"))
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return round(value.timestamp() * 1000)
 
 
-def _stamp(epoch: int) -> str:
-    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _stamp(ms: int, with_ms: bool) -> str:
+    moment = datetime.fromtimestamp(ms // 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    return f"{moment}.{ms % 1000:03d}Z" if with_ms else f"{moment}Z"
 
 
 def _minutes(value: str) -> int:
@@ -85,18 +90,18 @@ def _thresholds(tariff: Mapping[str, Any] | None) -> list[Decimal]:
 
 
 def _time_of_day_cuts(minutes: set[int], zone: ZoneInfo, a: int, b: int) -> set[int]:
-    """Whole seconds strictly inside (a, b) where the local time of day is one of ``minutes``
-    (both readings of an ambiguous local time)."""
+    """Instants (epoch ms) strictly inside (a, b) where the local time of day is one of
+    ``minutes`` (both readings of an ambiguous local time)."""
     cuts: set[int] = set()
     if not minutes:
         return cuts
-    day = datetime.fromtimestamp(a, zone).date() - timedelta(days=1)
-    last = datetime.fromtimestamp(b, zone).date() + timedelta(days=1)
+    day = datetime.fromtimestamp(a / 1000, zone).date() - timedelta(days=1)
+    last = datetime.fromtimestamp(b / 1000, zone).date() + timedelta(days=1)
     while day <= last:
         for minute in minutes:
             for fold in (0, 1):
                 local = datetime(day.year, day.month, day.day, minute // 60, minute % 60)
-                moment = int(local.replace(tzinfo=zone, fold=fold).timestamp())
+                moment = int(local.replace(tzinfo=zone, fold=fold).timestamp()) * 1000
                 if a < moment < b:
                     cuts.add(moment)
         day += timedelta(days=1)
@@ -146,7 +151,7 @@ def split_at_price_changes(
     tariffs: Sequence[Mapping[str, Any]],
     *,
     time_zone: str,
-    end: str | int,
+    end: str | int | datetime,
     energy_before: Decimal = Decimal(0),
     session_start: str | int | None = None,
     reservation_start: str | int | None = None,
@@ -155,7 +160,8 @@ def split_at_price_changes(
 ) -> list[Json]:
     """``periods`` (in time order, the last one ending at ``end``) with each one cut at every
     point inside it where its tariff (by ``tariff_id``, else the first of ``tariffs``) could
-    change price.
+    change price. Moments are OCPI DateTimes, datetimes or epoch seconds (ints); a cut is
+    stamped with milliseconds when its period's start is.
 
     ``energy_before`` is the kWh charged before the first period; durations count from
     ``session_start`` (by default the first period that is not only reservation) or, for
@@ -166,8 +172,8 @@ def split_at_price_changes(
         return []
     by_id = {str(t["id"]).upper(): t for t in tariffs}
     zone = ZoneInfo(time_zone)
-    starts = [_epoch(p["start_date_time"]) for p in periods]
-    finish = end if isinstance(end, int) else _epoch(end)
+    starts = [_ms(p["start_date_time"]) for p in periods]
+    finish = _ms(end)
     bounds = [*starts[1:], finish]
 
     def reserved_only(period: Mapping[str, Any]) -> bool:
@@ -175,9 +181,7 @@ def split_at_price_changes(
         return "RESERVATION_TIME" in kinds and not kinds & {"TIME", "PARKING_TIME", "ENERGY"}
 
     def origin(value: str | int | None, fallback: int) -> int:
-        if value is None:
-            return fallback
-        return value if isinstance(value, int) else _epoch(value)
+        return fallback if value is None else _ms(value)
 
     charged = [s for s, p in zip(starts, periods, strict=True) if not reserved_only(p)]
     session_origin = origin(session_start, charged[0] if charged else starts[0])
@@ -196,15 +200,17 @@ def split_at_price_changes(
         cuts = _time_of_day_cuts(_local_minutes(tariff), zone, a, b)
         base = reservation_origin if reserved_only(period) else session_origin
         for duration in _durations(tariff):
-            moment = base + int(duration)
+            moment = base + int(duration * 1000)
             if a < moment < b:
                 cuts.add(moment)
         anchors: dict[int, Decimal] = {}
-        if energy > 0 and wall > 1:
+        with_ms = "." in period["start_date_time"]
+        unit = 1 if with_ms else 1000  # a cut at a kWh threshold falls on a tick of the stamps
+        if energy > 0 and wall >= 2 * unit:
             for threshold in _thresholds(tariff):
                 if used < threshold < used + energy:
                     share = Fraction(threshold - used) / Fraction(energy)
-                    offset = min(max(round(share * wall), 1), wall - 1)
+                    offset = min(max(round(share * wall / unit), 1), wall // unit - 1) * unit
                     anchors[offset] = threshold
                     cuts.add(a + offset)
         offsets = sorted(c - a for c in cuts)
@@ -235,7 +241,8 @@ def split_at_price_changes(
                     dims.append(dict(dim))
                     continue
                 dims.append({"type": kind, "volume": _number(volume)})
-            piece: Json = {**period, "start_date_time": _stamp(a + lo), "dimensions": dims}
+            begin = period["start_date_time"] if lo == 0 else _stamp(a + lo, with_ms)
+            piece: Json = {**period, "start_date_time": begin, "dimensions": dims}
             result.append(piece)
         used += energy
     return result
