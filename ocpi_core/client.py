@@ -134,9 +134,22 @@ def _error_reason(exc: httpx.TransportError, timeout: httpx.Timeout, host: str =
         return f"read timeout after {timeout.read} s"
     if isinstance(exc, httpx.ConnectError):
         return _connect_reason(exc, host)
+    if _tls_alert(exc):
+        return f"TLS handshake failed: {exc}"
     if isinstance(exc, httpx.RemoteProtocolError):
         return f"protocol error: {exc}"
     return f"{type(exc).__name__}: {exc}"
+
+
+def _tls_alert(exc: BaseException) -> bool:
+    """An OpenSSL error on reading: in TLS 1.3 a server refusing our client certificate (or
+    asking for one) says so only after the handshake, at the first read."""
+    current: BaseException | None = exc
+    while current is not None:
+        if isinstance(current, ssl.SSLError):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 # How the OS and OpenSSL word the failures a user must tell apart (their cause decides the fix).
@@ -471,6 +484,7 @@ class OcpiClient:
             exchange = getattr(exc, "ocpi_exchange", None)
             reason = exchange.error if exchange else _error_reason(exc, self.timeout)
             connected = not isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout)
+            connected = connected and not _tls_alert(exc)
             raise TargetUnreachable(url, reason, exchange, connected) from exc
         except httpx.InvalidURL as exc:
             raise TargetUnreachable(url, f"invalid URL: {exc}", connected=False) from exc

@@ -79,6 +79,7 @@ def test_an_untrusted_certificate_stops_the_run_naming_tls_and_the_options(pki, 
     line = next(x for x in console.splitlines() if x.startswith("The target could not be"))
     assert "certificate verify failed" in line.lower()
     assert "--ca-cert FILE" in line and "--insecure" in line, line
+    assert all(c["message"].startswith("not run:") for c in results["checks"]), console
     assert "Traceback" not in console
 
 
@@ -132,7 +133,12 @@ def test_mutual_tls_fails_without_a_client_certificate_and_passes_with_one(pki, 
         code, results, console = _run(mock.versions_url, mock.token_a, tmp_path / "none", *ca)
         assert code == 3, console
         assert results["target_reachable"] is False
-        assert "--client-cert FILE" in console, console
+        # said once, as a handshake failure, before any check judged the target
+        assert results["stopped"].startswith("the target could not be reached: TLS handshake")
+        assert all(c["message"].startswith("not run:") for c in results["checks"]), console
+        assert "FAIL" not in console
+        line = next(x for x in console.splitlines() if x.startswith("The target could not be"))
+        assert "certificate required" in line and "--client-cert FILE" in line, line
         apart = ("--client-cert", str(pki.client_cert), "--client-key", str(pki.client_key))
         code, results, console = _run(
             mock.versions_url, mock.token_a, tmp_path / "apart", *ca, *apart
