@@ -122,6 +122,6 @@ def start_background(app: Flask, *, worker: bool = False) -> None:
     from mock_party.churn import resume_churn
     from mock_party.jobs import pending, start_sweeper
 
-    resume_churn(app)
+    resume_churn(app, forever=worker)
     if worker or pending(app):
         start_sweeper(app, forever=worker)

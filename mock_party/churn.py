@@ -11,8 +11,11 @@ on the EVSE and on its Location (spec 2.2.1 §8.3.1/§8.3.2), so the Sender list
 The churn settings (rate, end, when the next change is due, how many were made) live in the
 store's state (``Objects.state``), not in process memory: every process serving the same store
 shares one schedule, and a restart resumes it. A ticker thread per process makes the due
-changes and ends when the churn is off; :func:`set_churn` (``POST /admin/churn``,
-``MockConfig.status_churn``, ``ocpi-mock serve/simulate --status-churn N/min``) switches it.
+changes and ends when the churn is off; in each worker of a shared mock (``serve --workers
+N``) it stays for the worker's life, so a churn switched on through whichever worker took the
+request runs in all of them, each change claimed by one, and goes on when a worker dies.
+:func:`set_churn` (``POST /admin/churn``, ``MockConfig.status_churn``, ``ocpi-mock
+serve/simulate --status-churn N/min``) switches it.
 """
 
 from __future__ import annotations
@@ -50,8 +53,10 @@ STATE_KEY = "status_churn"
 LOG_KEY = "status_churn_log"  # the latest changes: [location id, last_updated], newest last
 LOG_SIZE = 1000
 TICK = 0.1  # the longest a ticker sleeps before it looks at the settings again
+IDLE = 1.0  # ... while the churn is off, in a shared mock's worker (its ticker stays)
 _TICKER = "ocpi_churn_ticker"
 _LOCK = "ocpi_churn_lock"
+_FOREVER = "ocpi_churn_ticker_stays"  # set once in a shared mock's worker
 _PLAN = "PLAN_RESERVATION"  # not a status: a RESERVED period put in the status_schedule
 
 # next step from each status: (what, weight)
@@ -270,8 +275,14 @@ def set_churn(
     return settings
 
 
-def resume_churn(app: Flask) -> None:
-    """Start this process's ticker when the stored churn is on (a restart, another worker)."""
+def resume_churn(app: Flask, *, forever: bool = False) -> None:
+    """Start this process's ticker when the stored churn is on (a restart); ``forever`` (each
+    worker of a shared mock): start it at once and keep it while the process lives, looking
+    at the stored settings, so a churn switched on through any worker runs in every worker
+    (each change still made by one of them, see :func:`_due`) and outlives any of them."""
+    if forever:
+        _ensure_ticker(app, forever=True)
+        return
     with app.app_context():
         settings = churn_settings(get_objects())
     if settings.active(_now()):
@@ -280,8 +291,12 @@ def resume_churn(app: Flask) -> None:
 
 def _due() -> bool:
     """Claim the next due change, if one is due: move ``next_at`` on by one interval, in one
-    transaction, so tickers of several processes never make the same change twice."""
+    transaction, so tickers of several processes never make the same change twice. The
+    settings are read first outside it: most ticks find nothing due and take no write lock."""
     objects = get_objects()
+    seen = churn_settings(objects)
+    if not seen.active(_now()) or seen.next_at is None or _now() < _parse(seen.next_at):
+        return False
     with get_store().transaction():
         settings = churn_settings(objects)
         now = _now()
@@ -296,9 +311,11 @@ def _due() -> bool:
         return True
 
 
-def _ensure_ticker(app: Flask) -> None:
+def _ensure_ticker(app: Flask, *, forever: bool = False) -> None:
     lock = app.extensions.setdefault(_LOCK, threading.Lock())
     with lock:
+        if forever:
+            app.extensions[_FOREVER] = True
         ticker = app.extensions.get(_TICKER)
         if ticker is not None and ticker.is_alive():
             return
@@ -308,21 +325,39 @@ def _ensure_ticker(app: Flask) -> None:
 
 
 def _tick(app: Flask) -> None:
+    """Make the due changes. A ticker that is not ``forever`` ends when the churn is off, or
+    after 20 failures in a row (a dead store); a ``forever`` one (a shared mock's worker)
+    waits IDLE seconds between looks while the churn is off and goes on through failures
+    (PostgreSQL restarting), so the churn resumes when the store is back."""
+
+    def stays() -> bool:
+        return bool(app.extensions.get(_FOREVER))
+
     failures = 0
+    wait = TICK
     stop = threading.Event()
-    while not stop.wait(TICK):
+    while not stop.wait(wait):
+        wait = TICK
         try:
             with app.app_context():
                 if _due():
                     churn_step()
                 elif not churn_settings(get_objects()).active(_now()):
+                    if stays():
+                        wait = IDLE
+                        continue
                     with app.extensions[_LOCK]:
-                        if not churn_settings(get_objects()).active(_now()):
+                        if not stays() and not churn_settings(get_objects()).active(_now()):
                             app.extensions.pop(_TICKER, None)
                             return
             failures = 0
         except Exception:  # a failed step must not end the churn; a dead store does
             failures += 1
+            if stays():
+                if failures == 1 or failures % 100 == 0:
+                    log.exception("status churn step failed (%d in a row)", failures)
+                wait = IDLE
+                continue
             log.exception("status churn step failed")
             if failures >= 20:
                 app.extensions.pop(_TICKER, None)
