@@ -127,6 +127,35 @@ class Counterpart:
         finally:
             store.close()
 
+    def offer_token(self, partner_id: int, token_b: str) -> None:
+        """A credentials PUT with ``token_b`` is about to go to the target: let it in with the
+        new token and, until :meth:`settle_token`, with the one it holds now. A target may call
+        us with either while it handles the PUT (a hub pushing ClientInfo, say)."""
+        store = self._store()
+        try:
+            partner = store.partner(partner_id)
+            held = partner.token_in if partner is not None else None
+            store.update_partner(partner_id, token_in=token_b, token_in_previous=held)
+        finally:
+            store.close()
+
+    def settle_token(self, partner_id: int, *, accepted: bool) -> None:
+        """The target answered the PUT: keep only the new token when it took our credentials,
+        only the old one when it did not."""
+        store = self._store()
+        try:
+            partner = store.partner(partner_id)
+            if partner is None:
+                return
+            if accepted or partner.token_in_previous is None:
+                store.update_partner(partner_id, token_in_previous=None)
+            else:
+                store.update_partner(
+                    partner_id, token_in=partner.token_in_previous, token_in_previous=None
+                )
+        finally:
+            store.close()
+
     def endpoints(self, version: str) -> list[tuple[str, str, str]]:
         """(identifier, role, url) of every endpoint we list in our version details."""
         with self.app.test_request_context(base_url=self.public_url):

@@ -279,12 +279,13 @@ class Run:
         counterpart = self.counterpart
         if reg.partner_id is not None:
             # the target re-reads our versions with the new token before it answers
-            counterpart.update_partner(reg.partner_id, token_in=token_b)
+            counterpart.offer_token(reg.partner_id, token_b)
         self.replaced_token = previous
         response = self.client().put(
             reg.credentials_url or "",
             counterpart_credentials(counterpart, token_b, self.config.version),
         )
+        self._settle_token(response)
         data = response.data if response.is_envelope else None
         new_c = data.get("token") if isinstance(data, dict) else None
         if response.http_status == 200 and isinstance(new_c, str) and new_c:
@@ -296,6 +297,22 @@ class Run:
                     reg.partner_id, token_out=new_c, version=self.config.version
                 )
         return response, previous
+
+    def _settle_token(self, response: OcpiResponse) -> None:
+        """After a credentials PUT: our counterpart lets the target in with the new token B
+        only when it took our credentials (an OCPI success), else with the old one only.
+        Without an answer (the PUT raised) both stay: we cannot know which one it holds."""
+        partner_id = self.registration.partner_id
+        if partner_id is None:
+            return
+        code = response.body.get("status_code") if isinstance(response.body, dict) else None
+        accepted = (
+            response.http_status == 200
+            and response.is_envelope
+            and isinstance(code, int)
+            and 1000 <= code < 2000
+        )
+        self.counterpart.settle_token(partner_id, accepted=accepted)
 
     def other_versions(self) -> list[tuple[str, str]]:
         """(version, details URL) of every version the target offers besides ours that the
@@ -333,9 +350,10 @@ class Run:
         token_b = new_token()
         self.recorder.masker.add(token_b)
         if reg.partner_id is not None:
-            self.counterpart.update_partner(reg.partner_id, token_in=token_b)
+            self.counterpart.offer_token(reg.partner_id, token_b)
         self.replaced_token = self.token
         response = client.put(url, counterpart_credentials(self.counterpart, token_b, version))
+        self._settle_token(response)
         body = response.data if response.is_envelope else None
         new_c = body.get("token") if isinstance(body, dict) else None
         if response.http_status == 200 and isinstance(new_c, str) and new_c:

@@ -117,6 +117,12 @@ CREATE TABLE IF NOT EXISTS exchanges (
 )
 """
 
+_PREVIOUS_TOKEN = """
+-- a token the partner may still use for a while besides token_in: the one being replaced
+-- while a credentials update is under way (the suite's counterpart sets it during its PUT)
+ALTER TABLE partners ADD COLUMN token_in_previous TEXT
+"""
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -129,6 +135,7 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(2, "jobs: work due later, for every worker", _split(_JOBS)),
     Migration(3, "exchanges: what partners asked, for the inspector", _split(_EXCHANGES)),
+    Migration(4, "partners.token_in_previous: a token being replaced", _split(_PREVIOUS_TOKEN)),
 )
 
 _LEDGER = (

@@ -51,6 +51,8 @@ class Partner:
     roles: list[dict[str, Any]]
     registered: bool
     token_form: str | None
+    # a token being replaced, still let in (see Store.partner_by_token)
+    token_in_previous: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_row(cls, row: Any) -> Partner:
@@ -64,6 +66,7 @@ class Partner:
             roles=json.loads(row["roles"]),
             registered=bool(row["registered"]),
             token_form=row["token_form"],
+            token_in_previous=row["token_in_previous"],
         )
 
     def endpoint(self, identifier: str, role: str | None = None) -> str | None:
@@ -130,7 +133,12 @@ class Store:
 
     # partners
     def partner_by_token(self, token: str) -> Partner | None:
+        """The partner calling with ``token``: its token_in, or the token being replaced."""
         row = self.db.execute("SELECT * FROM partners WHERE token_in = ?", (token,)).fetchone()
+        if row is None:
+            row = self.db.execute(
+                "SELECT * FROM partners WHERE token_in_previous = ?", (token,)
+            ).fetchone()
         return Partner.from_row(row) if row else None
 
     def partner(self, partner_id: int) -> Partner | None:
@@ -174,6 +182,7 @@ class Store:
     def update_partner(self, partner_id: int, **fields: Any) -> None:
         allowed = {
             "token_in",
+            "token_in_previous",
             "token_out",
             "versions_url",
             "version",
@@ -203,7 +212,9 @@ class Store:
     def secrets(self) -> list[str]:
         """Every token the store knows (tokens A, partners' tokens both ways): what a masker
         must hide."""
-        rows = self.db.execute("SELECT token_in, token_out FROM partners").fetchall()
+        rows = self.db.execute(
+            "SELECT token_in, token_in_previous, token_out FROM partners"
+        ).fetchall()
         found = [value for row in rows for value in row if value]
         found += [row[0] for row in self.db.execute("SELECT token FROM tokens_a").fetchall()]
         return found

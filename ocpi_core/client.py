@@ -369,7 +369,8 @@ class OcpiClient:
         version: the OCPI version spoken, e.g. ``"2.2.1"``; decides the token encoding.
         base_url: optional base for relative URLs.
         transport: an httpx transport (e.g. ``httpx.WSGITransport(app=...)`` in tests).
-        timeout: an ``httpx.Timeout``; 10 s, 5 s to connect, by default.
+        timeout: an ``httpx.Timeout``, or seconds for every phase (a float); 10 s, 5 s to
+            connect, by default.
         recorder: where exchanges go; a new one when not given.
         headers: extra headers sent with every request.
         deadline: seconds one request may take in all, connect to last body byte (the read
@@ -391,7 +392,7 @@ class OcpiClient:
         version: str,
         base_url: str = "",
         transport: httpx.BaseTransport | None = None,
-        timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         recorder: ExchangeRecorder | None = None,
         headers: Mapping[str, str] | None = None,
         deadline: float | None = None,
@@ -399,6 +400,8 @@ class OcpiClient:
         max_body: int = DEFAULT_MAX_BODY,
         verify: ssl.SSLContext | bool = True,
     ) -> None:
+        if not isinstance(timeout, httpx.Timeout):
+            timeout = httpx.Timeout(float(timeout))
         self.token = token
         self.version = version
         self.timeout = timeout

@@ -16,6 +16,7 @@ from flask import Blueprint, Flask, Response, current_app, request
 
 from mock_party.hub import clients
 from mock_party.ocpi import OcpiError, envelope
+from mock_party.partner_locks import partner_lock
 from mock_party.push import later
 from mock_party.store import Partner, Store, get_store
 from mock_party.versions import profile
@@ -63,9 +64,9 @@ def set_client_status(country_code: str, party_id: str):
     return envelope({**updated.as_object(), "pushed_to": deliveries})
 
 
-def _send(partner: Partner, info: clients.ClientInfo) -> int | None:
+def _put(partner: Partner, info: clients.ClientInfo) -> int | None:
     base = partner.endpoint("hubclientinfo", "RECEIVER")
-    if base is None:
+    if base is None or not partner.token_out:
         return None
     version = partner.version or "2.2.1"
     url = f"{base.rstrip('/')}/{info.country_code}/{info.party_id}"
@@ -84,12 +85,22 @@ def _send(partner: Partner, info: clients.ClientInfo) -> int | None:
     return response.http_status
 
 
+def _send(store: Store, partner_id: int, info: clients.ClientInfo) -> int | None:
+    """PUT ``info`` to the platform with the token it gave us last, read under the partner's
+    lock (see :mod:`mock_party.partner_locks`): a push job may run while that platform
+    updates its credentials."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    with partner_lock(app, partner_id):
+        partner = store.partner(partner_id)
+        return _put(partner, info) if partner is not None else None
+
+
 def push_client_info(
     store: Store, info: clients.ClientInfo, only: Partner | None = None
 ) -> list[dict]:
     """PUT ``info`` to the ClientInfo Receiver of every platform it is not about."""
     targets = [only] if only is not None else clients.receivers(store, info)
-    return [{"partner_id": p.id, "http_status": _send(p, info)} for p in targets]
+    return [{"partner_id": p.id, "http_status": _send(store, p.id, info)} for p in targets]
 
 
 def _sync(store: Store, registered: int | None) -> None:

@@ -15,6 +15,7 @@ from mock_party.auth import authenticate, current_caller
 from mock_party.config import MockConfig
 from mock_party.handshake import HandshakeError, fetch_endpoints, new_token, our_credentials
 from mock_party.ocpi import OcpiError, envelope
+from mock_party.partner_locks import partner_lock
 from mock_party.store import get_store
 from mock_party.urls import versions_url
 from mock_party.validation import validated_body
@@ -140,15 +141,18 @@ def update(version: str):
     _refuse_taken_identity(roles, caller.partner.id)
     peer = _peer(body, version)
     token_c = new_token()
-    get_store().update_partner(
-        caller.partner.id,
-        token_in=token_c,
-        token_out=body["token"],
-        versions_url=body["url"],
-        version=peer.version,
-        endpoints=peer.endpoints,
-        roles=roles,
-    )
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    with partner_lock(app, caller.partner.id):  # not while a push is sending with the old token
+        get_store().update_partner(
+            caller.partner.id,
+            token_in=token_c,
+            token_in_previous=None,  # the token just replaced stops working, whatever was held
+            token_out=body["token"],
+            versions_url=body["url"],
+            version=peer.version,
+            endpoints=peer.endpoints,
+            roles=roles,
+        )
     return envelope(our_credentials(config, token_c, versions_url(), version))
 
 

@@ -60,3 +60,19 @@ def test_a_body_above_the_cap_fails_that_exchange_and_the_next_one_works():
 def test_default_cap_is_ten_megabytes():
     with _client() as client:
         assert client.max_body == 10_000_000
+
+
+def test_a_float_timeout_is_seconds_for_every_phase_and_the_deadline():
+    """``timeout=5.0`` (as the mock hub's ClientInfo push gives it) builds a working client
+    whose deadline is those seconds; before, reading ``timeout.read`` raised AttributeError."""
+    answer = envelope_answer(PAGE.encode() + b" " * 400)
+    trickle = serve_raw(lambda _: answer, pace=0.05, chunk=1, fast_head=True)
+    with trickle as url, _client(timeout=1.0) as client:
+        assert client.deadline == 1.0 and client.timeout.connect == 1.0
+        started = time.monotonic()
+        with pytest.raises(TargetUnreachable) as caught:
+            client.get(f"{url}/ocpi/versions")
+        assert time.monotonic() - started < 5
+    assert "no complete answer within 1.0 s" in str(caught.value)
+    with serve_raw(lambda _: envelope_answer(PAGE.encode())) as url, _client(timeout=2) as fast:
+        assert fast.get(f"{url}/ocpi/versions").status_code == 1000

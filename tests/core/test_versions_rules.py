@@ -121,6 +121,12 @@ class FakeCounterpart:
     def update_partner(self, partner_id: int, **fields: Any) -> None:
         self.partner.update(fields)
 
+    def offer_token(self, partner_id: int, token_b: str) -> None:
+        self.partner.update(token_in=token_b)
+
+    def settle_token(self, partner_id: int, *, accepted: bool) -> None:
+        self.partner.update(token_accepted=accepted)
+
     def stop(self) -> None:
         pass
 

@@ -56,6 +56,7 @@ def _run(
     )
     served = wrap(hub.wsgi_app) if wrap else hub
     results = tmp_path / "results.json"
+    har = tmp_path / "exchanges.har"
     with serve_in_thread(served) as server:
         args = [
             checks_dir(), "--rootdir", checks_dir(), "-c", "/dev/null",
@@ -64,7 +65,7 @@ def _run(
             f"--ocpi-token={hub.config['OCPI_TOKEN_A']}",
             f"--ocpi-role={role}", "--ocpi-mode=sandbox", "--ocpi-version=2.2.1",
             "--ocpi-churn-wait=0", f"--ocpi-party={party}", f"--ocpi-results={results}",
-            *extra,
+            f"--ocpi-har={har}", *extra,
         ]  # fmt: skip
         if select:
             args += ["-k", select]
@@ -76,24 +77,25 @@ def _messages(results: dict) -> list[str]:
     return [r["message"] for r in results["checks"] if r["id"] in failed(results)]
 
 
-def _failed_but_the_clientinfo_race(results: dict) -> dict[str, str]:
-    """``failed(results)`` without client.authorization when all it found were the hub's
-    ClientInfo PUTs refused 401: the hub pushes ClientInfo to a newcomer 0.2 s after its
-    registration, while the suite's credentials PUT swaps our token B before the hub has the
-    new one. That race is between the mock hub and the suite's counterpart, not routing."""
-    found = failed(results)
-    record = next((r for r in results["checks"] if r["id"] == "client.authorization"), None)
-    if record is not None and "client.authorization" in found:
-        listed = [line.strip() for line in record["message"].splitlines()]
-        requests = [line for line in listed if line.startswith(("PUT ", "POST ", "PATCH "))]
-        if requests and all("/receiver/hubclientinfo/" in line for line in requests):
-            del found["client.authorization"]
-    return found
+def _clientinfo_pushes(har: Path) -> list[tuple[str, int]]:
+    """(URL, HTTP status) of every ClientInfo PUT the hub made to our counterpart."""
+    entries = json.loads(har.read_text())["log"]["entries"]
+    return [
+        (e["request"]["url"], e["response"]["status"])
+        for e in entries
+        if e["request"]["method"] == "PUT" and "/receiver/hubclientinfo/" in e["request"]["url"]
+    ]
 
 
 def test_a_cpo_behind_the_hub_passes_clean(tmp_path):
     results = _run(tmp_path, "--ocpi-via-hub")
-    assert _failed_but_the_clientinfo_race(results) == {}, _messages(results)
+    assert failed(results) == {}, _messages(results)
+    pushes = _clientinfo_pushes(tmp_path / "exchanges.har")
+    # after our registration the hub tells us about each of its other parties, and we take it
+    assert {url.rsplit("/", 2)[-2] + "/" + url.rsplit("/", 1)[-1] for url, _ in pushes} >= {
+        "NL/CPA", "DE/CPB", "BE/EMB",
+    }  # fmt: skip
+    assert all(200 <= status < 300 for _, status in pushes), pushes
     found = outcomes(results)
     assert found["via_hub.answers_routed"] == "pass"
     assert found["via_hub.requests_routed"] == "pass"  # the command results, relayed
@@ -104,7 +106,9 @@ def test_a_cpo_behind_the_hub_passes_clean(tmp_path):
 
 def test_an_emsp_behind_the_hub_passes_clean(tmp_path):
     results = _run(tmp_path, "--ocpi-via-hub", party="NL/EMA", role="EMSP")
-    assert _failed_but_the_clientinfo_race(results) == {}, _messages(results)
+    assert failed(results) == {}, _messages(results)
+    pushes = _clientinfo_pushes(tmp_path / "exchanges.har")
+    assert pushes and all(200 <= status < 300 for _, status in pushes), pushes
     found = outcomes(results)
     assert found["via_hub.answers_routed"] == "pass"
     assert found["cdrs.receiver.get_back"] == "pass"  # its Location header points at the hub
@@ -129,4 +133,4 @@ def test_a_hub_role_in_the_credentials_is_detected(tmp_path):
     found = outcomes(results)
     assert found["via_hub.answers_routed"] == "pass"
     assert found["locations.objects_valid"] == "pass"
-    assert _failed_but_the_clientinfo_race(results) == {}
+    assert failed(results) == {}, _messages(results)
