@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+import pytest
+
 from conformance.failures import CheckFailure, SchemaFailure, StatusMismatch
 from ocpi_core.client import OcpiResponse, reason_phrase
 from ocpi_core.schemas import validate
 
 __all__ = [
+    "skip_unfollowed_redirect",
+    "unfollowed_redirect",
     "expect_envelope",
     "expect_http_status",
     "expect_success",
@@ -21,6 +25,23 @@ _SHOWN_VIOLATIONS = 10
 
 def _statuses(expected: int | Collection[int]) -> tuple[int, ...]:
     return (expected,) if isinstance(expected, int) else tuple(expected)
+
+
+def unfollowed_redirect(response: OcpiResponse) -> str | None:
+    """Why ``response`` cannot be judged: a redirect the client did not follow (to another
+    origin, or one too many); transport.no_redirect owns that finding. ``None`` otherwise."""
+    if response.exchange.redirect is None:
+        return None
+    return (
+        f"the target answered HTTP {response.http_status}, a redirect "
+        f"{response.exchange.redirect} (see transport.no_redirect)"
+    )
+
+
+def skip_unfollowed_redirect(response: OcpiResponse) -> None:
+    reason = unfollowed_redirect(response)
+    if reason is not None:
+        pytest.skip(reason)
 
 
 def expect_http_status(
@@ -55,6 +76,7 @@ def expect_unauthorized(
     """
     if response.http_status == 401:
         return
+    skip_unfollowed_redirect(response)
     title = (
         f"{what}: refused with 403, the spec asks 401"
         if response.http_status == 403

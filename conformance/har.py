@@ -30,6 +30,10 @@ def _mime(headers: dict[str, str]) -> str:
     return "application/json"
 
 
+def _location(headers: dict[str, str]) -> str:
+    return next((v for k, v in headers.items() if k.lower() == "location"), "")
+
+
 def to_har_entry(exchange: dict[str, Any], check_id: str | None = None) -> dict[str, Any]:
     """One HAR entry from an exchange dict (``Exchange.as_dict()``)."""
     request_headers = exchange["request_headers"]
@@ -70,7 +74,7 @@ def to_har_entry(exchange: dict[str, Any], check_id: str | None = None) -> dict[
                 "mimeType": _mime(response_headers),
                 "text": body,
             },
-            "redirectURL": "",
+            "redirectURL": _location(response_headers) if exchange.get("redirect") else "",
             "headersSize": -1,
             "bodySize": len(body.encode()) if status else -1,
         },
@@ -82,6 +86,8 @@ def to_har_entry(exchange: dict[str, Any], check_id: str | None = None) -> dict[
         comments.append(f"check {check_id}")
     if exchange.get("direction") == "incoming":
         comments.append("incoming: the target called our counterpart")
+    if exchange.get("redirect"):
+        comments.append(f"redirect {exchange['redirect']}")
     if exchange.get("error"):
         comments.append(f"no response: {exchange['error']}")
         entry["response"]["_error"] = exchange["error"]

@@ -49,6 +49,8 @@ def exchanges_html(exchanges: list[dict[str, Any]], left_out: int = 0) -> str:
             parts.append(f'<p class="ocpi-left-out">… {left_out_text(left_out)} …</p>')
         arrow = " ⇠ the target called us" if ex.get("direction") == "incoming" else ""
         outcome = ex["status"] if ex["status"] is not None else f"no response: {ex['error']}"
+        if ex.get("redirect"):
+            outcome = f"{outcome}, redirect {ex['redirect']}"
         parts.append(
             "<details><summary>"
             f"{escape(ex['method'])} {escape(ex['url'])} → {escape(str(outcome))} "

@@ -11,6 +11,7 @@ from typing import Any
 
 from conformance.config import TargetConfig
 from conformance.counterpart import Counterpart, start_counterpart
+from conformance.expect import unfollowed_redirect
 from ocpi_core.client import (
     OcpiClient,
     OcpiClientError,
@@ -243,6 +244,10 @@ class Run:
         registration.response = response
         data = response.data if response.is_envelope else None
         token_c = data.get("token") if isinstance(data, dict) else None
+        redirect = unfollowed_redirect(response)
+        if redirect is not None:
+            registration.error = redirect
+            return registration
         if response.http_status != 200 or not isinstance(token_c, str) or not token_c:
             code = response.body.get("status_code") if isinstance(response.body, dict) else None
             registration.error = (

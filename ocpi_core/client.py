@@ -29,6 +29,7 @@ from ocpi_core.bounds import (
     read_capped,
 )
 from ocpi_core.exchange import Exchange, ExchangeRecorder
+from ocpi_core.redirects import judge_redirect
 
 __all__ = [
     "DEFAULT_MAX_BODY",
@@ -181,8 +182,12 @@ def _raw(headers: httpx.Headers) -> list[tuple[str, str]]:
     return [(k.decode("latin-1"), v.decode("latin-1")) for k, v in headers.raw]
 
 
+_HOP = "ocpi_redirect_hop"  # request extension: how many redirects led to this request
+
+
 class RecordingTransport(httpx.BaseTransport):
-    """Wraps a transport and records every exchange, failed ones included."""
+    """Wraps a transport and records every exchange, failed ones included; a redirect answer's
+    record says whether the client follows it (ocpi_core.redirects)."""
 
     def __init__(
         self,
@@ -229,6 +234,13 @@ class RecordingTransport(httpx.BaseTransport):
             )
             exc.ocpi_exchange = exchange  # type: ignore[attr-defined]
             raise
+        redirect = judge_redirect(
+            request.method,
+            str(request.url),
+            response.status_code,
+            response.headers.get("location"),
+            request.extensions.get(_HOP, 0),
+        )
         exchange = self._recorder.record(
             method=request.method,
             url=str(request.url),
@@ -239,8 +251,10 @@ class RecordingTransport(httpx.BaseTransport):
             response_body=response.content,
             started_at=started_at,
             elapsed=time.perf_counter() - start,
+            redirect=redirect.note if redirect is not None else None,
         )
         response.extensions["ocpi_exchange"] = exchange
+        response.extensions["ocpi_redirect"] = redirect
         return response
 
     def close(self) -> None:
@@ -460,7 +474,10 @@ class OcpiClient:
         token_form: TokenForm | None = None,
         authorization: str | None = _UNSET,
     ) -> OcpiResponse:
-        """Send one request; never raises for an HTTP status, raises TargetUnreachable."""
+        """Send one request; never raises for an HTTP status, raises TargetUnreachable.
+
+        Same-origin redirects are followed with the same method, body and headers (see
+        ocpi_core.redirects); each hop is recorded, and the last answer is returned."""
         sent_headers = {
             "X-Request-ID": str(uuid.uuid4()),
             "X-Correlation-ID": str(uuid.uuid4()),
@@ -483,6 +500,16 @@ class OcpiClient:
                 response = self._http.request(
                     method, url, content=content, params=params, headers=sent_headers
                 )
+                hop = 0
+                while (redirect := response.extensions.get("ocpi_redirect")) and redirect.followed:
+                    hop += 1
+                    response = self._http.request(
+                        method,
+                        redirect.location,
+                        content=content,
+                        headers=sent_headers,
+                        extensions={_HOP: hop},
+                    )
         except httpx.TransportError as exc:
             exchange = getattr(exc, "ocpi_exchange", None)
             reason = exchange.error if exchange else _error_reason(exc, self.timeout)

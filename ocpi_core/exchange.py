@@ -93,7 +93,8 @@ def _mask_token_fields(node: Any) -> bool:
 class Exchange:
     """One HTTP request and its response, as recorded (secrets already masked).
 
-    ``status`` is ``None`` when no response came; ``error`` then says why.
+    ``status`` is ``None`` when no response came; ``error`` then says why. ``redirect`` is set
+    on a redirect answer (3xx with Location): whether the client followed it, and where to.
     """
 
     method: str
@@ -107,6 +108,7 @@ class Exchange:
     elapsed: float
     error: str | None = None
     direction: str = "outgoing"  # "outgoing": suite → target; "incoming": target → counterpart
+    redirect: str | None = None  # on a redirect answer: what the client did with it
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -154,6 +156,7 @@ class ExchangeRecorder:
         elapsed: float,
         error: str | None = None,
         direction: str = "outgoing",
+        redirect: str | None = None,
     ) -> Exchange:
         m = self.masker
         exchange = Exchange(
@@ -168,6 +171,7 @@ class ExchangeRecorder:
             elapsed=elapsed,
             error=error,
             direction=direction,
+            redirect=m.text(redirect) if redirect is not None else None,
         )
         with self._lock:
             self._items.append(exchange)

@@ -18,6 +18,7 @@ import pytest
 
 from conformance.checks._via_hub import HubRoute, hub_route
 from conformance.crossrules import MODULE_OBJECTS
+from conformance.expect import unfollowed_redirect
 from conformance.failures import CheckFailure, StatusMismatch
 from conformance.rules.objects import data_violations
 from conformance.session import Run
@@ -173,8 +174,9 @@ def our_party(ocpi: Run) -> tuple[str, str]:
 # Each rule has one owner. The module checks judge the HTTP status and the payload; the shape of
 # the envelope, its status_code and its timestamp are judged by the transport checks over every
 # exchange. So a module check reads ``data`` from any JSON object that has it, and skips (rather
-# than fails) when an answer's problem belongs to a transport check: a 5xx, a body that is not
-# JSON or has no ``data``. Rate limiting (429) makes a check inconclusive, so it skips too.
+# than fails) when an answer's problem belongs to a transport check: a 5xx, a redirect the client
+# did not follow, a body that is not JSON or has no ``data``. Rate limiting (429) makes a check
+# inconclusive, so it skips too.
 
 
 def payload(response: OcpiResponse) -> tuple[bool, Any]:
@@ -189,6 +191,9 @@ def owned_elsewhere(response: OcpiResponse, *, needs_data: bool = False) -> str 
     """Why the answer cannot be judged here because a transport check owns its problem."""
     if response.http_status >= 500:
         return f"the target answered HTTP {response.http_status} (see transport.no_server_error)"
+    redirect = unfollowed_redirect(response)
+    if redirect is not None:
+        return redirect
     owner = (
         "transport.envelope_valid" if response.http_status < 400 else "transport.error_is_envelope"
     )

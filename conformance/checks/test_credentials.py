@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.expect import expect_http_status, expect_success, expect_valid
+from conformance.expect import (
+    expect_http_status,
+    expect_success,
+    expect_valid,
+    skip_unfollowed_redirect,
+)
 from conformance.failures import CheckFailure
 from conformance.session import Registration, Run
 from ocpi_core.versions import SINCE_2_2
@@ -27,6 +32,7 @@ def test_register(ocpi: Run) -> None:
     title = "POST credentials: registration failed"
     if registration.response is None:
         raise CheckFailure(title, expected="an answer to our POST", actual=registration.error)
+    skip_unfollowed_redirect(registration.response)
     expect_success(registration.response, title, spec="2.2.1 §7.2.2 Credentials POST")
     expect_valid(
         registration.response,

@@ -1,5 +1,5 @@
 """Transport rules on every exchange of the run (2.2.1 §4): envelope, timestamp, status codes,
-request/correlation ids, content type, no server errors.
+request/correlation ids, content type, no server errors, no redirects.
 
 These checks run late (see MODULE_ORDER) and read every response the target gave to the suite
 so far; each rule is owned by one check, so one broken rule fails one check. The rules
@@ -95,3 +95,9 @@ def test_no_server_error(ocpi: Run) -> None:
 def test_config_modules_unrouted(ocpi: Run) -> None:
     """Responses of versions, credentials and hubclientinfo carry no OCPI-to/from headers."""
     fail_on_rule(ocpi, rules.CONFIG_MODULES_UNROUTED, _exchanges(ocpi))
+
+
+@_marker(rules.NO_REDIRECT)
+def test_no_redirect(ocpi: Run) -> None:
+    """No URL of the run was answered with a redirect (same-origin ones are followed)."""
+    fail_on_rule(ocpi, rules.NO_REDIRECT, _exchanges(ocpi))

@@ -13,6 +13,7 @@ from conformance.crossrules import parse_datetime
 from conformance.rules import ExchangeRule, RuleContext
 from conformance.rules._read import body_json, header
 from ocpi_core.exchange import Exchange
+from ocpi_core.redirects import REDIRECT_STATUSES
 from ocpi_core.schemas import validate
 from ocpi_core.versions import SINCE_2_2
 
@@ -23,6 +24,7 @@ __all__ = [
     "CORRELATION_ID_ECHOED",
     "ERROR_IS_ENVELOPE",
     "ENVELOPE_VALID",
+    "NO_REDIRECT",
     "NO_SERVER_ERROR",
     "REQUEST_ID_ECHOED",
     "RULES",
@@ -43,6 +45,16 @@ _OWNED_ELSEWHERE |= {("$.status_code", "minimum"), ("$.status_code", "maximum")}
 
 def _answered(exchange: Exchange, context: RuleContext) -> bool:
     return exchange.status is not None
+
+
+def _redirect(exchange: Exchange, context: RuleContext) -> bool:
+    return exchange.status in REDIRECT_STATUSES
+
+
+def _ocpi_answer(exchange: Exchange, context: RuleContext) -> bool:
+    """An answer the OCPI layer gave: a redirect is the HTTP layer's, judged by no_redirect
+    alone (the request it leads to is judged on its own)."""
+    return exchange.status is not None and not _redirect(exchange, context)
 
 
 def _envelope(exchange: Exchange, context: RuleContext) -> str | None:
@@ -178,7 +190,9 @@ STATUS_CODE_CONSISTENT = ExchangeRule(
 
 def _echo_rule(check_id: str, name: str) -> ExchangeRule:
     def applies(exchange: Exchange, context: RuleContext) -> bool:
-        return exchange.status is not None and header(exchange.request_headers, name) is not None
+        return (
+            _ocpi_answer(exchange, context) and header(exchange.request_headers, name) is not None
+        )
 
     def judge(exchange: Exchange, context: RuleContext) -> str | None:
         sent = header(exchange.request_headers, name)
@@ -244,7 +258,7 @@ NO_SERVER_ERROR = ExchangeRule(
 
 
 def _configuration(exchange: Exchange, context: RuleContext) -> bool:
-    return exchange.status is not None and context.module in CONFIGURATION_MODULES
+    return _ocpi_answer(exchange, context) and context.module in CONFIGURATION_MODULES
 
 
 def _routed(exchange: Exchange, context: RuleContext) -> str | None:
@@ -266,6 +280,29 @@ CONFIG_MODULES_UNROUTED = ExchangeRule(
     versions=SINCE_2_2,
 )
 
+
+def _redirected(exchange: Exchange, context: RuleContext) -> str | None:
+    location = header(exchange.response_headers, "Location")
+    text = f"HTTP {exchange.status} to {location}" if location else f"HTTP {exchange.status}"
+    return f"{text}: {exchange.redirect}" if exchange.redirect else text
+
+
+# OCPI says nothing of redirects. An endpoint's url is where the module is (§6.2.2), so one that
+# answers with a redirect is worth a warning; the client follows it on the same origin so the
+# module checks still judge the data behind it, and they skip (naming this check) where not.
+NO_REDIRECT = ExchangeRule(
+    check_id="transport.no_redirect",
+    spec="2.2.1 §6.2.2 Endpoint class",
+    title="URLs answered with a redirect",
+    expected="the URLs of the version details answered directly, not with an HTTP redirect",
+    judge=_redirected,
+    applies=_redirect,
+    level="SHOULD",
+    hint="publish each endpoint URL in the form the server answers (e.g. with its trailing "
+    "slash); the suite follows a redirect on the same origin (up to 5 in a row), never one to "
+    "another host, whose module then cannot be tested",
+)
+
 RULES: tuple[ExchangeRule, ...] = (
     ENVELOPE_VALID,
     ERROR_IS_ENVELOPE,
@@ -276,4 +313,5 @@ RULES: tuple[ExchangeRule, ...] = (
     CONTENT_TYPE_JSON,
     NO_SERVER_ERROR,
     CONFIG_MODULES_UNROUTED,
+    NO_REDIRECT,
 )

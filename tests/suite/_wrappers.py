@@ -90,9 +90,79 @@ class EmptyLinkOnLastPage:
         return [body]
 
 
+def _module_path(path: str) -> bool:
+    """/ocpi/<version>/<module>…: every module URL, not the versions list or details."""
+    return path.startswith("/ocpi/") and len(path.strip("/").split("/")) >= 3
+
+
+def _redirect(start_response: Callable, location: str) -> list[bytes]:
+    body = b"Temporary Redirect"
+    headers = [("Location", location), ("Content-Type", "text/plain")]
+    start_response("307 Temporary Redirect", [*headers, ("Content-Length", str(len(body)))])
+    return [body]
+
+
+def _url(environ: dict[str, Any], host: str, path: str) -> str:
+    query = environ.get("QUERY_STRING", "")
+    return f"http://{host}{path}" + (f"?{query}" if query else "")
+
+
+class TrailingSlashRedirect:
+    """Every module URL without a trailing slash is answered 307 to its trailing-slash form (as
+    FastAPI does), which the server then answers; the mock sees the URL without the slash."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if not _module_path(path):
+            return self.app(environ, start_response)
+        if not path.endswith("/"):
+            return _redirect(start_response, _url(environ, environ["HTTP_HOST"], path + "/"))
+        return self.app({**environ, "PATH_INFO": path.rstrip("/")}, start_response)
+
+
+class CrossOriginRedirect:
+    """Every module URL is answered 307 to the same URL on another origin (the host named
+    localhost instead of 127.0.0.1: the same server, so a client that followed would succeed)."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        host = environ["HTTP_HOST"]
+        if not _module_path(path) or not host.startswith("127.0.0.1"):
+            return self.app(environ, start_response)
+        other = host.replace("127.0.0.1", "localhost", 1)
+        return _redirect(start_response, _url(environ, other, path))
+
+
+class RedirectLoop:
+    """Every module URL redirects to its trailing-slash form, and that one back again."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if not _module_path(path):
+            return self.app(environ, start_response)
+        other = path.rstrip("/") if path.endswith("/") else path + "/"
+        return _redirect(start_response, _url(environ, environ["HTTP_HOST"], other))
+
+
 WRAPPERS: dict[str, type] = {
     cls.__name__: cls
-    for cls in (PlainTokenServerError, ModulesAcceptUnknownTokens, EmptyLinkOnLastPage)
+    for cls in (
+        PlainTokenServerError,
+        ModulesAcceptUnknownTokens,
+        EmptyLinkOnLastPage,
+        TrailingSlashRedirect,
+        CrossOriginRedirect,
+        RedirectLoop,
+    )
 }
 
 

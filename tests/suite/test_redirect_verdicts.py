@@ -1,0 +1,61 @@
+"""Redirects as real servers send them, the whole suite against a mock behind each: every module
+URL answered 307 to its trailing-slash form (FastAPI's habit) is followed and the modules are
+judged as on the clean mock, transport.no_redirect warning once; a redirect to another origin is
+not followed; a redirect loop ends. The module checks skip naming the one owner of the finding."""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+import pytest
+
+from suite._runner import failed, outcomes, run_suite
+from suite._wrappers import run_wrapped
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def runs() -> dict[str, dict[str, Any]]:
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
+        jobs = {
+            "clean": pool.submit(run_suite, "CPO"),
+            "slash": pool.submit(run_wrapped, "CPO", "TrailingSlashRedirect", None),
+            "cross": pool.submit(run_wrapped, "CPO", "CrossOriginRedirect", None),
+            "loop": pool.submit(run_wrapped, "CPO", "RedirectLoop", None),
+        }
+        return {name: job.result() for name, job in jobs.items()}
+
+
+def _message(results: dict[str, Any], check_id: str) -> str:
+    return next(c["message"] for c in results["checks"] if c["id"] == check_id)
+
+
+def test_trailing_slash_redirects_are_followed_and_the_modules_judged(runs) -> None:
+    clean, slash = outcomes(runs["clean"]), outcomes(runs["slash"])
+    assert set(failed(runs["slash"])) == {"transport.no_redirect"}
+    assert slash.pop("transport.no_redirect") == "warn"
+    assert clean.pop("transport.no_redirect") == "pass"
+    assert slash == clean  # every check that passed on the clean mock passed behind redirects
+    assert sum(outcome == "pass" for outcome in slash.values()) > 90
+    message = _message(runs["slash"], "transport.no_redirect")
+    assert "HTTP 307 to http://127.0.0.1:" in message and "/: followed to http://" in message
+
+
+def test_a_redirect_to_another_origin_is_not_followed(runs) -> None:
+    cross = runs["cross"]
+    assert set(failed(cross)) == {"transport.no_redirect"}  # no false MUST failure
+    assert "is on another origin" in _message(cross, "transport.no_redirect")
+    register = _message(cross, "credentials.post.register")
+    assert outcomes(cross)["credentials.post.register"] == "skip"
+    assert "HTTP 307" in register and "(see transport.no_redirect)" in register
+
+
+def test_a_redirect_loop_ends_with_a_finding(runs) -> None:
+    loop = runs["loop"]
+    assert loop["elapsed"] < 60
+    assert set(failed(loop)) == {"transport.no_redirect"}
+    assert "more than 5 redirects in a row" in _message(loop, "transport.no_redirect")
