@@ -9,9 +9,11 @@ from pathlib import Path
 
 import click
 
-from conformance.config import ConfigError, load_target
+from conformance.config import ConfigError, load_target, tls_verify
 from conformance.proxy.reports import matrix, matrix_lines, write_reports
 from conformance.proxy.session import ProxyOptions, ProxySession
+from conformance.tls_options import INSECURE_PROXY_WARNING
+from ocpi_core.tls import TlsSettings
 from ocpi_core.versions import VERSIONS
 
 __all__ = ["proxy"]
@@ -24,6 +26,16 @@ def _address(value: str | None, option: str) -> tuple[str, int] | None:
     if not host or not port.isdigit():
         raise click.BadParameter(f"{value!r} is not HOST:PORT", param_hint=option)
     return host.strip("[]"), int(port)
+
+
+def _with_flags(from_file: TlsSettings, flags: TlsSettings) -> TlsSettings:
+    """The target file's TLS settings, each one a flag gives replaced by the flag's."""
+    return TlsSettings(
+        flags.ca_cert or from_file.ca_cert,
+        flags.insecure or from_file.insecure,
+        flags.client_cert or from_file.client_cert,
+        flags.client_key or from_file.client_key,
+    )
 
 
 @click.command()
@@ -71,6 +83,24 @@ def _address(value: str | None, option: str) -> tuple[str, int] | None:
     help="Where report.html, junit.xml, results.json and exchanges.har go.",
 )
 @click.option("--timeout", type=float, default=10.0, show_default=True, help="Read timeout, s.")
+@click.option(
+    "--ca-cert",
+    metavar="FILE",
+    help="PEM file of the CA certificate(s) the proxy trusts for HTTPS platforms, instead of "
+    "the default store. [or [target] ca_cert of --config]",
+)
+@click.option(
+    "--insecure",
+    is_flag=True,
+    default=None,
+    help="Do not verify the platforms' TLS certificates; the reports say so in red.",
+)
+@click.option(
+    "--client-cert",
+    metavar="FILE",
+    help="PEM file of the client certificate the proxy presents (mutual TLS); may hold the key.",
+)
+@click.option("--client-key", metavar="FILE", help="PEM file of --client-cert's private key.")
 def proxy(
     upstream: str | None,
     config_path: str | None,
@@ -82,6 +112,10 @@ def proxy(
     minutes: float | None,
     report_dir: str,
     timeout: float,
+    ca_cert: str | None,
+    insecure: bool | None,
+    client_cert: str | None,
+    client_key: str | None,
 ) -> None:
     """Stand between two OCPI platforms, forward every request, grade every exchange.
 
@@ -98,17 +132,21 @@ def proxy(
 
     from ocpi_core.client import DEFAULT_TIMEOUT
 
-    if config_path:
-        try:
+    tls = TlsSettings(ca_cert, bool(insecure), client_cert, client_key)
+    try:
+        if config_path:
             target = load_target(config_path)
-        except ConfigError as exc:
-            click.secho(f"Configuration error: {exc}", fg="red", err=True)
-            sys.exit(2)
-        upstream = upstream or target.versions_url
-        role = role or target.role
-        ocpi_version = ocpi_version or target.version
+            upstream = upstream or target.versions_url
+            role = role or target.role
+            ocpi_version = ocpi_version or target.version
+            tls = _with_flags(target.tls, tls)
+        verify = tls_verify(tls, config_path or "command line")
+    except ConfigError as exc:
+        click.secho(f"Configuration error: {exc}", fg="red", err=True)
+        sys.exit(2)
     if not upstream:
         raise click.UsageError("give --upstream (B's versions URL) or --config")
+    warnings = (INSECURE_PROXY_WARNING,) if tls.insecure else ()
     options = ProxyOptions(
         upstream=upstream,
         listen=_address(listen, "--listen"),
@@ -117,6 +155,8 @@ def proxy(
         version=ocpi_version or "2.2.1",
         role=(role or "cpo").upper(),
         timeout=httpx.Timeout(timeout, connect=DEFAULT_TIMEOUT.connect),
+        verify=verify,
+        warnings=warnings,
     )
     started = datetime.now(UTC)
     try:
@@ -125,6 +165,8 @@ def proxy(
         click.secho(f"Cannot listen: {exc}", fg="red", err=True)
         sys.exit(2)
     click.echo(f"Proxy for {upstream}")
+    for warning in warnings:
+        click.secho(f"  {warning}", fg="red", bold=True)
     click.echo(f"  give platform A this versions URL: {session.versions_url}")
     click.echo(f"  B's calls to A go through:         {session.back_base}")
     deadline = time.monotonic() + minutes * 60 if minutes else None
@@ -146,6 +188,7 @@ def proxy(
         role=options.role,
         version=options.version,
         started=started,
+        warnings=warnings,
     )
     click.echo("")
     click.secho(f"OCPI traffic graded: {len(exchanges)} exchange(s)", bold=True)

@@ -23,7 +23,7 @@ from jsonschema.exceptions import ValidationError
 from ocpi_core.tls import TlsSettings, TlsSettingsError, ssl_context
 from ocpi_core.versions import VERSIONS as _VERSIONS
 
-__all__ = ["MODES", "ROLES", "ConfigError", "TargetConfig", "load_target"]
+__all__ = ["MODES", "ROLES", "ConfigError", "TargetConfig", "load_target", "tls_verify"]
 
 MODES = ("read-only", "sandbox", "destructive")
 ROLES = ("CPO", "EMSP", "HUB")
@@ -141,16 +141,7 @@ class TargetConfig:
     def ssl_verify(self) -> ssl.SSLContext | bool:
         """What the client takes as ``verify``; a ConfigError naming the option when the TLS
         settings cannot be used."""
-        if self.insecure and self.ca_cert:
-            raise ConfigError(
-                f"{self.source}: --insecure (insecure) cannot be combined with --ca-cert "
-                "(ca_cert): either trust that CA or verify nothing"
-            )
-        try:
-            return ssl_context(self.tls)
-        except TlsSettingsError as exc:
-            flag = "--" + exc.setting.replace("_", "-")
-            raise ConfigError(f"{self.source}: {flag} ({exc.setting}): {exc.problem}") from None
+        return tls_verify(self.tls, self.source)
 
     @property
     def counterpart_role(self) -> str:
@@ -160,6 +151,20 @@ class TargetConfig:
     def allows(self, mode: str) -> bool:
         """Whether a check needing ``mode`` may run in this run's mode."""
         return MODES.index(self.mode) >= MODES.index(mode)
+
+
+def tls_verify(settings: TlsSettings, source: str) -> ssl.SSLContext | bool:
+    """``ssl_context(settings)``, its errors as ConfigErrors naming the flag and the key."""
+    if settings.insecure and settings.ca_cert:
+        raise ConfigError(
+            f"{source}: --insecure (insecure) cannot be combined with --ca-cert "
+            "(ca_cert): either trust that CA or verify nothing"
+        )
+    try:
+        return ssl_context(settings)
+    except TlsSettingsError as exc:
+        flag = "--" + exc.setting.replace("_", "-")
+        raise ConfigError(f"{source}: {flag} ({exc.setting}): {exc.problem}") from None
 
 
 def parse_party(source: str, text: str) -> tuple[str, str]:

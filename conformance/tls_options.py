@@ -7,12 +7,24 @@ from typing import Any
 
 from conformance.config import TargetConfig
 
-__all__ = ["INSECURE_WARNING", "run_warnings", "tls_facts", "tls_plugin_args", "unreachable_hint"]
+__all__ = [
+    "INSECURE_PROXY_WARNING",
+    "INSECURE_WARNING",
+    "run_warnings",
+    "tls_facts",
+    "tls_plugin_args",
+    "unreachable_hint",
+]
 
 INSECURE_WARNING = (
     "WARNING: --insecure: the target's TLS certificate was NOT verified (nor its host name); "
     "anyone between this machine and the target could have answered in its place. "
     "No verdict of this run shows that the real target conforms."
+)
+
+INSECURE_PROXY_WARNING = (
+    "WARNING: --insecure: the proxy did NOT verify the platforms' TLS certificates (nor their "
+    "host names); anyone on the way could have answered in their place."
 )
 
 _TLS_WORDS = ("ssl", "tls", "certificate", "handshake")

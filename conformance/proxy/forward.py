@@ -25,6 +25,7 @@ import httpx
 from conformance.proxy.judge import Judge, Side
 from conformance.proxy.rewrite import Rewriter, origin_of
 from conformance.rules import Finding
+from conformance.tls_options import unreachable_hint
 from ocpi_core.exchange import Exchange, cut_body
 
 __all__ = ["MAX_BODY", "Forwarder", "Route", "Traffic"]
@@ -303,7 +304,7 @@ class Forwarder:
             reason, status = f"{type(exc).__name__}: {exc}", 502
         exchange = self._record(method, url, headers, body, None, [], None, stamp, 0.0, reason)
         self._report(exchange)
-        message = f"{self.server.label} did not answer: {reason}"
+        message = f"{self.server.label} did not answer: {unreachable_hint(reason)}"
         return self._refuse(start_response, status, 3001, message)
 
     def _refuse(

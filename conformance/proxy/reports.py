@@ -186,8 +186,10 @@ th,td{border:1px solid #ccc;padding:2px 10px;text-align:left;vertical-align:top}
 pre{background:#f6f6f6;padding:6px;white-space:pre-wrap}
 .ocpi-exchanges details{margin:4px 0}.ocpi-exchanges summary{cursor:pointer;font-family:monospace}
 .ocpi-headers{font-family:monospace;font-size:12px}
+.run-warning{color:#fff;background:#b00;padding:6px 10px}
 </style></head><body>
 <h1>OCPI traffic graded by the proxy</h1>
+{% for warning in warnings %}<p class="run-warning"><b>{{ warning }}</b></p>{% endfor %}
 <table class="facts">
 <tr><th>Platform B (upstream)</th><td>{{ upstream }}</td></tr>
 <tr><th>Platform A</th><td>{{ downstream or "learned from its credentials" }}</td></tr>
@@ -228,6 +230,7 @@ def write_reports(
     role: str,
     version: str,
     started: datetime,
+    warnings: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """Write the four files and return the results document."""
     report_dir.mkdir(parents=True, exist_ok=True)
@@ -240,6 +243,7 @@ def write_reports(
         started=started,
         target_reachable=reachable(exchanges),
     )
+    results["warnings"] = list(warnings)
     (report_dir / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False))
     (report_dir / "junit.xml").write_bytes(junit_xml(rows))
     har = har_document(exchanges, findings)
@@ -250,6 +254,7 @@ def write_reports(
             upstream=upstream,
             downstream=downstream,
             version=version,
+            warnings=warnings,
             started=results["started_at"],
             finished=results["finished_at"],
             exchanges=exchanges,

@@ -7,6 +7,7 @@ listener of its own, the back side is served under ``/_back`` of the front liste
 
 from __future__ import annotations
 
+import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,7 +38,8 @@ class ProxyOptions:
     version: str = "2.2.1"  # the version assumed until the traffic names one
     role: str = "CPO"  # B's role, for the reports
     timeout: httpx.Timeout = field(default_factory=lambda: DEFAULT_TIMEOUT)
-    verify: bool | str = True  # TLS verification towards the real parties
+    verify: ssl.SSLContext | bool = True  # TLS towards the real parties (ocpi_core.tls)
+    warnings: tuple[str, ...] = ()  # about the proxy's own run (--insecure), in every report
     threads: int = 8
 
 
