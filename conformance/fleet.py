@@ -188,7 +188,7 @@ def _entry(path: Path, name: str, table: dict[str, Any]) -> FleetEntry:
         )
     for key in _TLS_FILES:  # each run reads a target file of its own, elsewhere
         if key in table:
-            table[key] = str(path.parent / Path(table[key]).expanduser())
+            table[key] = os.path.abspath(path.parent / Path(table[key]).expanduser())
     tables = {k: table.pop(k) for k in list(table) if isinstance(table[k], dict)}
     return FleetEntry(name, {"target": table, **tables}, token=token, select=select)
 

@@ -232,3 +232,54 @@ def test_target_file_tls_errors_name_the_file_and_key(pki, tmp_path):
     )
     result = CliRunner().invoke(conformance_cli, ["run", "--config", str(tmp_path / "t.toml")])
     assert result.exit_code == 2 and "insecure" in result.output, result.output
+
+
+def test_a_fleet_takes_tls_keys_from_defaults_and_targets(pki, tmp_path):
+    """[defaults] ca_cert (relative to the fleet file) reaches a real target's run; a mock
+    target next to it, on plain HTTP, is not given it; a client certificate per target."""
+    folder = tmp_path / "fleet"
+    (folder / "pki").mkdir(parents=True)
+    for source in (pki.ca_cert, pki.client_both):
+        (folder / "pki" / source.name).write_bytes(source.read_bytes())
+    with serve_mock_tls(pki, require_client_cert=True) as mock:
+        (folder / "fleet.toml").write_text(
+            '[defaults]\nca_cert = "pki/ca.pem"\nmode = "sandbox"\n'
+            f'select = "{SELECT}"\n\n'
+            f'[targets.staging]\nversions_url = "{mock.versions_url}"\nrole = "cpo"\n'
+            'token_env = "STAGING_TOKEN"\nclient_cert = "pki/client-both.pem"\n\n'
+            '[targets.reference]\nmock = "cpo"\n'
+        )
+        proc = subprocess.run(
+            [CLI, "run", "--fleet", "fleet/fleet.toml", "--report-dir", "r", "--jobs", "2"],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            cwd=tmp_path,
+            env={**os.environ, "STAGING_TOKEN": mock.token_a},
+        )
+    console = proc.stdout + proc.stderr
+    assert proc.returncode == 0, console + (tmp_path / "r/staging/console.txt").read_text()
+    _passed(json.loads((tmp_path / "r" / "staging" / "results.json").read_text()))
+    written = (tmp_path / "r" / "staging" / "target.toml").read_text()
+    assert str(folder / "pki" / "ca.pem") in written
+    assert "ca_cert" not in (tmp_path / "r" / "reference" / "console.txt").read_text()
+    refused = CliRunner().invoke(
+        conformance_cli, ["run", "--fleet", str(folder / "fleet.toml"), "--insecure"]
+    )
+    assert refused.exit_code == 2 and "drop --insecure" in refused.output, refused.output
+
+
+def test_every_version_run_reads_the_versions_list_with_the_tls_options(pki, tmp_path):
+    with serve_mock_tls(pki) as mock:
+        code, _, console = _run(
+            mock.versions_url,
+            mock.token_a,
+            tmp_path,
+            "--version",
+            "all",
+            "--ca-cert",
+            str(pki.ca_cert),
+        )
+    assert code == 0, console
+    assert "Testing every version offered, one after another: 2.2.1" in console
+    _passed(json.loads((tmp_path / "reports" / "2.2.1" / "results.json").read_text()))
