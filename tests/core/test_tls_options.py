@@ -19,6 +19,8 @@ from conformance.cli import main as conformance_cli
 from conformance.tls_options import INSECURE_WARNING
 
 try:
+    from cryptography.hazmat.primitives import serialization
+
     from core.tls_servers import Pki, make_pki, serve_mock_tls
 except ImportError as missing:  # trustme, a test extra: a stale .venv skips, CI fails
     if os.environ.get("CI", "").lower() not in ("", "0", "false") or os.environ.get(
@@ -211,6 +213,17 @@ def test_bad_tls_input_is_a_usage_error_naming_the_option(pki, tmp_path):
     assert "--client-key (client_key): needs client_cert" in out
     out = _usage(tmp_path, "--client-cert", str(pki.client_cert), "--client-key", str(garbage))
     assert "--client-key" in out
+    key = serialization.load_pem_private_key(pki.client_key.read_bytes(), None)
+    encrypted = tmp_path / "encrypted.key"
+    encrypted.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.BestAvailableEncryption(b"secret"),
+        )
+    )
+    out = _usage(tmp_path, "--client-cert", str(pki.client_cert), "--client-key", str(encrypted))
+    assert "--client-key (client_key): the private key is encrypted" in out  # no prompt
     out = _usage(tmp_path, "--insecure", "--ca-cert", str(pki.ca_cert))
     assert "--insecure (insecure) cannot be combined with --ca-cert" in out
     assert not (tmp_path / "r" / "results.json").exists()
