@@ -7,7 +7,8 @@ transaction before it runs and deleted when done, so two processes never run it 
 older than :data:`LEASE` (its process died) is taken over. A sweeper thread claims whatever is
 due and left over: in every worker of a shared mock for as long as it lives, elsewhere while
 jobs are pending. So any worker carries out the work of a killed one, and a restarted mock the
-work promised before it stopped.
+work promised before it stopped; a worker's sweeper outlives its database going away and
+coming back.
 """
 
 from __future__ import annotations
@@ -124,6 +125,7 @@ def start_sweeper(app: Flask, *, forever: bool) -> None:
 
 
 def _sweep(app: Flask, forever: bool) -> None:
+    failures = 0
     while True:
         time.sleep(SWEEP)
         try:
@@ -133,7 +135,14 @@ def _sweep(app: Flask, forever: bool) -> None:
                     if pending(app) == 0:
                         app.extensions.pop(_SWEEPER, None)
                         return
-        except Exception:  # a store gone away (a test's temp file): stop quietly
+            failures = 0
+        except Exception:
+            if forever:  # the shared database restarting: go on once it is back
+                failures += 1
+                if failures == 1 or failures % 100 == 0:
+                    log.warning("job sweeper: the store failed (%d in a row)", failures)
+                continue
+            # a store gone away (a test's temp file): stop quietly
             log.debug("job sweeper stops", exc_info=True)
             app.extensions.pop(_SWEEPER, None)
             return

@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-__all__ = ["find_bin", "start", "stop"]
+__all__ = ["find_bin", "start", "start_again", "stop"]
 
 DATABASE = "ocpi"
 
@@ -69,15 +69,7 @@ def start(directory: str | Path) -> str:
         stdout=subprocess.DEVNULL,
     )
     port = _free_port()
-    options = (
-        f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
-        " -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-    )
-    subprocess.run(
-        _as_owner([pg_ctl, "-D", str(data), "-l", str(root / "log"), "-o", options, "-w", "start"]),
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
+    _launch(root, port)
     (root / "port").write_text(str(port))
     dsn = f"postgresql://postgres@127.0.0.1:{port}/{DATABASE}"
     for _ in range(50):
@@ -100,6 +92,28 @@ def start(directory: str | Path) -> str:
             return dsn
         time.sleep(0.1)
     raise RuntimeError(f"createdb failed: {done.stderr.decode(errors='replace')}")
+
+
+def _launch(root: Path, port: int) -> None:
+    pg_ctl = find_bin("pg_ctl")
+    assert pg_ctl is not None
+    options = (
+        f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
+        " -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
+    )
+    data = root / "data"
+    subprocess.run(
+        _as_owner([pg_ctl, "-D", str(data), "-l", str(root / "log"), "-o", options, "-w", "start"]),
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def start_again(directory: str | Path) -> None:
+    """Start a cluster made by :func:`start` and stopped since, on the same port (a server
+    that went away and came back)."""
+    root = Path(directory)
+    _launch(root, int((root / "port").read_text()))
 
 
 def stop(directory: str | Path) -> None:

@@ -74,15 +74,22 @@ class ServedMock:
                 self.process.wait(timeout=5)
 
 
-def serve(database: str, workers: int, tmp: Path, *extra: str) -> ServedMock:
-    """Start ``ocpi-mock serve --workers`` over ``database`` and wait until it answers."""
+def serve(
+    database: str, workers: int, tmp: Path, *extra: str, env: dict[str, str] | None = None
+) -> ServedMock:
+    """Start ``ocpi-mock serve --workers`` over ``database`` and wait until it answers
+    (``env``: more environment variables for it)."""
     port = free_port()
     output = tmp / f"mock-{port}.log"
     command = [OCPI_MOCK, "serve", "--database", database, "--workers", str(workers)]
     command += ["--port", str(port), "--token-a", "shared-token-A", *extra]
     with output.open("wb") as log:
         process = subprocess.Popen(
-            command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            command,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            env={**os.environ, **(env or {})},
         )
     mock = ServedMock(process, f"http://127.0.0.1:{port}", database, output)
     deadline = time.monotonic() + 60
