@@ -11,7 +11,7 @@ from typing import Any
 
 from conformance.config import TargetConfig
 from conformance.counterpart import Counterpart, start_counterpart
-from conformance.expect import unfollowed_redirect
+from conformance.expect import data_of, unfollowed_redirect
 from ocpi_core.client import (
     OcpiClient,
     OcpiClientError,
@@ -23,6 +23,10 @@ from ocpi_core.exchange import ExchangeRecorder
 from ocpi_core.versions import VERSIONS, credentials_body, credentials_parties, rules
 
 __all__ = ["Discovery", "Registration", "Run", "VersionSwitch"]
+
+
+def _has_data(response: OcpiResponse) -> bool:
+    return isinstance(response.body, dict) and "data" in response.body
 
 
 @dataclass(frozen=True)
@@ -174,16 +178,16 @@ class Run:
             return Discovery(error=str(exc), unreachable=unreachable)
         except OcpiClientError as exc:
             return Discovery(error=str(exc))
-        if not versions.is_envelope or not isinstance(versions.data, list):
+        if not isinstance(data_of(versions), list):
             return Discovery(
                 versions=versions,
                 error=f"versions list unusable (HTTP {versions.http_status}, "
-                f"{versions.envelope_problem or 'data is not a list'})",
+                f"{'data is not a list' if _has_data(versions) else versions.envelope_problem})",
             )
         details_url = next(
             (
                 v.get("url")
-                for v in versions.data
+                for v in data_of(versions)
                 if isinstance(v, dict) and v.get("version") == self.config.version
             ),
             None,
@@ -196,7 +200,7 @@ class Run:
             details = client.get(details_url)
         except OcpiClientError as exc:
             return Discovery(versions=versions, details_url=details_url, error=str(exc))
-        data = details.data if details.is_envelope else None
+        data = data_of(details)
         endpoints = (
             tuple(e for e in (data or {}).get("endpoints") or [] if isinstance(e, dict))
             if isinstance(data, dict)
@@ -242,7 +246,7 @@ class Run:
             registration.error = str(exc)
             return registration
         registration.response = response
-        data = response.data if response.is_envelope else None
+        data = data_of(response)
         token_c = data.get("token") if isinstance(data, dict) else None
         redirect = unfollowed_redirect(response)
         if redirect is not None:
@@ -291,7 +295,7 @@ class Run:
             counterpart_credentials(counterpart, token_b, self.config.version),
         )
         self._settle_token(response)
-        data = response.data if response.is_envelope else None
+        data = data_of(response)
         new_c = data.get("token") if isinstance(data, dict) else None
         if response.http_status == 200 and isinstance(new_c, str) and new_c:
             self.recorder.masker.add(new_c)
@@ -311,19 +315,14 @@ class Run:
         if partner_id is None:
             return
         code = response.body.get("status_code") if isinstance(response.body, dict) else None
-        accepted = (
-            response.http_status == 200
-            and response.is_envelope
-            and isinstance(code, int)
-            and 1000 <= code < 2000
-        )
+        accepted = response.http_status == 200 and isinstance(code, int) and 1000 <= code < 2000
         self.counterpart.settle_token(partner_id, accepted=accepted)
 
     def other_versions(self) -> list[tuple[str, str]]:
         """(version, details URL) of every version the target offers besides ours that the
         suite knows, newest first."""
         versions = self.discovery.versions
-        data = versions.data if versions is not None and versions.is_envelope else None
+        data = data_of(versions)
         offered = {
             str(v.get("version")): str(v.get("url"))
             for v in data or []
@@ -340,7 +339,7 @@ class Run:
         client = self.client()
         client.version = version  # a clone: the token form is the new version's
         details = client.get(details_url)
-        data = details.data if details.is_envelope else None
+        data = data_of(details)
         endpoints = (data or {}).get("endpoints") if isinstance(data, dict) else None
         url = next(
             (
@@ -359,7 +358,7 @@ class Run:
         self.replaced_token = self.token
         response = client.put(url, counterpart_credentials(self.counterpart, token_b, version))
         self._settle_token(response)
-        body = response.data if response.is_envelope else None
+        body = data_of(response)
         new_c = body.get("token") if isinstance(body, dict) else None
         if response.http_status == 200 and isinstance(new_c, str) and new_c:
             self.recorder.masker.add(new_c)

@@ -7,10 +7,10 @@ moves the Location's last_updated).
 While the target's data changes, every Sender list is pulled in full at T0, then incrementally
 with ``date_from=T0`` (polled until a change shows or ``--churn-wait`` runs out: T1), then in
 full again (T2). T0 and T1 are the target's own clock: the envelope ``timestamp`` of an answer
-received before the pull. Read-only: only GETs. For our own mock (``--mock cpo``) the suite
-switches the mock's status churn on for the length of this check; any other target must change
-by itself, or the check skips with that reason. It runs after the module checks, so the
-changes it waits for do not race with their walks.
+received before the pull (its HTTP Date when the timestamp is unusable). Read-only: only GETs.
+For our own mock (``--mock cpo``) the suite switches the mock's status churn on for the length
+of this check; any other target must change by itself, or the check skips with that reason. It
+runs after the module checks, so the changes it waits for do not race with their walks.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import pytest
@@ -47,9 +48,22 @@ class _NotApplicable(Exception):
 
 
 def _server_time(walked: Walk, last: bool = False) -> datetime | None:
+    """The target's clock at a page: its envelope timestamp, or, when that is unusable
+    (transport.timestamp_valid's finding), the HTTP Date header, to the second."""
     page = walked.pages[-1 if last else 0] if walked.pages else None
-    body = page.body if page is not None else None
-    return parse_datetime(body.get("timestamp")) if isinstance(body, dict) else None
+    if page is None:
+        return None
+    body = page.body
+    stamp = parse_datetime(body.get("timestamp")) if isinstance(body, dict) else None
+    return stamp or _http_date(page.headers.get("date"))
+
+
+def _http_date(value: str | None) -> datetime | None:
+    try:
+        moment = parsedate_to_datetime(value) if value else None
+    except (TypeError, ValueError):
+        return None
+    return moment if moment is not None and moment.tzinfo is not None else None
 
 
 def _stamp(moment: datetime) -> str:
@@ -124,7 +138,8 @@ def _start(ocpi: Run, module: str, url: str) -> _List:
     t0 = _server_time(full)
     if t0 is None:
         raise _NotApplicable(
-            "its answers carry no usable timestamp to take T0 from (see transport.envelope_valid)"
+            "its answers carry no usable clock to take T0 from: no envelope timestamp (see "
+            "transport.timestamp_valid) nor HTTP Date header"
         )
     return _List(module, url, full, t0, _server_time(full, last=True) or t0)
 

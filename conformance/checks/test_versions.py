@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.expect import expect_success, expect_valid
+from conformance.expect import data_of, expect_success, expect_valid
 from conformance.failures import CheckFailure
 from conformance.session import Run
 
@@ -32,11 +32,11 @@ def test_versions_list_valid(ocpi: Run) -> None:
     # The list is shared by every version the target speaks, so it may name versions newer than
     # ours; 2.3.0's open VersionNumber judges the entries' shape without refusing those.
     expect_valid(versions, "2.3.0", "Version", title, spec="2.2.1 §6.1.2 Version class")
-    if not isinstance(versions.data, list) or not versions.data:
+    if not isinstance(data_of(versions), list) or not data_of(versions):
         raise CheckFailure(
             title,
             expected="data: a non-empty array of Version objects",
-            actual=f"data: {versions.data!r}",
+            actual=f"data: {data_of(versions)!r}",
             spec="2.2.1 §6.1.1 Data",
             exchange=versions.exchange,
         )
@@ -46,7 +46,7 @@ def test_versions_list_valid(ocpi: Run) -> None:
 def test_versions_list_offers_version(ocpi: Run) -> None:
     """The versions list offers the version under test."""
     versions = _discovered(ocpi).versions
-    offered = [v.get("version") for v in versions.data or [] if isinstance(v, dict)]
+    offered = [v.get("version") for v in data_of(versions) or [] if isinstance(v, dict)]
     if ocpi.config.version not in offered:
         raise CheckFailure(
             f"GET versions: version {ocpi.config.version} not offered",
@@ -66,11 +66,11 @@ def test_version_details_valid(ocpi: Run) -> None:
     title = "GET version details: not valid version details"
     expect_success(details, title)
     expect_valid(details, ocpi.config.version, "VersionDetails", title, spec="2.2.1 §6.2.1 Data")
-    if details.data.get("version") != ocpi.config.version:
+    if data_of(details).get("version") != ocpi.config.version:
         raise CheckFailure(
             title,
             expected=f"version {ocpi.config.version!r}",
-            actual=f"version {details.data.get('version')!r}",
+            actual=f"version {data_of(details).get('version')!r}",
             exchange=details.exchange,
         )
 

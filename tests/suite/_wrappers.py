@@ -153,6 +153,56 @@ class RedirectLoop:
         return _redirect(start_response, _url(environ, environ["HTTP_HOST"], other))
 
 
+class _EveryEnvelope:
+    """Changes every JSON answer, versions and credentials included (the mock's faults touch
+    the functional modules only)."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    def change(self, body: Any, headers: Headers) -> tuple[Any, Headers]:
+        raise NotImplementedError
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        status, headers, raw = _call(self.app, environ)
+        try:
+            body = json.loads(raw)
+        except ValueError:
+            start_response(status, headers)
+            return [raw]
+        body, headers = self.change(body, headers)
+        data = json.dumps(body).encode()
+        kept = [(k, v) for k, v in headers if k.lower() != "content-length"]
+        start_response(status, [*kept, ("Content-Length", str(len(data)))])
+        return [data]
+
+
+class TimestampWithSpace(_EveryEnvelope):
+    """Envelope timestamps written '2026-01-01 12:00:00' (a space, no Z), as a real server did."""
+
+    def change(self, body: Any, headers: Headers) -> tuple[Any, Headers]:
+        if isinstance(body, dict) and isinstance(body.get("timestamp"), str):
+            body["timestamp"] = body["timestamp"].replace("T", " ").rstrip("Z")[:19]
+        return body, headers
+
+
+class NoTimestamp(_EveryEnvelope):
+    """Envelopes without their timestamp, on every module."""
+
+    def change(self, body: Any, headers: Headers) -> tuple[Any, Headers]:
+        if isinstance(body, dict):
+            body.pop("timestamp", None)
+        return body, headers
+
+
+class TextPlainEverywhere(_EveryEnvelope):
+    """Every JSON answer declared Content-Type: text/plain."""
+
+    def change(self, body: Any, headers: Headers) -> tuple[Any, Headers]:
+        kept = [(k, v) for k, v in headers if k.lower() != "content-type"]
+        return body, [*kept, ("Content-Type", "text/plain; charset=utf-8")]
+
+
 WRAPPERS: dict[str, type] = {
     cls.__name__: cls
     for cls in (
@@ -162,6 +212,9 @@ WRAPPERS: dict[str, type] = {
         TrailingSlashRedirect,
         CrossOriginRedirect,
         RedirectLoop,
+        TimestampWithSpace,
+        NoTimestamp,
+        TextPlainEverywhere,
     )
 }
 

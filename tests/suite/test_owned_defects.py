@@ -1,7 +1,12 @@
-"""Redirects as real servers send them, the whole suite against a mock behind each: every module
-URL answered 307 to its trailing-slash form (FastAPI's habit) is followed and the modules are
-judged as on the clean mock, transport.no_redirect warning once; a redirect to another origin is
-not followed; a redirect loop ends. The module checks skip naming the one owner of the finding."""
+"""A defect a transport check owns is reported once, by its owner, and the module checks still
+judge the data: the whole suite against a mock behind middlewares that answer as real servers
+did, compared with the clean mock.
+
+Redirects: every module URL answered 307 to its trailing-slash form (FastAPI's habit) is
+followed and the modules are judged as on the clean mock, transport.no_redirect warning; a
+redirect to another origin is not followed; a redirect loop ends. The module checks skip naming
+the one owner of the finding. Envelopes: a timestamp in the wrong format, no timestamp, or
+Content-Type text/plain on every answer (versions and credentials too) fail only their owners."""
 
 from __future__ import annotations
 
@@ -26,6 +31,10 @@ def runs() -> dict[str, dict[str, Any]]:
             "slash": pool.submit(run_wrapped, "CPO", "TrailingSlashRedirect", None),
             "cross": pool.submit(run_wrapped, "CPO", "CrossOriginRedirect", None),
             "loop": pool.submit(run_wrapped, "CPO", "RedirectLoop", None),
+            **{
+                name: pool.submit(run_wrapped, "CPO", name, None)
+                for name in ("TimestampWithSpace", "NoTimestamp", "TextPlainEverywhere")
+            },
         }
         return {name: job.result() for name, job in jobs.items()}
 
@@ -59,3 +68,18 @@ def test_a_redirect_loop_ends_with_a_finding(runs) -> None:
     assert loop["elapsed"] < 60
     assert set(failed(loop)) == {"transport.no_redirect"}
     assert "more than 5 redirects in a row" in _message(loop, "transport.no_redirect")
+
+
+@pytest.mark.parametrize(
+    ("wrapper", "owners"),
+    [
+        ("TimestampWithSpace", {"transport.timestamp_valid"}),
+        ("NoTimestamp", {"transport.envelope_valid", "transport.timestamp_valid"}),
+        ("TextPlainEverywhere", {"transport.content_type_json"}),
+    ],
+)
+def test_an_envelope_defect_fails_only_its_owners(runs, wrapper: str, owners: set[str]) -> None:
+    clean, broken = outcomes(runs["clean"]), outcomes(runs[wrapper])
+    changed = {check_id for check_id in clean if broken[check_id] != clean[check_id]}
+    assert changed == owners, {c: (clean[c], broken[c]) for c in changed}
+    assert all(broken[owner] == "fail" for owner in owners)
