@@ -16,6 +16,7 @@ import click
 import pytest
 
 from conformance.config import MODES, ConfigError, TargetConfig, build_target, load_target
+from conformance.fleet_run import worst_exit
 from conformance.progress import ModuleProgress
 from conformance.report import UNREACHABLE_STOP, USAGE_STOP
 from conformance.tls_options import INSECURE_WARNING, tls_plugin_args, unreachable_hint
@@ -25,6 +26,7 @@ from ocpi_core.versions import VERSIONS
 __all__ = ["main"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_INTERRUPTED = 0, 1, 2, 3, 4
+EXIT_NOTHING_TESTED = 5  # the target answered, but not one module check could judge it
 
 
 def checks_dir() -> Path:
@@ -94,6 +96,17 @@ def _print_summary(results_path: Path, report_dir: Path) -> dict[str, Any] | Non
     elif stopped:
         not_run = sum(1 for r in results["checks"] if r["message"].startswith("not run:"))
         click.secho(f"  Run stopped: {results['stopped']}; {not_run} check(s) not run", fg="red")
+    skips = results.get("skips") or {}
+    if skips.get("mostly_skipped") and not stopped:
+        click.secho(f"  {skips['sentence']}", fg="red", bold=True)
+        if skips.get("nothing_tested"):
+            click.secho(
+                "  No module could be tested: only checks of the connection (versions, "
+                "credentials, auth, discovery, transport) ran; the run says nothing about the "
+                f"modules' data (exit {EXIT_NOTHING_TESTED}).",
+                fg="red",
+                bold=True,
+            )
     for record in results["checks"]:
         if record["outcome"] in ("fail", "error", "warn"):
             first = (record["message"] or "").splitlines()[0] if record["message"] else ""
@@ -295,7 +308,10 @@ def run(
 
     Exit status: 0 when no MUST check failed, 1 when one did (or --max-time was spent), 2 for
     a usage or configuration error, 3 when the target could not be reached at all, 4 when the
-    run was interrupted (SIGTERM, SIGINT); every report is written in each case.
+    run was interrupted (SIGTERM, SIGINT), 5 when the target answered but no module could be
+    tested (every module check could not run: no registration, unreadable lists, redirects
+    not followed); every report is written in each case. A run where most checks that apply
+    could not run says so, with the main causes, in the summary and the report.
     """
     if fleet_path or jobs:
         from conformance.cli_fleet import run_fleet_command
@@ -338,7 +354,7 @@ def run(
     }
     write_index(Path(report_dir), {v: results for v, (_, results) in outcomes.items()})
     click.echo(f"\nIndex of the {len(offered)} version reports: {Path(report_dir) / 'report.html'}")
-    sys.exit(max(_exit_status(code, results) for code, results in outcomes.values()))
+    sys.exit(worst_exit([_exit_status(code, results) for code, results in outcomes.values()]))
 
 
 @dataclass(frozen=True)
@@ -617,6 +633,8 @@ def _exit_status(code: int, results: dict[str, Any] | None) -> int:
         return EXIT_UNREACHABLE
     if results is not None and (results["summary"]["must_failed"] or results.get("stopped")):
         return EXIT_FAILED
+    if results is not None and (results.get("skips") or {}).get("nothing_tested"):
+        return EXIT_NOTHING_TESTED
     return EXIT_OK if code == pytest.ExitCode.OK else EXIT_FAILED
 
 

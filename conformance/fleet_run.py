@@ -25,8 +25,9 @@ from conformance.fleet_index import fleet_row, write_fleet_index
 
 __all__ = ["EXIT_ORDER", "FleetOptions", "run_fleet", "worst_exit"]
 
-# best to worst: passed, a MUST failed, target unreachable, configuration error, interrupted
-EXIT_ORDER = (0, 1, 3, 2, 4)
+# best to worst: passed, a MUST failed, no module tested, target unreachable, configuration
+# error, interrupted
+EXIT_ORDER = (0, 1, 5, 3, 2, 4)
 _RUN_FILES = ("report.html", "junit.xml", "results.json", "exchanges.har", "console.txt")
 
 

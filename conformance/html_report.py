@@ -13,7 +13,8 @@ import pytest
 from conformance import __version__
 from conformance.config import TargetConfig
 from conformance.failures import format_body
-from conformance.report import KEEP_FIRST, left_out_text, outcome_of
+from conformance.report import KEEP_FIRST, fold_outcome, left_out_text, outcome_of
+from conformance.skips import summarize_skips
 from conformance.tls_options import run_warnings
 
 __all__ = ["HtmlExtras", "exchanges_html", "matrix_html"]
@@ -26,6 +27,7 @@ _CSS = """
 .ocpi-matrix th,.ocpi-matrix td{border:1px solid #ccc;padding:2px 10px;text-align:right}
 .ocpi-matrix th:first-child,.ocpi-matrix td:first-child{text-align:left}
 .ocpi-matrix .fail{color:#b00;font-weight:bold}.ocpi-matrix .warn{color:#a60}
+.ocpi-skipped{color:#b00;border:2px solid #b00;padding:6px}
 .ocpi-exchanges details{margin:4px 0;white-space:normal}
 .ocpi-exchanges summary{cursor:pointer;font-family:monospace}
 .ocpi-headers{font-family:monospace;font-size:12px}
@@ -109,11 +111,18 @@ class HtmlExtras:
         self.target = target
         self.started = datetime.now(UTC)
         self.counts: dict[str, Counter[str]] = defaultdict(Counter)
+        self.records: dict[str, dict[str, Any]] = {}  # for the skip summary
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         meta = getattr(report, "ocpi_check", None)
         outcome = outcome_of(report)
-        if meta is None or outcome is None:
+        if meta is None:
+            return
+        record = self.records.setdefault(
+            report.nodeid, {"id": meta["id"], "outcome": "pass", "message": ""}
+        )
+        fold_outcome(record, report)
+        if outcome is None:
             return
         outcome = "fail" if outcome == "error" else outcome
         self.counts[meta["id"].split(".", 1)[0]][outcome] += 1
@@ -142,6 +151,18 @@ class HtmlExtras:
             else f"<p><b>Verdict: {must_failed} check(s) failed.</b> Failures are listed "
             "first below; open a row to see the message and the HTTP exchanges.</p>"
         )
+        skips = summarize_skips(self.records.values())
+        if skips.mostly_skipped:
+            tested = (
+                "No module could be tested: only checks of the connection ran; the run "
+                "says nothing about the modules' data."
+                if skips.nothing_tested
+                else "The verdict covers only the checks that ran."
+            )
+            verdict = (
+                f'<p class="ocpi-skipped"><b>{escape(skips.sentence)}.</b> {tested}</p>'
+                + verdict.replace("conformant for every check run", "no MUST check failed")
+            )
         warnings = "".join(
             f'<p class="ocpi-run-warning"><b>{escape(w)}</b></p>' for w in run_warnings(t)
         )

@@ -14,6 +14,7 @@ import pytest
 
 from conformance import __version__
 from conformance.config import TargetConfig
+from conformance.skips import summarize_skips
 from conformance.tls_options import run_warnings, tls_facts
 from ocpi_core.versions import VERSIONS, not_applicable
 
@@ -22,6 +23,7 @@ __all__ = [
     "USAGE_STOP",
     "ResultsJsonWriter",
     "check_meta",
+    "fold_outcome",
     "kept_exchanges",
     "left_out_text",
     "outcome_of",
@@ -118,6 +120,16 @@ def _message(report: pytest.TestReport) -> str:
     return ""
 
 
+def fold_outcome(record: dict[str, Any], report: pytest.TestReport) -> None:
+    """Fold one phase's report into a check's ``record`` (``outcome``, ``message``): a skip or
+    a failure of any phase, a pass of the call, a failure over anything else."""
+    outcome = outcome_of(report)
+    worse = record["outcome"] == "pass" or outcome in ("fail", "error")
+    if outcome is not None and (outcome != "pass" or report.when == "call") and worse:
+        record["outcome"] = outcome
+        record["message"] = _message(report)
+
+
 class ResultsJsonWriter:
     """Collects one record per check and writes ``results.json`` at the end of the session."""
 
@@ -133,7 +145,6 @@ class ResultsJsonWriter:
         meta = getattr(report, "ocpi_check", None)
         if meta is None:
             return
-        outcome = outcome_of(report)
         record = self.records.setdefault(
             report.nodeid,
             {
@@ -153,10 +164,7 @@ class ResultsJsonWriter:
             report, "ocpi_exchanges_made", len(getattr(report, "ocpi_exchanges", []))
         )
         record["exchanges_left_out"] += getattr(report, "ocpi_exchanges_left_out", 0)
-        worse = record["outcome"] == "pass" or outcome in ("fail", "error")
-        if outcome is not None and (outcome != "pass" or report.when == "call") and worse:
-            record["outcome"] = outcome
-            record["message"] = _message(report)
+        fold_outcome(record, report)
 
     def summary(self) -> dict[str, int]:
         counts = {"pass": 0, "fail": 0, "warn": 0, "skip": 0, "xfail": 0, "error": 0}
@@ -191,6 +199,7 @@ class ResultsJsonWriter:
             "target_reachable": self.target_reachable,
             "stopped": self.stopped,
             "summary": self.summary(),
+            "skips": summarize_skips(self.records.values()).as_dict(),
             "checks": list(self.records.values()),
         }
         self.path.parent.mkdir(parents=True, exist_ok=True)

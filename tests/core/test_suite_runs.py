@@ -39,6 +39,9 @@ def test_suite_passes_against_the_clean_mock(tmp_path: Path, role: str):
     for name in ("report.html", "junit.xml", "results.json"):
         assert (tmp_path / "reports" / name).stat().st_size > 0
     assert "OCPI conformance summary" in output
+    # the checks for other roles, versions and modes do not apply: not "could not run"
+    assert not results["skips"]["mostly_skipped"] and not results["skips"]["nothing_tested"]
+    assert "could not run" not in output
 
 
 @pytest.mark.parametrize(
