@@ -26,7 +26,7 @@ from flask import current_app, g, request
 from mock_party.hub import relay
 from mock_party.hub.clients import client
 from mock_party.hub.parties import LocalParty, Requester
-from mock_party.ocpi import OcpiError
+from mock_party.ocpi import OcpiError, ocpi_timestamp
 from mock_party.store import Partner, get_store
 from mock_party.urls import base_url, module_url
 from mock_party.versions import profile
@@ -230,7 +230,16 @@ def forward(
         else:
             assert destination.partner is not None
             reply = _forward_http(
-                destination.partner, headers, version, module, interface, rest, query, method, body
+                destination,
+                requester,
+                headers,
+                version,
+                module,
+                interface,
+                rest,
+                query,
+                method,
+                body,
             )
         g.setdefault("hub_forwards", []).append((destination.label, method, reply.status))
     return reply
@@ -282,7 +291,8 @@ def _authorization(partner: Partner, version: str) -> str:
 
 
 def _forward_http(
-    partner: Partner,
+    destination: Destination,
+    requester: Requester,
     headers: dict[str, str],
     version: str,
     module: str,
@@ -292,13 +302,29 @@ def _forward_http(
     method: str,
     body: bytes,
 ) -> Reply:
+    partner = destination.partner
+    assert partner is not None
     endpoint = partner.endpoint(module, interface.upper())
     if endpoint is None:
-        raise OcpiError(
-            f"The receiving platform offers no {module} {interface} interface",
-            status_code=4001,
-            http_status=404,
-        )
+        # answered for the party, as a party the hub plays answers itself (and so routed back)
+        refusal = {
+            "status_code": 2000,
+            "status_message": f"{destination.label} offers no {module} {interface} interface "
+            "(answered by the hub, which holds its endpoints)",
+            "timestamp": ocpi_timestamp(),
+        }
+        return Reply(404, json.dumps(refusal).encode(), {"Content-Type": "application/json"})
+    caller = g.get("ocpi_caller")
+    body, query = relay.swap_response_url(
+        module,
+        body,
+        query,
+        partner_id=caller.partner.id if caller is not None and caller.partner else None,
+        requester=requester.key,
+        party=destination.key,
+        version=version,
+        answerer=partner.id,
+    )
     base = endpoint.rstrip("/")
     url = base + (f"/{rest}" if rest else "") + (f"?{query}" if query else "")
     headers["Authorization"] = _authorization(partner, partner.version or version)

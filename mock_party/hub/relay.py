@@ -1,7 +1,8 @@
 """Asynchronous results through the hub: the ``response_url`` of commands and charging profiles.
 
-A party the hub plays in process answers a command (or a charging profile request) later, by a
-POST to the request's response_url. It holds no token of the requesting platform, so the hub
+A party answers a command (or a charging profile request) later, by a POST to the request's
+response_url; whether the hub plays it in process or forwarded the request over HTTP to the
+platform holding it, that party holds no token of the requesting platform, so the hub
 puts a relay URL of its own in the request it forwards and sends what arrives there on to the
 original response_url, with the hub's token for that platform and the routing headers of the
 answering party (2.2.1 §4.1.8: OCPI-from = the party, OCPI-to = the requester). The relays are
@@ -39,6 +40,7 @@ class Relay:
     requester: tuple[str, str]
     party: tuple[str, str]
     version: str
+    answerer: int | None = None  # the platform holding ``party``; None: a party the hub plays
 
 
 def _relays() -> dict[str, Relay]:
@@ -60,12 +62,15 @@ def swap_response_url(
     requester: tuple[str, str],
     party: tuple[str, str],
     version: str,
+    answerer: int | None = None,
 ) -> tuple[bytes, str]:
     """``body`` and ``query`` with a response_url replaced by a relay URL of the hub's (only
     for commands and charging profiles; anything else, or no platform to answer, as it was)."""
     if module not in _RELAYED or partner_id is None:
         return body, query
-    fields = dict(partner_id=partner_id, requester=requester, party=party, version=version)
+    fields = dict(
+        partner_id=partner_id, requester=requester, party=party, version=version, answerer=answerer
+    )
     params = parse_qsl(query, keep_blank_values=True)
     if any(name == "response_url" for name, _ in params):
         query = urlencode(
@@ -90,12 +95,21 @@ def _presented_token() -> str:
         return token
 
 
+def _from_answerer(found: Relay, token: str) -> bool:
+    """Whether ``token`` is the answering party's: a party the hub plays, or the platform the
+    request was forwarded to over HTTP (its token for the hub)."""
+    if found.answerer is None:
+        tokens = {t for p in current_app.config["OCPI_HUB_PARTIES"] for t in p.tokens.values()}
+        return token in tokens
+    caller = get_store().partner_by_token(token) if token else None
+    return caller is not None and caller.id == found.answerer
+
+
 @bp.post("/<relay_id>")
 def relay(relay_id: str):
     """A party's asynchronous result, sent on to the platform that asked."""
     found = _relays().get(relay_id)
-    tokens = {t for p in current_app.config["OCPI_HUB_PARTIES"] for t in p.tokens.values()}
-    if found is None or _presented_token() not in tokens:
+    if found is None or not _from_answerer(found, _presented_token()):
         raise OcpiError("Unknown response URL", status_code=2000, http_status=404)
     partner = get_store().partner(found.partner_id)
     if partner is None or not partner.token_out:

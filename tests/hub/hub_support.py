@@ -1,11 +1,20 @@
-"""Helpers of the hub tests: a hub on a temporary database and a platform registered in it."""
+"""Helpers of the hub tests: a hub on a temporary database, a platform registered in it, and
+a mock platform in a process of its own."""
 
 from __future__ import annotations
 
 import base64
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+import httpx
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -80,3 +89,53 @@ def platform(hub: Flask, role: str, country_code: str, party_id: str) -> Platfor
 
 def routing(response) -> dict[str, str]:
     return {k.lower(): v for k, v in response.headers if k.lower().startswith("ocpi-")}
+
+
+T = TypeVar("T")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for(predicate: Callable[[], T], what: str, timeout: float = 30.0) -> T:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = predicate()
+        if found:
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def connected_parties(hub_url: str) -> set[tuple[str, str]]:
+    """(country_code, party_id) of every party the hub at ``hub_url`` lists as CONNECTED."""
+    try:
+        data = httpx.get(f"{hub_url}/admin/hub/parties", timeout=2).json()["data"]
+    except (httpx.HTTPError, KeyError, ValueError):
+        return set()
+    return {(p["country_code"], p["party_id"]) for p in data if p["status"] == "CONNECTED"}
+
+
+@contextmanager
+def mock_process(*args: str) -> Iterator[str]:
+    """``ocpi-mock serve ARGS`` on a free loopback port in a process of its own; its URL."""
+    port = free_port()
+    command = [
+        os.path.join(os.path.dirname(sys.executable), "ocpi-mock"), "serve",
+        "--port", str(port), *args,
+    ]  # fmt: skip
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    popen = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
+    )
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        popen.terminate()
+        try:
+            popen.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            popen.kill()

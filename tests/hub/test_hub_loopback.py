@@ -4,14 +4,9 @@ headers and gets only its objects; a push from the CPO reaches the eMSP through 
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-
 import httpx
 import pytest
+from hub_support import connected_parties, mock_process, wait_for
 
 from mock_party import MockConfig, create_app
 from mock_party.server import serve_in_thread
@@ -20,22 +15,6 @@ from ocpi_core.client import OcpiClient
 
 CPO = ("FR", "CPX")
 EMSP = ("FR", "EMX")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait(predicate, what: str, timeout: float = 30.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = predicate()
-        if found:
-            return found
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture
@@ -61,37 +40,17 @@ def hub(tmp_path):
 @pytest.fixture
 def cpo_process(hub, tmp_path):
     _, hub_url = hub
-    port = _free_port()
-    command = [
-        os.path.join(os.path.dirname(sys.executable), "ocpi-mock"), "serve",
-        "--role", "cpo", "--port", str(port),
-        "--country-code", CPO[0], "--party-id", CPO[1], "--locations", "5",
+    with mock_process(
+        "--role", "cpo", "--country-code", CPO[0], "--party-id", CPO[1], "--locations", "5",
         "--database", str(tmp_path / "cpo.sqlite"), "--command-delay", "0",
         "--register-to", f"{hub_url}/ocpi/versions", "--peer-token-a", "hub-token-A",
-    ]  # fmt: skip
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    popen = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env
-    )
-    yield f"http://127.0.0.1:{port}"
-    popen.terminate()
-    try:
-        popen.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        popen.kill()
-
-
-def _registered_parties(hub_url: str) -> set[tuple[str, str]]:
-    try:
-        data = httpx.get(f"{hub_url}/admin/hub/parties", timeout=2).json()["data"]
-    except (httpx.HTTPError, KeyError, ValueError):
-        return set()
-    return {(p["country_code"], p["party_id"]) for p in data if p["status"] == "CONNECTED"}
+    ) as url:  # fmt: skip
+        yield url
 
 
 def test_a_real_cpo_behind_the_hub_serves_and_pushes_to_an_emsp(hub, cpo_process, tmp_path):
     hub_app, hub_url = hub
-    _wait(lambda: CPO in _registered_parties(hub_url), "the CPO process to register")
+    wait_for(lambda: CPO in connected_parties(hub_url), "the CPO process to register")
 
     # an eMSP platform (a mock eMSP on loopback) registers with the hub too
     emsp_app = create_app(
@@ -140,7 +99,7 @@ def test_a_real_cpo_behind_the_hub_serves_and_pushes_to_an_emsp(hub, cpo_process
             ).json()["data"]
             return [o for o in found if o["id"] == location["id"]]
 
-        arrived = _wait(received, "the push to reach the eMSP")
+        arrived = wait_for(received, "the push to reach the eMSP")
         assert arrived[0]["name"] == "Renamed through the hub"
         assert (arrived[0]["country_code"], arrived[0]["party_id"]) == CPO
     finally:
