@@ -32,6 +32,9 @@ class Fault:
     id: str
     description: str
     trips: tuple[str, ...]  # the check ids that must fail (or warn) when this fault is on
+    # MockConfig settings whose data set has something for the fault to break (the fault
+    # matrix runs the fault with them); the default data set serves most faults
+    config: tuple[tuple[str, Any], ...] = ()
 
 
 _OBJECTS_VALID = tuple(
@@ -263,6 +266,14 @@ FAULTS: dict[str, Fault] = {
             "pricing.cdr_total_mismatch",
             "CDR total_cost is 1.50 (excl. VAT) more than its tariff gives.",
             ("cdrs.pricing_reconciles", "cdrs.pushed_pricing_reconciles"),
+        ),
+        Fault(
+            "cdrs.unsplit_periods",
+            "As CPO: CDR charging periods cut where the tariff's price changes (a time of day, "
+            "a kWh or duration threshold) are joined again into one across the change (shows "
+            "with tariffs that have such restrictions, as seed 1's).",
+            ("cdrs.internally_consistent",),
+            config=(("seed", 1),),
         ),
         # the Receiver helper (mock_party/modules/_objects.py)
         Fault(

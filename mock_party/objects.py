@@ -364,6 +364,7 @@ _SCHEMA_FAULTS = (
     "schema.datetime_offset",
     "schema.bad_enum",
     "pricing.cdr_total_mismatch",
+    "cdrs.unsplit_periods",
     "payments.card_cdr_unreferenced",
     "tokens.ad_hoc_whitelisted",
     "tariffs.overlapping_windows",
@@ -464,6 +465,20 @@ def active_object_faults() -> frozenset[str]:
     return frozenset(f for f in _SCHEMA_FAULTS if faults.active(f))
 
 
+def _unsplit(cdr: dict[str, Any], lookup: Lookup) -> None:
+    """Charging periods the mock cut at a price change joined again (across the change)."""
+    from mock_party.price_changes import merge_at_price_changes
+
+    periods = cdr.get("charging_periods") or []
+    ids = {p.get("tariff_id") for p in periods} - {None}
+    tariffs = cdr.get("tariffs") or [t for t in (lookup("tariffs", i) for i in ids) if t]
+    location = lookup("locations", (cdr.get("cdr_location") or {}).get("id", ""))
+    if location and location.get("time_zone") and periods:
+        cdr["charging_periods"] = merge_at_price_changes(
+            periods, tariffs, time_zone=location["time_zone"], end=cdr["end_date_time"]
+        )
+
+
 def serialize(
     module: str,
     text: str,
@@ -478,6 +493,8 @@ def serialize(
     if not active and version == BASE_VERSION:
         return text
     body = json.loads(text)
+    if "cdrs.unsplit_periods" in active and module == "cdrs" and lookup is not None:
+        _unsplit(body, lookup)
     if version != BASE_VERSION:
         kwargs = {} if lookup is None else {"lookup": lookup}
         body = to_version(module, body, version, **kwargs)

@@ -25,7 +25,7 @@ from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
-__all__ = ["split_at_price_changes"]
+__all__ = ["merge_at_price_changes", "split_at_price_changes"]
 
 Json = dict[str, Any]
 
@@ -146,6 +146,11 @@ def _volumes(period: Mapping[str, Any]) -> dict[str, Decimal]:
     return found
 
 
+def _reserved_only(period: Mapping[str, Any]) -> bool:
+    kinds = set(_volumes(period))
+    return "RESERVATION_TIME" in kinds and not kinds & {"TIME", "PARKING_TIME", "ENERGY"}
+
+
 def split_at_price_changes(
     periods: Sequence[Mapping[str, Any]],
     tariffs: Sequence[Mapping[str, Any]],
@@ -176,14 +181,10 @@ def split_at_price_changes(
     finish = _ms(end)
     bounds = [*starts[1:], finish]
 
-    def reserved_only(period: Mapping[str, Any]) -> bool:
-        kinds = set(_volumes(period))
-        return "RESERVATION_TIME" in kinds and not kinds & {"TIME", "PARKING_TIME", "ENERGY"}
-
     def origin(value: str | int | None, fallback: int) -> int:
         return fallback if value is None else _ms(value)
 
-    charged = [s for s, p in zip(starts, periods, strict=True) if not reserved_only(p)]
+    charged = [s for s, p in zip(starts, periods, strict=True) if not _reserved_only(p)]
     session_origin = origin(session_start, charged[0] if charged else starts[0])
     reservation_origin = origin(reservation_start, starts[0])
 
@@ -198,7 +199,7 @@ def split_at_price_changes(
         energy = volumes.get("ENERGY", Decimal(0))
         wall = b - a
         cuts = _time_of_day_cuts(_local_minutes(tariff), zone, a, b)
-        base = reservation_origin if reserved_only(period) else session_origin
+        base = reservation_origin if _reserved_only(period) else session_origin
         for duration in _durations(tariff):
             moment = base + int(duration * 1000)
             if a < moment < b:
@@ -246,3 +247,63 @@ def split_at_price_changes(
             result.append(piece)
         used += energy
     return result
+
+
+_SUMMED = frozenset({"ENERGY", *_TIME_DIMENSIONS})
+
+
+def _alike(first: Mapping[str, Any], second: Mapping[str, Any]) -> bool:
+    """Same tariff and the same dimensions, equal except in the volumes that add up."""
+    if first.get("tariff_id") != second.get("tariff_id"):
+        return False
+    a, b = first.get("dimensions") or [], second.get("dimensions") or []
+    return [d["type"] for d in a] == [d["type"] for d in b] and all(
+        x["type"] in _SUMMED or x["volume"] == y["volume"] for x, y in zip(a, b, strict=True)
+    )
+
+
+def _joined(first: Mapping[str, Any], second: Mapping[str, Any]) -> Json:
+    dims = []
+    for x, y in zip(first["dimensions"], second["dimensions"], strict=True):
+        if x["type"] in _SUMMED:
+            total = Decimal(str(x["volume"])) + Decimal(str(y["volume"]))
+            dims.append({"type": x["type"], "volume": _number(total)})
+        else:
+            dims.append(dict(x))
+    return {**first, "dimensions": dims}
+
+
+def merge_at_price_changes(
+    periods: Sequence[Mapping[str, Any]],
+    tariffs: Sequence[Mapping[str, Any]],
+    *,
+    time_zone: str,
+    end: str | int | datetime,
+) -> list[Json]:
+    """The reverse of :func:`split_at_price_changes` (for a fault): two periods in a row that
+    are alike and meet exactly where the price can change are joined into one that spans it."""
+    if not periods:
+        return []
+    charged = [p for p in periods if not _reserved_only(p)]
+    session_start = (charged[0] if charged else periods[0])["start_date_time"]
+    options = {
+        "time_zone": time_zone,
+        "session_start": session_start,
+        "reservation_start": periods[0]["start_date_time"],
+    }
+    merged: list[Json] = [dict(periods[0])]
+    used = Decimal(0)  # energy before merged[-1]
+    for n, period in enumerate(periods[1:], start=1):
+        last = merged[-1]
+        after = periods[n + 1]["start_date_time"] if n + 1 < len(periods) else end
+        if _alike(last, period):
+            joined = _joined(last, period)
+            cut = split_at_price_changes(
+                [joined], tariffs, end=after, energy_before=used, **options
+            )
+            if period["start_date_time"] in [p["start_date_time"] for p in cut[1:]]:
+                merged[-1] = joined
+                continue
+        used += _volumes(last).get("ENERGY", Decimal(0))
+        merged.append(dict(period))
+    return merged

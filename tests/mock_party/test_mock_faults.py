@@ -55,7 +55,8 @@ KNOWN_CHECKS = {
     "auth.missing_token_401",
     "auth.unknown_token_401",
 } | {f"{m}.objects_valid" for m in ("locations", "sessions", "cdrs", "tariffs", "tokens")}
-KNOWN_CHECKS |= {  # demand pricing, ad-hoc tokens, 2.3.0 Payments
+KNOWN_CHECKS |= {  # demand pricing, unsplit periods, ad-hoc tokens, 2.3.0 Payments
+    "cdrs.internally_consistent",
     "cdrs.period_tariff_in_force",
     "sessions.period_tariff_in_force",
     "tariffs.validity_windows_disjoint",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from mock_party.price_changes import split_at_price_changes
+from mock_party.price_changes import merge_at_price_changes, split_at_price_changes
 from ocpi_core.pricing import price_cdr, unsplit_period_findings
 
 Json = dict[str, Any]
@@ -137,3 +137,20 @@ def test_a_period_with_no_change_inside_is_left_as_it_is() -> None:
     start, end = "2026-12-07T10:00:00Z", "2026-12-07T11:00:00Z"
     periods = [_period(start, ENERGY=11, TIME=1)]
     assert split_at_price_changes(periods, [tariff], time_zone=ZONE, end=end) == periods
+
+
+def test_merging_joins_back_only_what_a_price_change_cut() -> None:
+    tariff = _tariff(_energy(0.2, start_time="23:00", end_time="07:00"), _energy(0.5))
+    start, end = "2026-12-07T20:00:00Z", "2026-12-07T23:00:00Z"  # 21:00 to 00:00 local
+    # two alike hours meeting at 22:00 local (no price change there), then one at 23:00
+    periods = [
+        _period(start, ENERGY=11, TIME=1),
+        _period("2026-12-07T21:00:00Z", ENERGY=22, TIME=2),
+    ]
+    split = split_at_price_changes(periods, [tariff], time_zone=ZONE, end=end)
+    assert len(split) == 3
+
+    merged = merge_at_price_changes(split, [tariff], time_zone=ZONE, end=end)
+
+    assert merged == periods
+    assert len(_judge(merged, tariff, start, end)) == 1

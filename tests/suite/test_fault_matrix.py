@@ -92,6 +92,7 @@ def matrix(catalogue: dict[str, tuple[str, ...]]) -> dict[tuple[str, str], dict[
                 job[1],
                 () if job[0] == CLEAN else (job[0],),
                 version=BASE if job[0] == CLEAN else _version(FAULTS[job[0]], versions),
+                mock={} if job[0] == CLEAN else dict(FAULTS[job[0]].config),
             )
             for job in jobs
         }

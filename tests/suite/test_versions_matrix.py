@@ -67,7 +67,11 @@ def matrix(catalogue: dict[str, dict[str, Any]]) -> dict[tuple[str, str, str], d
     with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
         futures = {
             job: pool.submit(
-                run_suite, job[2], () if job[1] == CLEAN else (job[1],), version=job[0]
+                run_suite,
+                job[2],
+                () if job[1] == CLEAN else (job[1],),
+                version=job[0],
+                mock={} if job[1] == CLEAN else dict(FAULTS[job[1]].config),
             )
             for job in jobs
         }
