@@ -106,8 +106,10 @@ FAULTS: dict[str, Fault] = {
         ),
         Fault(
             "pagination.limit_echoed",
-            "X-Limit repeats the limit the client asked for instead of the server maximum.",
+            "X-Limit repeats the limit the client asked for instead of the server maximum "
+            "(seen on lists longer than that maximum, as with page_limit 10).",
             ("pagination.limit_capped",),
+            config=(("page_limit", 10),),
         ),
         Fault(
             "pagination.limit_ignored",

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import base64
 import json
+import re
+import time
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 App = Callable[..., Iterable[bytes]]
 Headers = list[tuple[str, str]]
@@ -203,6 +206,127 @@ class TextPlainEverywhere(_EveryEnvelope):
         return body, [*kept, ("Content-Type", "text/plain; charset=utf-8")]
 
 
+_SENDER_LIST = re.compile(r"^/ocpi/[^/]+/sender/(?P<module>\w+)/?$")
+
+
+def _header(headers: Headers, name: str) -> str | None:
+    return next((v for k, v in headers if k.lower() == name.lower()), None)
+
+
+def _replace_headers(headers: Headers, **values: str | None) -> Headers:
+    names = {k.replace("_", "-").lower() for k in values}
+    kept = [(k, v) for k, v in headers if k.lower() not in names]
+    return kept + [(k.replace("_", "-"), v) for k, v in values.items() if v is not None]
+
+
+class UpdatedDuringTheWalk:
+    """A server whose lists are ordered by last_updated (oldest first) and that is in use: at the
+    second page of every walk (a request with an offset after one without) the oldest object of
+    the list is updated, so it moves to the end, as it would on a busy real server."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.stamps: dict[str, dict[Any, str]] = {}  # module → object key → newer last_updated
+        self.last_offset: dict[str, int] = {}
+
+    @staticmethod
+    def _key(obj: dict[str, Any]) -> Any:
+        return (obj.get("country_code"), obj.get("party_id"), obj.get("id") or obj.get("uid"))
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        match = _SENDER_LIST.match(environ.get("PATH_INFO", ""))
+        if environ.get("REQUEST_METHOD") != "GET" or match is None:
+            return self.app(environ, start_response)
+        module = match["module"]
+        params = dict(parse_qsl(environ.get("QUERY_STRING", "")))
+        try:
+            offset = int(params.get("offset", 0))
+            asked = int(params["limit"]) if "limit" in params else None
+        except ValueError:
+            return self.app(environ, start_response)
+        whole = {k: v for k, v in params.items() if k not in ("offset", "limit")}
+        status, headers, body = _call(self.app, {**environ, "QUERY_STRING": urlencode(whole)})
+        envelope = json.loads(body) if status.startswith("200") else None
+        if not envelope or not isinstance(envelope.get("data"), list) or _header(headers, "Link"):
+            start_response(status, headers)  # an error, or more than one page of the mock's
+            return [body]
+        newer = self.stamps.setdefault(module, {})
+        objects = [{**o, "last_updated": newer.get(self._key(o), o["last_updated"])}
+                   for o in envelope["data"]]  # fmt: skip
+        objects.sort(key=lambda o: o["last_updated"])
+        if offset > 0 and self.last_offset.get(module) == 0 and objects:
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+            newer[self._key(objects[0])] = stamp
+            objects = [*objects[1:], {**objects[0], "last_updated": stamp}]
+        self.last_offset[module] = offset
+        cap = int(_header(headers, "X-Limit") or len(objects) or 1)
+        limit = min(asked, cap) if asked is not None else cap
+        page = objects[offset : offset + limit]
+        link = None
+        if offset + len(page) < len(objects):
+            base = f"{environ['wsgi.url_scheme']}://{environ['HTTP_HOST']}{environ['PATH_INFO']}"
+            query = urlencode({**params, "offset": offset + len(page), "limit": limit})
+            link = f'<{base}?{query}>; rel="next"'
+        raw = json.dumps({**envelope, "data": page}).encode()
+        start_response(
+            status,
+            _replace_headers(
+                headers, X_Total_Count=str(len(objects)), Link=link, Content_Length=str(len(raw))
+            ),
+        )
+        return [raw]
+
+
+class NoPageMaximum:
+    """A server without a maximum page size: it returns as many objects as asked for and says
+    so in X-Limit (the limit asked, else its default page)."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        status, headers, body = _call(self.app, environ)
+        params = dict(parse_qsl(environ.get("QUERY_STRING", "")))
+        listed = _SENDER_LIST.match(environ.get("PATH_INFO", "")) and status.startswith("200")
+        if listed and params.get("limit", "").isdigit() and not _header(headers, "Link"):
+            headers = _replace_headers(headers, X_Limit=params["limit"])
+        start_response(status, headers)
+        return [body]
+
+
+class OverlappingPages:
+    """Every page after the first starts one object early: the last object of the page before
+    comes again, unchanged (an off-by-one in the server's offset)."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        params = dict(parse_qsl(environ.get("QUERY_STRING", "")))
+        offset = params.get("offset", "")
+        if _SENDER_LIST.match(environ.get("PATH_INFO", "")) and offset.isdigit() and offset != "0":
+            query = urlencode({**params, "offset": int(offset) - 1})
+            environ = {**environ, "QUERY_STRING": query}
+        return self.app(environ, start_response)
+
+
+class XLimitCountsThePage:
+    """X-Limit read as 2.1.1 words it, the number of objects returned: a short last page says
+    how many it holds, not the page size the server uses."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        status, headers, body = _call(self.app, environ)
+        if _SENDER_LIST.match(environ.get("PATH_INFO", "")) and status.startswith("200"):
+            data = json.loads(body).get("data")
+            if isinstance(data, list) and data and _header(headers, "X-Limit"):
+                headers = _replace_headers(headers, X_Limit=str(len(data)))
+        start_response(status, headers)
+        return [body]
+
+
 WRAPPERS: dict[str, type] = {
     cls.__name__: cls
     for cls in (
@@ -215,6 +339,10 @@ WRAPPERS: dict[str, type] = {
         TimestampWithSpace,
         NoTimestamp,
         TextPlainEverywhere,
+        UpdatedDuringTheWalk,
+        NoPageMaximum,
+        OverlappingPages,
+        XLimitCountsThePage,
     )
 }
 
