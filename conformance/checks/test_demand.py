@@ -29,6 +29,7 @@ CPO = ("CPO",)
 TARIFF_IDS = "2.2.1 §8.3.8 Connector Object"
 CDR_PERIOD = "2.2.1 §10.4.6 ChargingPeriod class"
 SESSION_PERIOD = "2.2.1 §9.4.6 ChargingPeriod class"
+SESSION_NOTES = "2.2.1 §9.3.1 Session Object"
 WINDOW = "2.2.1 §11.3.1 Tariff Object"
 
 
@@ -101,12 +102,13 @@ def test_validity_windows_disjoint(ocpi: Run, request: pytest.FixtureRequest) ->
 
 def _period_problems(
     document: Mapping[str, Any], known: dict[str, Mapping[str, Any]], label: str
-) -> tuple[bool, list[str]]:
-    """(whether a period names a windowed Tariff, what is wrong with the periods)."""
+) -> tuple[bool, list[str], list[str]]:
+    """(whether a period names a windowed Tariff, periods naming a Tariff not in force at their
+    start, periods running past the end of the Tariff they name)."""
     own = _by_id(document.get("tariffs") or [])
     periods = [p for p in document.get("charging_periods") or [] if isinstance(p, dict)]
     end = parse_datetime(document.get("end_date_time"))
-    windowed, problems = False, []
+    windowed, problems, unsplit = False, [], []
     for index, period in enumerate(periods):
         tariff_id = str(period.get("tariff_id") or "").upper()
         tariff = own.get(tariff_id) or known.get(tariff_id)
@@ -125,28 +127,43 @@ def _period_problems(
         following = periods[index + 1].get("start_date_time") if index + 1 < len(periods) else None
         until = parse_datetime(following) if following else end
         if ends is not None and until is not None and until > ends:
-            problems.append(
+            unsplit.append(
                 f"{name}: runs past {tariff.get('end_date_time')}, where tariff "
                 f"{tariff.get('id')} ends (a new period starts at a price change)"
             )
-    return windowed, problems
+    return windowed, problems, unsplit
 
 
-def _judge(ocpi: Run, request: pytest.FixtureRequest, module: str, spec: str) -> None:
+def _judge(
+    ocpi: Run,
+    request: pytest.FixtureRequest,
+    module: str,
+    spec: str,
+    *,
+    in_force: bool = True,
+    split: bool = True,
+) -> None:
     known = _by_id(full_walk(request, ocpi, "tariffs").objects)
     walked = full_walk(request, ocpi, module)
     seen, problems = False, []
     for document in walked.objects:
         label = f"{module[:-1]} {document.get('id')}"
-        windowed, found = _period_problems(document, known, label)
+        windowed, wrong, unsplit = _period_problems(document, known, label)
         seen = seen or windowed
-        problems += found
+        problems += (wrong if in_force else []) + (unsplit if split else [])
     if not seen:
         pytest.skip(f"no {module[:-1]} period names a Tariff with a validity window")
+    expected = {
+        (True, True): "each period names the Tariff valid at its start and ends at a price change",
+        (True, False): "each period names the Tariff valid at its start",
+        (False, True): "a new period at each price change (a period ends where its Tariff does)",
+    }[(in_force, split)]
     fail_with(
         problems,
-        f"{module}: charging periods not priced by the Tariff in force",
-        expected="each period names the Tariff valid at its start and ends at a price change",
+        f"{module}: charging periods not priced by the Tariff in force"
+        if in_force
+        else f"{module}: charging periods run past a price change",
+        expected=expected,
         spec=f"{spec}; {WINDOW}",
         exchange=walked.first.exchange if walked.first else None,
     )
@@ -154,11 +171,26 @@ def _judge(ocpi: Run, request: pytest.FixtureRequest, module: str, spec: str) ->
 
 @check(id="cdrs.period_tariff_in_force", spec=CDR_PERIOD, roles=CPO, versions=SINCE_2_2)
 def test_cdr_period_tariff_in_force(ocpi: Run, request: pytest.FixtureRequest) -> None:
-    """A CDR across a price change prices each period with the Tariff valid at its start."""
+    """A CDR across a price change prices each period with the Tariff valid at its start, and
+    starts a new period at the change (the CPO SHALL, 2.2.1 §10.3 ChargingPeriod)."""
     _judge(ocpi, request, "cdrs", CDR_PERIOD)
 
 
 @check(id="sessions.period_tariff_in_force", spec=SESSION_PERIOD, roles=CPO, versions=SINCE_2_2)
 def test_session_period_tariff_in_force(ocpi: Run, request: pytest.FixtureRequest) -> None:
-    """A Session's periods follow the Tariff in force, so its running total does."""
-    _judge(ocpi, request, "sessions", SESSION_PERIOD)
+    """A Session's periods name the Tariff in force at their start, so its running total
+    follows it. Whether a period ends at the price change is the SHOULD check below."""
+    _judge(ocpi, request, "sessions", SESSION_PERIOD, split=False)
+
+
+@check(
+    id="sessions.period_split_at_tariff_change",
+    spec=SESSION_NOTES,
+    level="SHOULD",
+    roles=CPO,
+    versions=SINCE_2_2,
+)
+def test_session_period_split_at_tariff_change(ocpi: Run, request: pytest.FixtureRequest) -> None:
+    """A Session starts a new period where its Tariff changes. The Sessions module only
+    recommends it (2.2.1 §9.3.1); the CDR is where the CPO SHALL (cdrs.period_tariff_in_force)."""
+    _judge(ocpi, request, "sessions", SESSION_NOTES, in_force=False)

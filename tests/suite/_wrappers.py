@@ -327,6 +327,45 @@ class XLimitCountsThePage:
         return [body]
 
 
+class SessionPeriodsAcrossTariffChange:
+    """Session charging periods are not cut where the Tariff changes: a period and the next one
+    that names another Tariff are one period (the Sessions module only recommends the cut)."""
+
+    SUMMED = ("ENERGY", "TIME", "PARKING_TIME", "RESERVATION_TIME")
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+
+    def _joined(self, periods: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        joined: list[dict[str, Any]] = []
+        for period in periods:
+            last = joined[-1] if joined else None
+            if last is None or last.get("tariff_id") == period.get("tariff_id"):
+                joined.append(period)
+                continue
+            volumes = {d["type"]: d["volume"] for d in period["dimensions"]}
+            last["dimensions"] = [
+                {**d, "volume": round(d["volume"] + volumes.get(d["type"], 0), 6)}
+                if d["type"] in self.SUMMED
+                else d
+                for d in last["dimensions"]
+            ]
+        return joined
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        status, headers, body = _call(self.app, environ)
+        match = _SENDER_LIST.match(environ.get("PATH_INFO", ""))
+        if match and match["module"] == "sessions" and status.startswith("200"):
+            envelope = json.loads(body)
+            for session in envelope.get("data") or []:
+                if session.get("charging_periods"):
+                    session["charging_periods"] = self._joined(session["charging_periods"])
+            body = json.dumps(envelope).encode()
+            headers = _replace_headers(headers, Content_Length=str(len(body)))
+        start_response(status, headers)
+        return [body]
+
+
 WRAPPERS: dict[str, type] = {
     cls.__name__: cls
     for cls in (
@@ -343,6 +382,7 @@ WRAPPERS: dict[str, type] = {
         NoPageMaximum,
         OverlappingPages,
         XLimitCountsThePage,
+        SessionPeriodsAcrossTariffChange,
     )
 }
 

@@ -53,3 +53,15 @@ def test_x_limit_as_the_count_of_a_short_page_is_2_1_1s_reading(version: str, ou
     assert record["outcome"] == outcome, record["message"]
     if outcome == "fail":
         assert "the number of objects on the page, not the most" in record["message"]
+
+
+def test_a_session_period_across_a_tariff_change_warns_only() -> None:
+    """The Sessions module recommends a new period at a Tariff change; a CDR has to have it."""
+    results = run_wrapped(
+        "CPO", "SessionPeriodsAcrossTariffChange", "period_tariff_in_force or period_split"
+    )
+    assert outcomes(results)["sessions.period_tariff_in_force"] == "pass", failed(results)
+    record = _record(results, "sessions.period_split_at_tariff_change")
+    assert record["outcome"] == "warn"
+    assert "runs past" in record["message"]
+    assert outcomes(results)["cdrs.period_tariff_in_force"] == "pass"
