@@ -56,6 +56,7 @@ def expect_http_status(
 ) -> None:
     statuses = _statuses(expected)
     if response.http_status not in statuses:
+        skip_unfollowed_redirect(response)
         raise StatusMismatch(
             title,
             expected="HTTP " + " or ".join(f"{s} {reason_phrase(s)}" for s in statuses),

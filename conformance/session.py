@@ -179,6 +179,9 @@ class Run:
         except OcpiClientError as exc:
             return Discovery(error=str(exc))
         if not isinstance(data_of(versions), list):
+            redirect = unfollowed_redirect(versions)
+            if redirect is not None:
+                return Discovery(versions=versions, error=f"versions list unusable: {redirect}")
             return Discovery(
                 versions=versions,
                 error=f"versions list unusable (HTTP {versions.http_status}, "

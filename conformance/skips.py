@@ -27,10 +27,13 @@ _NOT_APPLICABLE = (
     "does not apply to ",  # ocpi_core.versions.not_applicable: another OCPI version
     "applies to ",  # plugin: another role ("applies to EMSP targets only")
     "needs --mode ",  # plugin: a mode this run did not choose
+    "read-only mode: ",  # a check that would change the target's state
+    "--churn-wait is 0",  # the delta check switched off
 )
 _TARGET_NOT_APPLICABLE = (
     "offers no ",  # a module or interface, or another version, the target does not offer
     "is reached directly, not through a hub",
+    "is reached through a hub: ",  # judged by the via_hub checks instead
     "does not take clientinfo from us",
 )
 # Check-id prefixes that judge the connection rather than a module's data.

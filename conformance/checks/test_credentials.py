@@ -31,6 +31,10 @@ def test_register(ocpi: Run) -> None:
     """POST credentials with token A registers us and answers the target's credentials."""
     registration = ocpi.registration
     title = "POST credentials: registration failed"
+    if registration.response is None and registration.credentials_url is None:
+        pytest.skip(  # the versions checks own why there is no credentials endpoint
+            f"no credentials endpoint to register at: {registration.error} (see versions.*)"
+        )
     if registration.response is None:
         raise CheckFailure(title, expected="an answer to our POST", actual=registration.error)
     skip_unfollowed_redirect(registration.response)

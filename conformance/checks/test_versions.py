@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.expect import data_of, expect_success, expect_valid
+from conformance.expect import data_of, expect_success, expect_valid, skip_unfollowed_redirect
 from conformance.failures import CheckFailure
 from conformance.session import Run
 
@@ -13,6 +13,8 @@ check = pytest.mark.check
 
 def _discovered(ocpi: Run):
     discovery = ocpi.discovery
+    if discovery.versions is not None:
+        skip_unfollowed_redirect(discovery.versions)
     if discovery.versions is None:
         raise CheckFailure(
             "Versions endpoint unreachable",

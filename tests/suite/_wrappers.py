@@ -133,13 +133,23 @@ class CrossOriginRedirect:
     def __init__(self, app: App) -> None:
         self.app = app
 
+    def redirected(self, path: str) -> bool:
+        return _module_path(path)
+
     def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         host = environ["HTTP_HOST"]
-        if not _module_path(path) or not host.startswith("127.0.0.1"):
+        if not self.redirected(path) or not host.startswith("127.0.0.1"):
             return self.app(environ, start_response)
         other = host.replace("127.0.0.1", "localhost", 1)
         return _redirect(start_response, _url(environ, other, path))
+
+
+class VersionsCrossOriginRedirect(CrossOriginRedirect):
+    """The versions URL itself is answered 307 to another origin."""
+
+    def redirected(self, path: str) -> bool:
+        return path.rstrip("/") == "/ocpi/versions"
 
 
 class RedirectLoop:
@@ -374,6 +384,7 @@ WRAPPERS: dict[str, type] = {
         EmptyLinkOnLastPage,
         TrailingSlashRedirect,
         CrossOriginRedirect,
+        VersionsCrossOriginRedirect,
         RedirectLoop,
         TimestampWithSpace,
         NoTimestamp,

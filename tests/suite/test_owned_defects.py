@@ -31,6 +31,7 @@ def runs() -> dict[str, dict[str, Any]]:
             "slash": pool.submit(run_wrapped, "CPO", "TrailingSlashRedirect", None),
             "cross": pool.submit(run_wrapped, "CPO", "CrossOriginRedirect", None),
             "loop": pool.submit(run_wrapped, "CPO", "RedirectLoop", None),
+            "versions": pool.submit(run_wrapped, "CPO", "VersionsCrossOriginRedirect", None),
             **{
                 name: pool.submit(run_wrapped, "CPO", name, None)
                 for name in ("TimestampWithSpace", "NoTimestamp", "TextPlainEverywhere")
@@ -61,6 +62,14 @@ def test_a_redirect_to_another_origin_is_not_followed(runs) -> None:
     register = _message(cross, "credentials.post.register")
     assert outcomes(cross)["credentials.post.register"] == "skip"
     assert "HTTP 307" in register and "(see transport.no_redirect)" in register
+
+
+def test_a_versions_url_redirecting_elsewhere_is_no_must_failure(runs) -> None:
+    found = runs["versions"]
+    assert set(failed(found)) == {"transport.no_redirect"}
+    assert outcomes(found)["versions.list.valid"] == "skip"
+    assert "(see transport.no_redirect)" in _message(found, "versions.list.valid")
+    assert found["skips"]["nothing_tested"]
 
 
 def test_a_redirect_loop_ends_with_a_finding(runs) -> None:
