@@ -2,9 +2,10 @@
 
 A CPO changes a price by ending one Tariff (``end_date_time``) and starting another
 (``start_date_time``); a connector lists both, and only one Tariff of each type may be active
-at a time (2.2.1 §8.3.8 Connector ``tariff_ids``). A charging period names the Tariff relevant
-to it (§9.4.6, §10.4.6 ChargingPeriod ``tariff_id``), so a period must be priced by the Tariff
-in force when it starts, and a new period starts at each price change. The totals themselves
+at a time (2.2.1 §8.3.3 Connector ``tariff_ids``). A charging period names the Tariff relevant
+to it (§10.4.6 ChargingPeriod ``tariff_id``, a class Sessions use too), so a period is priced
+by the Tariff in force when it starts; a CDR starts a new period at each price change (SHALL),
+a Session is advised to (a SHOULD check). The totals themselves
 are reconciled by ``cdrs.pricing_reconciles`` and ``sessions.total_cost_matches``, which
 price each period with the Tariff it names.
 """
@@ -26,9 +27,9 @@ from ocpi_core.versions import SINCE_2_2
 
 check = pytest.mark.check
 CPO = ("CPO",)
-TARIFF_IDS = "2.2.1 §8.3.8 Connector Object"
+TARIFF_IDS = "2.2.1 §8.3.3 Connector Object"
 CDR_PERIOD = "2.2.1 §10.4.6 ChargingPeriod class"
-SESSION_PERIOD = "2.2.1 §9.4.6 ChargingPeriod class"
+SESSION_PERIOD = "2.2.1 §10.4.6 ChargingPeriod class"  # Sessions use the CDRs' class
 SESSION_NOTES = "2.2.1 §9.3.1 Session Object"
 WINDOW = "2.2.1 §11.3.1 Tariff Object"
 
