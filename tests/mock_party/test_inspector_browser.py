@@ -331,3 +331,60 @@ def test_off_loopback_the_browser_signs_in_with_the_admin_token(everywhere, brow
         browser.problems
         == ["Failed to load resource: the server responded with a status of 401 (UNAUTHORIZED)"] * 2
     )
+
+
+def test_the_inspector_of_a_shared_mock_shows_what_every_worker_saw(
+    postgres_url, tmp_path, served, browser
+):
+    """``serve --workers 3`` over PostgreSQL: the page, its polls and the partner's requests
+    land on any worker; the list shows them all and a toggle reaches every worker."""
+    from shared_mock_support import serve as serve_workers
+
+    mock = serve_workers(postgres_url, 3, tmp_path, "--locations", "2")
+    try:
+        mock.wait_for_workers(3)
+        emsp = served(
+            create_app(
+                MockConfig(
+                    roles=("EMSP",),
+                    party_id="EMP",
+                    database=str(tmp_path / "emsp.sqlite"),
+                    **NO_DATA,
+                    push=False,
+                )
+            )
+        ).url
+        page = browser.page
+        page.goto(f"{mock.url}/admin/ui")
+        answer = httpx.post(
+            f"{emsp}/admin/register",
+            json={"versions_url": f"{mock.url}/ocpi/versions", "token_a": "shared-token-A"},
+            timeout=30,
+        )
+        assert answer.status_code == 200, answer.text
+        store = Store(postgres_url)
+        try:
+            (partner,) = store.partners()
+        finally:
+            store.close()
+        _row(page, "credentials", 200).wait_for()
+        page.check('.fault-toggle[value="transport.http_500"]')
+        page.wait_for_selector("#action-result.ok:has-text('Faults on: transport.http_500')")
+        # a connection each: any of the three workers may take it
+        statuses = [
+            httpx.get(
+                f"{mock.url}/ocpi/2.2.1/sender/locations", headers=auth(partner.token_in)
+            ).status_code
+            for _ in range(12)
+        ]
+        assert statuses == [500] * 12
+        page.wait_for_function(
+            "[...document.querySelectorAll('#exchange-rows tr.exchange td.status')]"
+            ".filter((c) => c.textContent === '500').length === 12"
+        )
+        content = page.content()
+        for secret in _secrets("shared-token-A", partner.token_in, partner.token_out):
+            assert secret not in content
+        assert browser.problems == [], browser.refused
+    finally:
+        mock.stop()
