@@ -393,6 +393,29 @@ FAULTS: dict[str, Fault] = {
             ("hub.broadcast.reaches_parties",),
         ),
         Fault(
+            "hub.clientinfo_not_pushed",
+            "As Hub: ClientInfo is never pushed to the platforms' Receiver interfaces (only "
+            "the Sender list tells).",
+            ("hub.clientinfo.pushed",),
+        ),
+        Fault(
+            "hub.clientinfo_push_malformed",
+            "As Hub: pushed ClientInfo objects lack their mandatory last_updated.",
+            ("hub.clientinfo.push_valid",),
+        ),
+        Fault(
+            "hub.clientinfo_push_stale",
+            "As Hub: each ClientInfo push carries an older status than the hub's list "
+            "(PLANNED for a CONNECTED party).",
+            ("hub.clientinfo.push_current",),
+        ),
+        Fault(
+            "hub.clientinfo_push_routed",
+            "As Hub: ClientInfo pushes carry OCPI-to-*/OCPI-from-* headers, on a "
+            "configuration module.",
+            ("hub.clientinfo.push_unrouted",),
+        ),
+        Fault(
             "hub.answer_routing_missing",
             "As Hub: answers to routed requests and GET Alls carry no routing headers.",
             ("hub.routing.answer_headers", "hub.get_all.answer_headers"),

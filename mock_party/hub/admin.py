@@ -14,7 +14,7 @@ import re
 
 from flask import Blueprint, Flask, Response, current_app, request
 
-from mock_party.hub import clients
+from mock_party.hub import clients, hub_faults
 from mock_party.ocpi import OcpiError, envelope
 from mock_party.partner_locks import partner_lock
 from mock_party.push import later
@@ -71,12 +71,23 @@ def _put(partner: Partner, info: clients.ClientInfo) -> int | None:
     version = partner.version or "2.2.1"
     url = f"{base.rstrip('/')}/{info.country_code}/{info.party_id}"
     form = partner.token_form if partner.token_form in ("base64", "plain") else None
+    config = current_app.config["OCPI_MOCK"]
+    receiver = next(
+        ((str(r.get("country_code")), str(r.get("party_id"))) for r in partner.roles), None
+    )
+    shaped = hub_faults.clientinfo_push(
+        info.as_object(), (config.country_code, config.party_id), receiver
+    )
+    if shaped is None:
+        return None
+    body, headers = shaped
     with OcpiClient(token=partner.token_out, version=version, timeout=5.0) as client:
         try:
             response = client.request(
                 "PUT",
                 url,
-                json_body=info.as_object(),
+                json_body=body,
+                headers=headers,
                 token_form=form or profile(version).token_form,  # type: ignore[arg-type]
             )
         except OcpiClientError as exc:

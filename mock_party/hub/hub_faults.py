@@ -15,6 +15,7 @@ from mock_party.ocpi import OcpiError
 __all__ = [
     "add_leaked",
     "broadcast_targets",
+    "clientinfo_push",
     "drop_response",
     "forwarded_headers",
     "forward_twice",
@@ -118,6 +119,31 @@ def broadcast_targets(targets: list[Destination]) -> list[Destination]:
 
 def routing_on_answers() -> bool:
     return not faults.active("hub.answer_routing_missing")
+
+
+def clientinfo_push(
+    body: dict[str, str], hub_key: tuple[str, str], receiver: tuple[str, str] | None
+) -> tuple[dict[str, str], dict[str, str]] | None:
+    """The body and extra headers of a ClientInfo push as the push faults leave them; None:
+    not sent at all."""
+    if faults.active("hub.clientinfo_not_pushed"):
+        return None
+    headers: dict[str, str] = {}
+    if faults.active("hub.clientinfo_push_malformed"):
+        body = {k: v for k, v in body.items() if k != "last_updated"}
+    if faults.active("hub.clientinfo_push_stale"):
+        # the status it had before, as if a queued older push went out last
+        stale = "PLANNED" if body.get("status") != "PLANNED" else "CONNECTED"
+        body = {**body, "status": stale}
+    if faults.active("hub.clientinfo_push_routed"):
+        to = receiver or hub_key
+        headers = {
+            "OCPI-from-country-code": hub_key[0],
+            "OCPI-from-party-id": hub_key[1],
+            "OCPI-to-country-code": to[0],
+            "OCPI-to-party-id": to[1],
+        }
+    return body, headers
 
 
 def _now() -> str:
