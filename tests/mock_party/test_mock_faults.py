@@ -86,6 +86,11 @@ KNOWN_CHECKS |= {  # the checks of a Hub target (issue 12)
     "hub.routing.unknown_party_refused",
     "hub.get_all.answer_headers",
     "hub.broadcast.reaches_parties",
+    # the ClientInfo a Hub pushes to our counterpart
+    "hub.clientinfo.pushed",
+    "hub.clientinfo.push_valid",
+    "hub.clientinfo.push_unrouted",
+    "hub.clientinfo.push_current",
 }
 HUB_FAULTS = {  # issue 12: forwarded OCPI-from-*, wrong party, broadcast, dropped, duplicated,
     # leaked objects, unknown party answered 200, stale hubclientinfo
