@@ -71,3 +71,8 @@ def test_a_run_that_tests_no_module_says_so_and_exits_5(tmp_path: Path) -> None:
     html = (tmp_path / "reports" / "report.html").read_text()
     assert f"{could_not} of {applicable} checks could not run" in html
     assert "No module could be tested" in html
+    assert "redirect not followed: http://localhost:" in html  # the hop, in its exchange
+    har = json.loads((tmp_path / "reports" / "exchanges.har").read_text())
+    hops = [e for e in har["log"]["entries"] if e["response"]["status"] == 307]
+    assert hops and all(e["response"]["redirectURL"].startswith("http://localhost:") for e in hops)
+    assert all("redirect not followed" in e["comment"] for e in hops)
