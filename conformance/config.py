@@ -28,6 +28,8 @@ __all__ = ["MODES", "ROLES", "ConfigError", "TargetConfig", "load_target", "tls_
 MODES = ("read-only", "sandbox", "destructive")
 ROLES = ("CPO", "EMSP", "HUB")
 VERSIONS = _VERSIONS
+#: the parties our counterpart hosts behind a Hub unless the target file says otherwise
+DEFAULT_EXTRA_PARTIES = (("EMSP", "NL", "OC1"), ("CPO", "NL", "OC2"))
 
 
 class ConfigError(ValueError):
@@ -68,6 +70,11 @@ class TargetConfig:
     ca_cert, insecure, client_cert, client_key: TLS towards the target (``TlsSettings``): a
         CA bundle trusted instead of the default store, no verification at all, a client
         certificate (and its key) for mutual TLS.
+    extra_parties: with role HUB, the parties our counterpart hosts besides its own (role,
+        country_code, party_id), named in its credentials roles, so it plays them behind the
+        Hub too; ``None``: the default, an eMSP NL/OC1 and a CPO NL/OC2 (see
+        ``hosted_parties``); ``()``: none, for a Hub that takes one party a platform. Given as
+        ``["NL/OC1", "CPO/NL/OC2"]`` in the target file (a bare CC/PID is an eMSP).
     """
 
     versions_url: str
@@ -82,6 +89,7 @@ class TargetConfig:
     churn_control: str | None = None
     via_hub: bool = False
     party: tuple[str, str] | None = None
+    extra_parties: tuple[tuple[str, str, str], ...] | None = None
     counterpart_host: str = "127.0.0.1"
     counterpart_port: int = 0
     counterpart_url: str | None = None
@@ -128,6 +136,24 @@ class TargetConfig:
                 f"{self.source}: via_hub needs the target's own party behind the hub: "
                 'party = "CC/PID" in [target] (or --party CC/PID), e.g. "NL/CPA"'
             )
+        if self.extra_parties is not None:
+            extra = tuple(
+                parse_hosted_party(self.source, p) if isinstance(p, str) else tuple(p)
+                for p in self.extra_parties
+            )
+            object.__setattr__(self, "extra_parties", extra)
+            if extra and role != "HUB":
+                raise ConfigError(
+                    f"{self.source}: extra_parties are played behind a Hub: they need role hub "
+                    f"(the target's role is {role.lower()})"
+                )
+            keys = [("NL", "OCT"), *((c, p) for _, c, p in extra)]
+            twice = sorted({f"{c}/{p}" for c, p in keys if keys.count((c, p)) > 1})
+            if twice:
+                raise ConfigError(
+                    f"{self.source}: extra_parties: {', '.join(twice)} named twice (our "
+                    "counterpart itself is NL/OCT)"
+                )
         if not 0 <= self.churn_wait <= 3600:
             raise ConfigError(
                 f"{self.source}: churn_wait = {self.churn_wait} must be 0 to 3600 seconds"
@@ -142,6 +168,14 @@ class TargetConfig:
         """What the client takes as ``verify``; a ConfigError naming the option when the TLS
         settings cannot be used."""
         return tls_verify(self.tls, self.source)
+
+    @property
+    def hosted_parties(self) -> tuple[tuple[str, str, str], ...]:
+        """The parties our counterpart hosts besides its own: ``extra_parties``, or by default
+        an eMSP and a CPO when the target is a Hub (none otherwise)."""
+        if self.extra_parties is not None:
+            return self.extra_parties
+        return DEFAULT_EXTRA_PARTIES if self.role == "HUB" else ()
 
     @property
     def counterpart_role(self) -> str:
@@ -179,6 +213,19 @@ def parse_party(source: str, text: str) -> tuple[str, str]:
             'three letters or digits, e.g. "NL/CPA")'
         )
     return country.upper(), party.upper()
+
+
+def parse_hosted_party(source: str, text: str) -> tuple[str, str, str]:
+    """``"CPO/NL/OC2"`` as ("CPO", "NL", "OC2"); a bare ``"NL/OC1"`` is an eMSP."""
+    role, found, rest = text.strip().partition("/")
+    if found and role.upper() in ("CPO", "EMSP"):
+        return (role.upper(), *parse_party(source, rest))
+    if found and "/" in rest:
+        raise ConfigError(
+            f"{source}: extra party {text!r}: the role before the party is CPO or EMSP "
+            '(e.g. "CPO/NL/OC2")'
+        )
+    return ("EMSP", *parse_party(source, text))
 
 
 def _choice(source: str, key: str, value: object, allowed: tuple[str, ...]) -> ConfigError:
@@ -251,6 +298,7 @@ def load_target(path: str | os.PathLike[str], **overrides: Any) -> TargetConfig:
         "max_body": target.get("max_body"),
         "via_hub": target.get("via_hub"),
         "party": target.get("party"),
+        "extra_parties": target.get("extra_parties"),
         "churn_wait": document.get("churn", {}).get("wait"),
         "counterpart_host": counterpart.get("host"),
         "counterpart_port": counterpart.get("port"),

@@ -184,6 +184,7 @@ def start_counterpart(target: TargetConfig, recorder: ExchangeRecorder) -> Count
         versions=SUPPORTED_VERSIONS if target.version in SUPPORTED_VERSIONS else (target.version,),
         country_code="NL",
         party_id="OCT",
+        more_parties=target.hosted_parties,
         business_name="ocpi-conformance counterpart",
         base_url=target.counterpart_url,
         http_timeout=target.timeout,

@@ -93,6 +93,8 @@ _HELP = {
     "via_hub": "the target (CPO or eMSP) is reached through a Hub: route every functional "
     "request to --ocpi-party by OCPI-to-* (2.2.1/2.3.0)",
     "party": "the target's own country_code/party_id, e.g. NL/CPA (needed with --ocpi-via-hub)",
+    "extra_parties": "role hub: the parties our counterpart hosts besides its own, comma "
+    "separated (CC/PID an eMSP, CPO/CC/PID a CPO), or 'none' (default: NL/OC1,CPO/NL/OC2)",
     "max_body": "most bytes of one response body read; a larger one fails its exchange "
     "(default 10000000)",
     "ca_cert": "PEM file of the CA certificate(s) trusted for the target instead of the default "
@@ -127,6 +129,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--ocpi-insecure", action="store_true", default=None, help=_HELP["insecure"])
     group.addoption("--ocpi-client-cert", metavar="FILE", help=_HELP["client_cert"])
     group.addoption("--ocpi-client-key", metavar="FILE", help=_HELP["client_key"])
+    group.addoption("--ocpi-extra-parties", metavar="LIST", help=_HELP["extra_parties"])
     group.addoption(
         "--ocpi-listen-minutes", type=float, default=0, metavar="N", help=_HELP["listen"]
     )
@@ -154,10 +157,19 @@ def _target_from_options(config: pytest.Config) -> TargetConfig | None:
         "insecure": opt.ocpi_insecure,
         "client_cert": opt.ocpi_client_cert,
         "client_key": opt.ocpi_client_key,
+        "extra_parties": _extra_parties(opt.ocpi_extra_parties),
     }
     if opt.ocpi_config:
         return load_target(opt.ocpi_config, **overrides)
     return build_target(source="command line", **overrides)
+
+
+def _extra_parties(text: str | None) -> tuple[str, ...] | None:
+    if text is None:
+        return None
+    if text.strip().lower() in ("", "none"):
+        return ()
+    return tuple(p.strip() for p in text.split(",") if p.strip())
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -105,6 +105,7 @@ def counterpart_credentials(
         business_name=config.business_name,
         party_id=config.party_id,
         country_code=config.country_code,
+        more_parties=config.more_parties,
     )
 
 

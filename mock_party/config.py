@@ -51,6 +51,10 @@ class MockConfig:
     roles: the OCPI roles it plays (``CPO``, ``EMSP`` or both).
     versions: OCPI versions served (2.1.1, 2.2.1, 2.3.0; several at once).
     country_code, party_id: its identity in every role.
+    more_parties: other parties this platform hosts, (role, country_code, party_id) each
+        (2.2+: a platform may host several parties, spec 2.2.1 §4.1.8.1): named in its
+        credentials roles after its own identity, and a request addressed to one of them by
+        OCPI-to-* is answered with that party in OCPI-from-*.
     database: a SQLite file or a PostgreSQL DSN (``postgresql://…``); ``None`` means a
         temporary SQLite file made by ``create_app``.
     base_url: public base URL put in versions/endpoint URLs; ``None`` derives it from requests.
@@ -101,6 +105,7 @@ class MockConfig:
     push: bool = True
     status_churn: float = 0.0
     hub_parties: tuple[str, ...] = ()
+    more_parties: tuple[tuple[str, str, str], ...] = ()
     max_body: int = 32_000_000
     ui: bool = True
     exchanges_kept: int = 1000
@@ -138,6 +143,14 @@ class MockConfig:
             )
         if not (1 <= len(self.party_id) <= 3) or not self.party_id.isalnum():
             raise ConfigError(f"party_id: {self.party_id!r} must be 1 to 3 letters or digits")
+        seen = {(self.country_code.upper(), self.party_id.upper())}
+        for role, country, party in self.more_parties:
+            if role not in ("CPO", "EMSP") or (country.upper(), party.upper()) in seen:
+                raise ConfigError(
+                    f"more_parties: {role}/{country}/{party}: a role CPO or EMSP and a party "
+                    "of its own (not the mock's, nor named twice)"
+                )
+            seen.add((country.upper(), party.upper()))
         if self.max_body < 1:
             raise ConfigError(f"max_body: {self.max_body} must be at least 1 byte")
         if not 0 <= self.exchanges_kept <= 1_000_000:

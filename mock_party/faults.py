@@ -334,12 +334,12 @@ FAULTS: dict[str, Fault] = {
         Fault(
             "hub.forward_from_missing",
             "As Hub: forwarded requests carry no OCPI-from-* headers.",
-            ("hub.forward.routing_headers",),
+            ("hub.forward.routing_headers", "hub.own_parties.routed", "hub.own_parties.broadcast"),
         ),
         Fault(
             "hub.forward_from_hub",
             "As Hub: forwarded requests name the hub in OCPI-from-*, not the requesting party.",
-            ("hub.forward.routing_headers",),
+            ("hub.forward.routing_headers", "hub.own_parties.routed"),
         ),
         Fault(
             "hub.forward_request_id_copied",
@@ -349,7 +349,7 @@ FAULTS: dict[str, Fault] = {
         Fault(
             "hub.forward_duplicated",
             "As Hub: every request routed to a party is forwarded to it twice.",
-            ("hub.forward.once",),
+            ("hub.forward.once", "hub.own_parties.broadcast"),
         ),
         Fault(
             "hub.routes_to_wrong_party",
@@ -390,7 +390,25 @@ FAULTS: dict[str, Fault] = {
         Fault(
             "hub.broadcast_partial",
             "As Hub: a Broadcast Push is acknowledged but sent on to the first receiver only.",
-            ("hub.broadcast.reaches_parties",),
+            ("hub.broadcast.reaches_parties", "hub.own_parties.broadcast"),
+        ),
+        Fault(
+            "hub.broadcast_per_platform",
+            "As Hub: a Broadcast Push goes to one party of each platform, not to every party a "
+            "platform hosts.",
+            ("hub.own_parties.broadcast",),
+        ),
+        Fault(
+            "hub.forward_to_platform",
+            "As Hub: a request forwarded to a platform names the platform's first party in "
+            "OCPI-to-*, not the party it was routed to.",
+            ("hub.own_parties.routed", "hub.own_parties.broadcast"),
+        ),
+        Fault(
+            "hub.acts_for_platform",
+            "As Hub: towards the parties it plays, the hub acts for the requester's whole "
+            "platform (all its credentials roles), not for the party in OCPI-from-*.",
+            ("hub.own_parties.isolation",),
         ),
         Fault(
             "hub.clientinfo_not_pushed",
@@ -418,7 +436,7 @@ FAULTS: dict[str, Fault] = {
         Fault(
             "hub.answer_routing_missing",
             "As Hub: answers to routed requests and GET Alls carry no routing headers.",
-            ("hub.routing.answer_headers", "hub.get_all.answer_headers"),
+            ("hub.routing.answer_headers", "hub.get_all.answer_headers", "hub.own_parties.routed"),
         ),
     )
 }

@@ -65,6 +65,14 @@ def our_credentials(
             "country_code": config.country_code,
         }
         for role in config.roles
+    ] + [
+        {
+            "role": role,
+            "business_details": {"name": f"{config.business_name} {country}/{party}"},
+            "party_id": party,
+            "country_code": country,
+        }
+        for role, country, party in config.more_parties
     ]
     return {"token": token, "url": versions_url, "roles": roles}
 

@@ -124,8 +124,13 @@ def credentials_body(
     business_name: str,
     party_id: str,
     country_code: str,
+    more_parties: tuple[tuple[str, str, str], ...] = (),
 ) -> dict[str, Any]:
-    """Our Credentials object in ``version``'s shape (2.1.1: one party, no roles)."""
+    """Our Credentials object in ``version``'s shape (2.1.1: one party, no roles).
+
+    ``more_parties``: (role, country_code, party_id) of the other parties our platform hosts,
+    listed as CredentialsRoles after our own (2.2+ only: 2.1.1 has one party a connection).
+    """
     if not rules(version).credentials_roles:
         return {
             "token": token,
@@ -145,6 +150,15 @@ def credentials_body(
                 "country_code": country_code,
             }
             for role in roles
+        ]
+        + [
+            {
+                "role": role,
+                "business_details": {"name": f"{business_name} {country}/{party}"},
+                "party_id": party,
+                "country_code": country,
+            }
+            for role, country, party in more_parties
         ],
     }
 

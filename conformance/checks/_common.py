@@ -38,6 +38,7 @@ __all__ = [
     "full_walk",
     "list_params",
     "ok_problem",
+    "our_parties",
     "our_party",
     "owned_elsewhere",
     "payload",
@@ -167,6 +168,14 @@ def our_party(ocpi: Run) -> tuple[str, str]:
     """Our counterpart's country_code and party_id: the owner of what we push."""
     config = ocpi.counterpart.config
     return config.country_code, config.party_id
+
+
+def our_parties(ocpi: Run) -> list[tuple[str, str, str]]:
+    """(role, country_code, party_id) of every party our counterpart plays: its own first,
+    then the ones it hosts besides (behind a Hub, ``extra_parties``)."""
+    config = ocpi.counterpart.config
+    own = [(role, config.country_code, config.party_id) for role in config.roles]
+    return own + list(config.more_parties)
 
 
 # ---- outcomes ------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from conformance.checks._common import (
     cached,
     client_for,
     endpoint_or_skip,
+    our_parties,
     our_party,
     target_party,
     walk,
@@ -81,7 +82,7 @@ def parties(request: pytest.FixtureRequest, ocpi: Run, role: str | None = None) 
     listed = client_infos(request, ocpi)
     if listed.first is None:
         pytest.skip(f"the Hub's hubclientinfo list cannot be read: {listed.problem}")
-    ours = tuple(p.upper() for p in our_party(ocpi))
+    ours = {(c.upper(), p.upper()) for _, c, p in our_parties(ocpi)}
     found = []
     for info in listed.objects:
         party = HubParty(
@@ -91,7 +92,7 @@ def parties(request: pytest.FixtureRequest, ocpi: Run, role: str | None = None) 
             str(info.get("status", "")),
         )
         wanted = role is None or party.role == role
-        if wanted and party.status == "CONNECTED" and party.key != ours and party not in found:
+        if wanted and party.status == "CONNECTED" and party.key not in ours and party not in found:
             found.append(party)
     if not found:
         pytest.skip(
@@ -128,7 +129,8 @@ def owner(obj: Any) -> tuple[str, str] | None:
 def unknown_party(request: pytest.FixtureRequest, ocpi: Run) -> tuple[str, str]:
     """A country_code/party_id that no ClientInfo of the Hub names (nor we, nor the Hub)."""
     listed = client_infos(request, ocpi).objects
-    taken = {owner(info) for info in listed} | {our_party(ocpi)} | {hub_party(ocpi)}
+    taken = {owner(info) for info in listed} | {hub_party(ocpi)}
+    taken |= {(c, p) for _, c, p in our_parties(ocpi)}
     for candidate in (("ZZ", "ZZZ"), ("ZY", "ZZY"), ("ZX", "ZZX")):
         if candidate not in taken:
             return candidate

@@ -151,7 +151,9 @@ def sources_for_get_all(module: str, version: str, caller: Partner | None) -> li
 def destinations_for_broadcast(
     module: str, version: str, requester: Requester, caller: Partner | None
 ) -> list[Destination]:
-    """Every connected party of the role opposite to the requester's that receives ``module``."""
+    """Every connected party of the role opposite to the requester's that receives ``module``:
+    the other parties of the requester's own platform too (a push reaches each party, 2.2.1
+    §4.1.8.3), never the requester itself."""
     roles = _OPPOSITE.get(requester.role, ())
     found = [
         Destination(local.party.key, local.party.role, local=local)
@@ -159,8 +161,6 @@ def destinations_for_broadcast(
         if local.party.role in roles and _offers(local.party.role, module, "receiver", version)
     ]
     for partner, role in _platform_parties():
-        if caller is not None and partner.id == caller.id:
-            continue
         if role.get("role") in roles and partner.endpoint(module, "RECEIVER"):
             found.append(Destination(_key(role), str(role.get("role")), partner=partner))
     return [d for d in found if _connected(d.key) and d.key != requester.key]
@@ -210,6 +210,7 @@ def forward(
     body = request.get_data() if body is None else body
     config = current_app.config["OCPI_MOCK"]
     hub_key = (config.country_code.upper(), config.party_id.upper())
+    routing = hub_faults.addressed(destination, routing)
     for _ in range(2 if hub_faults.forward_twice() else 1):
         headers = hub_faults.forwarded_headers({**_ids(), **routing}, hub_key)
         if body:
@@ -257,8 +258,13 @@ def _forward_local(
     method: str,
     body: bytes,
 ) -> Reply:
-    headers["Authorization"] = local.authorization(requester, version)
+    from mock_party.hub import hub_faults
+
     caller = g.get("ocpi_caller")
+    platform = caller.partner if caller is not None else None
+    headers["Authorization"] = local.authorization(
+        requester, version, hub_faults.on_behalf_of_platform(platform)
+    )
     body, query = relay.swap_response_url(
         module,
         body,

@@ -11,9 +11,11 @@ from mock_party import faults
 from mock_party.hub.forward import Destination, Reply
 from mock_party.hub.parties import LocalParty
 from mock_party.ocpi import OcpiError
+from mock_party.store import Partner
 
 __all__ = [
     "add_leaked",
+    "addressed",
     "broadcast_targets",
     "clientinfo_push",
     "drop_response",
@@ -22,6 +24,7 @@ __all__ = [
     "is_stale",
     "leak_from",
     "misroute",
+    "on_behalf_of_platform",
     "route_as_get_all",
     "routing_on_answers",
     "unknown_answered_ok",
@@ -113,8 +116,43 @@ def add_leaked(reply: Reply, leaked: Reply) -> Reply:
 
 
 def broadcast_targets(targets: list[Destination]) -> list[Destination]:
-    """The receivers a broadcast push goes to: the first one only with the fault on."""
-    return targets[:1] if faults.active("hub.broadcast_partial") else targets
+    """The receivers a broadcast push goes to: the first one only (hub.broadcast_partial), or
+    one party a platform (hub.broadcast_per_platform)."""
+    if faults.active("hub.broadcast_partial"):
+        return targets[:1]
+    if faults.active("hub.broadcast_per_platform"):
+        seen: set[int] = set()
+        kept = []
+        for target in targets:
+            if target.partner is not None:
+                if target.partner.id in seen:
+                    continue
+                seen.add(target.partner.id)
+            kept.append(target)
+        return kept
+    return targets
+
+
+def addressed(destination: Destination, routing: dict[str, str]) -> dict[str, str]:
+    """The routing headers of a forward: OCPI-to-* names the receiving platform's first party
+    instead of the party asked for with hub.forward_to_platform."""
+    partner = destination.partner
+    if not faults.active("hub.forward_to_platform") or partner is None or not partner.roles:
+        return routing
+    first = partner.roles[0]
+    return {
+        **routing,
+        "OCPI-to-country-code": str(first.get("country_code", "")),
+        "OCPI-to-party-id": str(first.get("party_id", "")),
+    }
+
+
+def on_behalf_of_platform(caller: Partner | None) -> tuple[str, list] | None:
+    """With hub.acts_for_platform, the hub acts towards its parties for the requester's whole
+    platform (its name and every credentials role), not for the party in OCPI-from-*."""
+    if caller is None or not faults.active("hub.acts_for_platform"):
+        return None
+    return (f"partner-{caller.id}", list(caller.roles))
 
 
 def routing_on_answers() -> bool:

@@ -79,20 +79,26 @@ class LocalParty:
     app: Flask
     tokens: dict[tuple[str, str], str] = field(default_factory=dict)
 
-    def authorization(self, requester: Requester, version: str) -> str:
+    def authorization(
+        self, requester: Requester, version: str, platform: tuple[str, list] | None = None
+    ) -> str:
         """The Authorization header the hub uses towards this party on behalf of
-        ``requester`` (a partner registration made the first time)."""
-        token = self.tokens.get(requester.key)
+        ``requester`` (a partner registration made the first time). ``platform`` (a name and
+        its roles: the fault hub.acts_for_platform) registers the requester's whole platform
+        instead, all its parties in one."""
+        key = requester.key if platform is None else ("platform", platform[0])
+        token = self.tokens.get(key)
         if token is None:
-            token = self._register(requester, version)
-            self.tokens[requester.key] = token
+            roles = [_role_record(requester)] if platform is None else platform[1]
+            token = self._register("/".join(key), roles, version)
+            self.tokens[key] = token
         return "Token " + base64.b64encode(token.encode()).decode()
 
-    def _register(self, requester: Requester, version: str) -> str:
+    def _register(self, name: str, roles: list[dict[str, Any]], version: str) -> str:
         from mock_party.handshake import new_token
         from mock_party.store import get_store
 
-        marker = f"hub-on-behalf-of:{requester.key[0]}/{requester.key[1]}"
+        marker = f"hub-on-behalf-of:{name}"
         with self.app.app_context():
             store = get_store()
             for partner in store.partners():
@@ -104,7 +110,7 @@ class LocalParty:
                 token_in=token,
                 token_out=token,  # its asynchronous results come back to the hub's relay
                 version=version,
-                roles=[_role_record(requester)],
+                roles=roles,
                 registered=True,
             )
         return token

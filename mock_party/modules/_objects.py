@@ -101,11 +101,19 @@ def guard(module: str) -> None:
 
 
 def _routing_headers(response: Response) -> Response:
-    """Message routing headers on a functional module's answer (spec 2.2.1 §4.1.8.2): from us,
-    to whoever the request came from."""
+    """Message routing headers on a functional module's answer (spec 2.2.1 §4.1.8.2): from us
+    (the party of ours the request was addressed to), to whoever the request came from."""
     config: MockConfig = current_app.config["OCPI_MOCK"]
-    response.headers["OCPI-from-country-code"] = config.country_code
-    response.headers["OCPI-from-party-id"] = config.party_id
+    answering = (config.country_code, config.party_id)
+    addressed = (
+        str(request.headers.get("OCPI-to-country-code", "")).upper(),
+        str(request.headers.get("OCPI-to-party-id", "")).upper(),
+    )
+    for _, country, party in config.more_parties:
+        if (country.upper(), party.upper()) == addressed:
+            answering = (country, party)
+    response.headers["OCPI-from-country-code"] = answering[0]
+    response.headers["OCPI-from-party-id"] = answering[1]
     to_country = request.headers.get("OCPI-from-country-code")
     to_party = request.headers.get("OCPI-from-party-id")
     caller = g.get("ocpi_caller")

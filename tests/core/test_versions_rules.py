@@ -110,6 +110,7 @@ class FakeCounterpart:
         business_name = "ocpi-conformance counterpart"
         party_id = "OCT"
         country_code = "NL"
+        more_parties = ()
 
     def __init__(self) -> None:
         self.partner: dict[str, Any] = {}

@@ -36,13 +36,15 @@ def run_suite(
     mock: dict[str, Any] | None = None,
     version: str = "2.2.1",
     churn: tuple[float | None, bool] = (None, True),
+    options: Iterable[str] = (),
 ) -> dict[str, Any]:
     """The suite against a mock of ``role`` with ``faults`` on; results.json plus ``elapsed``.
 
     ``wrap`` puts a WSGI middleware around the mock (to break one rule the mock has no fault
     for); ``mock`` overrides MockConfig fields; ``version`` is the OCPI version tested (the mock
     serves that version only, as the CLI's does). ``churn`` is (churn wait, whether the suite
-    may switch the mock's status churn on), by default the demo's.
+    may switch the mock's status churn on), by default the demo's. ``options``: more
+    ``--ocpi-*`` options of the run.
     """
     from mock_party.app import create_app
     from mock_party.config import MockConfig
@@ -80,6 +82,7 @@ def run_suite(
         args.append(f"--ocpi-churn-wait={churn_wait}")
         if churn_control:
             args.append(f"--ocpi-churn-control={churn_control}")
+        args += list(options)
         if select:
             args += ["-k", select]
         started = time.perf_counter()
