@@ -434,9 +434,20 @@ FAULTS: dict[str, Fault] = {
             ("hub.clientinfo.push_unrouted",),
         ),
         Fault(
+            "hub.open_routing_refused",
+            "As Hub: a GET of one object without OCPI-to-* (an open routing request) is "
+            "refused as an unknown receiver (4001) instead of being routed by its content.",
+            ("hub.open_routing.get_one",),
+        ),
+        Fault(
             "hub.answer_routing_missing",
             "As Hub: answers to routed requests and GET Alls carry no routing headers.",
-            ("hub.routing.answer_headers", "hub.get_all.answer_headers", "hub.own_parties.routed"),
+            (
+                "hub.routing.answer_headers",
+                "hub.get_all.answer_headers",
+                "hub.own_parties.routed",
+                "hub.open_routing.answer_headers",
+            ),
         ),
     )
 }

@@ -24,6 +24,7 @@ __all__ = [
     "is_stale",
     "leak_from",
     "misroute",
+    "open_routing",
     "on_behalf_of_platform",
     "route_as_get_all",
     "routing_on_answers",
@@ -153,6 +154,11 @@ def on_behalf_of_platform(caller: Partner | None) -> tuple[str, list] | None:
     if caller is None or not faults.active("hub.acts_for_platform"):
         return None
     return (f"partner-{caller.id}", list(caller.roles))
+
+
+def open_routing() -> bool:
+    """Whether a GET of one object without OCPI-to-* is routed (not: hub.open_routing_refused)."""
+    return not faults.active("hub.open_routing_refused")
 
 
 def routing_on_answers() -> bool:

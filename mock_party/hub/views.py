@@ -5,8 +5,9 @@ speaks for another party) and, usually, its receiver in OCPI-to-*:
 - another party: forwarded to it (4001 when unknown, 4003 when not connected);
 - the hub itself: a GET of a Sender list is a GET All over every Sender party, a push to a
   Receiver is a broadcast to every party of the opposite role;
-- no receiver (open routing request): a push is broadcast, a list GET is a GET All, a GET of
-  one object cannot be routed (4001).
+- no receiver (open routing request, 2.2.1 §4.1.8.4): a push is broadcast, a list GET is a
+  GET All, a GET of one object of a Sender goes to the party that holds it (asked in turn:
+  the hub decides by the content; 4001 when none has it).
 The answer carries OCPI-to = the requester, OCPI-from = the party that answered.
 """
 
@@ -133,6 +134,8 @@ def route(version: str, interface: str, module: str, rest: str = "") -> Any:
             return _get_all(requester, version, module)
         if request.method != "GET" and interface == "receiver":
             return _broadcast(requester, caller, context)
+        if to is None and request.method == "GET" and interface == "sender":
+            return _open_get(requester, caller, context)
         raise OcpiError(
             "Unknown receiver: name the party this request is for in OCPI-to-* "
             "(a GET of one object is never broadcast)",
@@ -177,6 +180,31 @@ def _broadcast(requester: Requester, caller: Any, context: dict[str, str]) -> Re
     response.status_code = status
     response.headers.update(_routing(requester.key, _hub_key()))
     return response
+
+
+def _open_get(requester: Requester, caller: Any, context: dict[str, str]) -> Response:
+    """An open routing GET of one object: forwarded to each Sender party in turn, answered by
+    the first that has it, as if it had been routed there."""
+    if not hub_faults.open_routing():
+        raise OcpiError(
+            "Unknown receiver: this hub does not route requests without OCPI-to-*",
+            status_code=4001,
+            http_status=404,
+        )
+    for source in hop.sources_for_get_all(context["module"], context["version"], caller):
+        try:
+            reply = hop.forward(source, requester, _routing(source.key, requester.key), **context)
+        except OcpiError:
+            continue
+        found = reply.envelope() or {}
+        if reply.status == 200 and found.get("status_code") == 1000 and found.get("data"):
+            return _answer(hub_faults.drop_response(reply), requester, source.key)
+    raise OcpiError(
+        f"Unknown receiver: no party behind this hub has {context['module']} "
+        f"{context['rest'].strip('/')} (name the party in OCPI-to-*)",
+        status_code=4001,
+        http_status=404,
+    )
 
 
 def _all_of(source: hop.Destination, requester: Requester, version: str, module: str) -> list:

@@ -59,6 +59,41 @@ def test_an_open_list_request_is_a_get_all_too(emsp) -> None:
     assert response.headers["X-Total-Count"] == "6"
 
 
+def test_an_open_get_of_one_object_goes_to_the_party_that_holds_it(tmp_path) -> None:
+    hub = make_hub(tmp_path, hub_parties=("EMSP/NL/EMA", "CPO/DE/CPB", "EMSP/BE/EMB"))
+    emsp = platform(hub, "EMSP", "FR", "EMX")
+    at_cpb = emsp.get(LOCATIONS, to=CPB).json["data"][-1]
+    response = emsp.get(f"{LOCATIONS}/{at_cpb['id']}")  # no OCPI-to-*: the hub decides
+    assert response.status_code == 200, response.json
+    assert response.json["data"] == at_cpb
+    assert routing(response) == {
+        "ocpi-to-country-code": "FR",
+        "ocpi-to-party-id": "EMX",
+        "ocpi-from-country-code": "DE",
+        "ocpi-from-party-id": "CPB",
+    }
+    unknown = emsp.get(f"{LOCATIONS}/NO-SUCH-LOCATION")
+    assert unknown.status_code == 404 and unknown.json["status_code"] == 4001
+    message = unknown.json["status_message"]
+    assert "no party behind this hub has locations NO-SUCH-LOCATION" in message
+
+
+def test_an_open_get_of_an_id_two_parties_use_is_answered_by_one_of_them(emsp) -> None:
+    location = emsp.get(LOCATIONS, to=CPB).json["data"][0]
+    response = emsp.get(f"{LOCATIONS}/{location['id']}")
+    assert response.status_code == 200, response.json
+    owner = (response.json["data"]["country_code"], response.json["data"]["party_id"])
+    assert owner in (CPA, CPB)  # both CPOs' Faker data number their Locations alike
+    found = routing(response)
+    assert (found["ocpi-from-country-code"], found["ocpi-from-party-id"]) == owner
+
+
+def test_an_open_get_addressed_to_the_hub_is_not_routed(emsp) -> None:
+    listed = emsp.get(LOCATIONS, to=CPA).json["data"]
+    response = emsp.get(f"{LOCATIONS}/{listed[0]['id']}", to=HUB)
+    assert response.json["status_code"] == 4001  # to the hub itself: neither routed nor GET All
+
+
 def test_an_unknown_party_gets_4001(emsp) -> None:
     response = emsp.get(LOCATIONS, to=("XX", "ZZZ"))
     assert response.status_code == 404
