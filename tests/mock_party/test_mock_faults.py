@@ -91,6 +91,12 @@ KNOWN_CHECKS |= {  # the checks of a Hub target (issue 12)
     "hub.clientinfo.push_valid",
     "hub.clientinfo.push_unrouted",
     "hub.clientinfo.push_current",
+    # the parties our counterpart hosts behind the Hub, and open routing
+    "hub.own_parties.routed",
+    "hub.own_parties.isolation",
+    "hub.own_parties.broadcast",
+    "hub.open_routing.get_one",
+    "hub.open_routing.answer_headers",
 }
 HUB_FAULTS = {  # issue 12: forwarded OCPI-from-*, wrong party, broadcast, dropped, duplicated,
     # leaked objects, unknown party answered 200, stale hubclientinfo
