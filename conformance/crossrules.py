@@ -7,6 +7,7 @@ failures; the suite's own tests call them directly.
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -70,16 +71,24 @@ def parse_datetime(value: object) -> datetime | None:
 
 def _ci(value: object) -> object:
     # country_code, party_id and the ids are CiStrings: compared case-insensitively
-    return value.upper() if isinstance(value, str) else value
+    return value.upper() if isinstance(value, str) else _hashable(value)
+
+
+def _hashable(value: object) -> object:
+    """A key part that can be hashed: a list or an object where a string belongs (a broken
+    server's id) becomes its JSON text."""
+    if isinstance(value, list | dict):
+        return json.dumps(value, sort_keys=True, default=str)
+    return value
 
 
 def object_key(module: str, obj: Mapping[str, Any]) -> tuple[Any, ...]:
     """What identifies an object of ``module`` among those of one server."""
     owner = (_ci(obj.get("country_code")), _ci(obj.get("party_id")))
     if module == "tokens":
-        return (*owner, _ci(obj.get("uid")), obj.get("type"))
+        return (*owner, _ci(obj.get("uid")), _hashable(obj.get("type")))
     if module == "hubclientinfo":
-        return (*owner, obj.get("role"))
+        return (*owner, _hashable(obj.get("role")))
     return (*owner, _ci(obj.get("id")))
 
 
@@ -298,13 +307,14 @@ def cdr_session_problems(
     session = index.get((_ci(cdr.get("country_code")), _ci(cdr.get("party_id")), _ci(session_id)))
     if session is None:
         return []
-    where = cdr.get("cdr_location") or {}
+    where = _mapping(cdr.get("cdr_location"))
+    token = _mapping(cdr.get("cdr_token"))
     pairs = [
         ("location id", where.get("id"), session.get("location_id")),
         ("EVSE uid", where.get("evse_uid"), session.get("evse_uid")),
         ("connector id", where.get("connector_id"), session.get("connector_id")),
-        ("token uid", (cdr.get("cdr_token") or {}).get("uid"), _session_token(session, "uid")),
-        ("token type", (cdr.get("cdr_token") or {}).get("type"), _session_token(session, "type")),
+        ("token uid", token.get("uid"), _session_token(session, "uid")),
+        ("token type", token.get("type"), _session_token(session, "type")),
     ]
     return [
         f"{what}: {ours!r} in the CDR, {theirs!r} in session {session_id}"
@@ -314,7 +324,12 @@ def cdr_session_problems(
 
 
 def _session_token(session: Mapping[str, Any], field: str) -> Any:
-    return (session.get("cdr_token") or {}).get(field)
+    return _mapping(session.get("cdr_token")).get(field)
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    """``value`` when it is a JSON object, else an empty one (the schema checks report it)."""
+    return value if isinstance(value, Mapping) else {}
 
 
 def differences(expected: Any, actual: Any, path: str = "$", limit: int = 10) -> list[str]:

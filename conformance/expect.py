@@ -151,9 +151,21 @@ def expect_valid(
     title: str,
     *,
     spec: str | None = None,
+    many: bool = False,
 ) -> None:
-    """The envelope's data (each item, for a list) is valid against ``object_name``; the
+    """The envelope's data is one valid ``object_name`` (with ``many``: a list of them); the
     envelope around it is the transport checks' to judge."""
+    body = response.body
+    data = body.get("data") if isinstance(body, dict) else None
+    if isinstance(body, dict) and (data is None or isinstance(data, list) != many):
+        shape = {dict: "an object", list: "a list", type(None): "missing or null"}
+        raise SchemaFailure(
+            title,
+            expected=f"data: {'a list of' if many else 'one'} {object_name}",
+            actual=f"data is {shape.get(type(data), type(data).__name__)}",
+            spec=spec,
+            exchange=response.exchange,
+        )
     violations = [
         v
         for v in validate(response.body, version, object_name, envelope=True)

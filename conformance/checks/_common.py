@@ -250,7 +250,8 @@ def expect_ok(
     needs_data: bool = False,
 ) -> Any:
     """The request succeeded (HTTP ``http``); returns ``data``. Skips when the answer's problem
-    belongs to a transport check."""
+    belongs to a transport check. With ``needs_data`` the data must be one JSON object (every
+    caller reads fields of it): a list, a string or null there is a finding."""
     statuses = tuple(http)
     reason = skip_reason(response, needs_data=needs_data)
     if reason is not None:
@@ -265,7 +266,25 @@ def expect_ok(
             hint=hint,
             exchange=response.exchange,
         )
-    return payload(response)[1]
+    data = payload(response)[1]
+    if needs_data and not isinstance(data, dict):
+        raise CheckFailure(
+            title,
+            expected="data: one JSON object",
+            actual=f"data is {json_kind(data)}",
+            spec=spec,
+            exchange=response.exchange,
+        )
+    return data
+
+
+def json_kind(value: Any) -> str:
+    """How a JSON value is named in a finding: 'a list', 'null', 'a string', ..."""
+    if value is None:
+        return "null"
+    names = {bool: "a boolean", int: "a number", float: "a number", str: "a string"}
+    names.update({list: "a list", dict: "an object"})
+    return names.get(type(value), type(value).__name__)
 
 
 def refusal_problem(response: OcpiResponse, codes: Iterable[int] | None = None) -> str | None:

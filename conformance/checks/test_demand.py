@@ -12,7 +12,7 @@ price each period with the Tariff it names.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -44,7 +44,9 @@ def _windowed(tariff: Mapping[str, Any]) -> bool:
     return bool(tariff.get("start_date_time") or tariff.get("end_date_time"))
 
 
-def _by_id(tariffs: Iterable[Any]) -> dict[str, Mapping[str, Any]]:
+def _by_id(tariffs: Any) -> dict[str, Mapping[str, Any]]:
+    if not isinstance(tariffs, list):  # the schema checks report a CDR's tariffs of a wrong type
+        return {}
     return {str(t.get("id")).upper(): t for t in tariffs if isinstance(t, dict)}
 
 
@@ -107,7 +109,8 @@ def _period_problems(
     """(whether a period names a windowed Tariff, periods naming a Tariff not in force at their
     start, periods running past the end of the Tariff they name)."""
     own = _by_id(document.get("tariffs") or [])
-    periods = [p for p in document.get("charging_periods") or [] if isinstance(p, dict)]
+    given = document.get("charging_periods")
+    periods = [p for p in given if isinstance(p, dict)] if isinstance(given, list) else []
     end = parse_datetime(document.get("end_date_time"))
     windowed, problems, unsplit = False, [], []
     for index, period in enumerate(periods):

@@ -10,7 +10,8 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -37,14 +38,18 @@ def run_suite(
     version: str = "2.2.1",
     churn: tuple[float | None, bool] = (None, True),
     options: Iterable[str] = (),
+    front: Callable[[str], AbstractContextManager[str]] | None = None,
+    extra: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The suite against a mock of ``role`` with ``faults`` on; results.json plus ``elapsed``.
 
     ``wrap`` puts a WSGI middleware around the mock (to break one rule the mock has no fault
     for); ``mock`` overrides MockConfig fields; ``version`` is the OCPI version tested (the mock
     serves that version only, as the CLI's does). ``churn`` is (churn wait, whether the suite
-    may switch the mock's status churn on), by default the demo's. ``options``: more
-    ``--ocpi-*`` options of the run.
+    may switch the mock's status churn on), by default the demo's. ``front(mock_url)`` is a
+    server before the mock that the suite is pointed at instead (it yields its own base URL);
+    ``extra`` are more pytest arguments, ``options`` more ``--ocpi-*`` options of the run. The
+    result has pytest's ``exit_code`` too.
     """
     from mock_party.app import create_app
     from mock_party.config import MockConfig
@@ -53,7 +58,12 @@ def run_suite(
     settings = {"slow_delay": 0.01, "versions": (version,), **(mock or {})}
     app = create_app(MockConfig(roles=(role.upper(),), faults=tuple(faults), **settings))
     served = wrap(app.wsgi_app) if wrap else app
-    with tempfile.TemporaryDirectory() as tmp, serve_in_thread(served) as server:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        serve_in_thread(served) as server,
+        (front or nullcontext)(server.url) as front_url,
+    ):
+        target_url = front_url if front else server.url
         results = Path(tmp) / "results.json"
         args = [
             checks_dir(),
@@ -67,7 +77,7 @@ def run_suite(
             "no:randomly",
             "-p",
             "no:terminal",
-            f"--ocpi-versions-url={server.url}/ocpi/versions",
+            f"--ocpi-versions-url={target_url}/ocpi/versions",
             f"--ocpi-token={app.config['OCPI_TOKEN_A']}",
             f"--ocpi-role={role.upper()}",
             f"--ocpi-mode={mode}",
@@ -85,6 +95,7 @@ def run_suite(
         args += list(options)
         if select:
             args += ["-k", select]
+        args += list(extra)
         started = time.perf_counter()
         code = pytest.main(args)
         elapsed = time.perf_counter() - started
@@ -95,6 +106,7 @@ def run_suite(
             raise RuntimeError(f"the suite wrote no results (pytest exit code {code})")
         found = json.loads(results.read_text())
     found["elapsed"] = elapsed
+    found["exit_code"] = int(code)
     return found
 
 
