@@ -12,7 +12,7 @@ price each period with the Tariff it names.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -44,9 +44,7 @@ def _windowed(tariff: Mapping[str, Any]) -> bool:
     return bool(tariff.get("start_date_time") or tariff.get("end_date_time"))
 
 
-def _by_id(tariffs: Any) -> dict[str, Mapping[str, Any]]:
-    if not isinstance(tariffs, list):  # the schema checks report a CDR's tariffs of a wrong type
-        return {}
+def _by_id(tariffs: Iterable[Any]) -> dict[str, Mapping[str, Any]]:
     return {str(t.get("id")).upper(): t for t in tariffs if isinstance(t, dict)}
 
 
@@ -108,7 +106,8 @@ def _period_problems(
 ) -> tuple[bool, list[str], list[str]]:
     """(whether a period names a windowed Tariff, periods naming a Tariff not in force at their
     start, periods running past the end of the Tariff they name)."""
-    own = _by_id(document.get("tariffs") or [])
+    given = document.get("tariffs")  # of a wrong type: the schema checks report it
+    own = _by_id(given if isinstance(given, list) else [])
     given = document.get("charging_periods")
     periods = [p for p in given if isinstance(p, dict)] if isinstance(given, list) else []
     end = parse_datetime(document.get("end_date_time"))
