@@ -126,32 +126,24 @@ def future_last_updated(
     stamp = parse_datetime(obj.get("last_updated"))
     if stamp is not None and stamp > now + tolerance:
         found.append(f"{path}.last_updated = {obj.get('last_updated')}")
-    for i, evse in enumerate(obj.get("evses") or []):
-        if isinstance(evse, Mapping):
-            found += future_last_updated(evse, now, tolerance, f"{path}.evses[{i}]")
-    for i, connector in enumerate(obj.get("connectors") or []):
-        if isinstance(connector, Mapping):
-            found += future_last_updated(connector, now, tolerance, f"{path}.connectors[{i}]")
+    for i, evse in _indexed(obj.get("evses")):
+        found += future_last_updated(evse, now, tolerance, f"{path}.evses[{i}]")
+    for i, connector in _indexed(obj.get("connectors")):
+        found += future_last_updated(connector, now, tolerance, f"{path}.connectors[{i}]")
     return found
 
 
 def duplicate_evse_uids(location: Mapping[str, Any]) -> list[str]:
     """EVSE uids used more than once within one Location."""
-    counts = Counter(
-        _ci(e.get("uid")) for e in location.get("evses") or [] if isinstance(e, Mapping)
-    )
+    counts = Counter(_ci(e.get("uid")) for e in _objects(location.get("evses")))
     return sorted(str(uid) for uid, n in counts.items() if n > 1)
 
 
 def duplicate_connector_ids(location: Mapping[str, Any]) -> list[str]:
     """``evse_uid/connector_id`` pairs used more than once within one EVSE."""
     found: list[str] = []
-    for evse in location.get("evses") or []:
-        if not isinstance(evse, Mapping):
-            continue
-        counts = Counter(
-            _ci(c.get("id")) for c in evse.get("connectors") or [] if isinstance(c, Mapping)
-        )
+    for evse in _objects(location.get("evses")):
+        counts = Counter(_ci(c.get("id")) for c in _objects(evse.get("connectors")))
         found += [f"{evse.get('uid')}/{cid}" for cid, n in counts.items() if n > 1]
     return found
 
@@ -164,18 +156,14 @@ def stale_parents(location: Mapping[str, Any]) -> list[str]:
     """
     found: list[str] = []
     parent = parse_datetime(location.get("last_updated"))
-    for evse in location.get("evses") or []:
-        if not isinstance(evse, Mapping):
-            continue
+    for evse in _objects(location.get("evses")):
         stamp = parse_datetime(evse.get("last_updated"))
         if parent is not None and stamp is not None and stamp > parent:
             found.append(
                 f"location {location.get('id')} ({location.get('last_updated')}) is older than "
                 f"its EVSE {evse.get('uid')} ({evse.get('last_updated')})"
             )
-        for connector in evse.get("connectors") or []:
-            if not isinstance(connector, Mapping):
-                continue
+        for connector in _objects(evse.get("connectors")):
             child = parse_datetime(connector.get("last_updated"))
             if stamp is not None and child is not None and child > stamp:
                 found.append(
@@ -191,16 +179,19 @@ def missing_tariff_ids(
 ) -> list[str]:
     """Connector ``tariff_ids`` that name no Tariff of the same CPO."""
     known = {
-        (_ci(t.get("country_code")), _ci(t.get("party_id")), _ci(t.get("id"))) for t in tariffs
+        (_ci(t.get("country_code")), _ci(t.get("party_id")), _ci(t.get("id")))
+        for t in _objects(tariffs)
     }
     found: list[str] = []
-    for location in locations:
+    for location in _objects(locations):
         owner = (_ci(location.get("country_code")), _ci(location.get("party_id")))
-        for evse in location.get("evses") or []:
-            for connector in evse.get("connectors") or []:
+        for evse in _objects(location.get("evses")):
+            for connector in _objects(evse.get("connectors")):
                 # 2.1.1 names one tariff_id, 2.2+ a list of tariff_ids
                 single = connector.get("tariff_id")
-                for tariff_id in connector.get("tariff_ids") or ([single] if single else []):
+                given = connector.get("tariff_ids")
+                ids = given if isinstance(given, list) else [single] if single else []
+                for tariff_id in ids:
                     if (*owner, _ci(tariff_id)) not in known:
                         found.append(
                             f"location {location.get('id')}, EVSE {evse.get('uid')}, connector "
@@ -212,7 +203,7 @@ def missing_tariff_ids(
 def _location_index(locations: Iterable[Mapping[str, Any]]) -> dict[tuple, Mapping[str, Any]]:
     return {
         (_ci(loc.get("country_code")), _ci(loc.get("party_id")), _ci(loc.get("id"))): loc
-        for loc in locations
+        for loc in _objects(locations)
     }
 
 
@@ -232,12 +223,12 @@ def _place_problems(
     if location is None or evse_uid == "#NA":
         return [], None
     evse = next(
-        (e for e in location.get("evses") or [] if _ci(e.get("uid")) == _ci(evse_uid)), None
+        (e for e in _objects(location.get("evses")) if _ci(e.get("uid")) == _ci(evse_uid)), None
     )
     if evse is None:
         return [f"location {location_id} has no EVSE {evse_uid!r}"], None
     if connector_id != "#NA" and not any(
-        _ci(c.get("id")) == _ci(connector_id) for c in evse.get("connectors") or []
+        _ci(c.get("id")) == _ci(connector_id) for c in _objects(evse.get("connectors"))
     ):
         return [
             f"EVSE {evse_uid} of location {location_id} has no connector {connector_id!r}"
@@ -256,7 +247,7 @@ def cdr_location_problems(
 ) -> list[str]:
     """Where a CDR's ``cdr_location`` does not fit the Location it names (EVSE, connector,
     evse_id)."""
-    where = cdr.get("cdr_location") or {}
+    where = _mapping(cdr.get("cdr_location"))
     owner = (_ci(cdr.get("country_code")), _ci(cdr.get("party_id")))
     problems, evse = _place_problems(
         owner,
@@ -330,6 +321,20 @@ def _session_token(session: Mapping[str, Any], field: str) -> Any:
 def _mapping(value: Any) -> Mapping[str, Any]:
     """``value`` when it is a JSON object, else an empty one (the schema checks report it)."""
     return value if isinstance(value, Mapping) else {}
+
+
+def _objects(value: Any) -> list[Mapping[str, Any]]:
+    """The JSON objects in ``value`` when it is a list (or another iterable of objects); a
+    value of a wrong type has none (the schema checks report it)."""
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        return []
+    return [item for item in value if isinstance(item, Mapping)]
+
+
+def _indexed(value: Any) -> list[tuple[int, Mapping[str, Any]]]:
+    if not isinstance(value, list):
+        return []
+    return [(i, item) for i, item in enumerate(value) if isinstance(item, Mapping)]
 
 
 def differences(expected: Any, actual: Any, path: str = "$", limit: int = 10) -> list[str]:

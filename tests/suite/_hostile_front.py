@@ -49,7 +49,12 @@ TRANSPORT_KINDS = (
     "html_body",
     "empty_body",
 )
-ENVELOPE_KINDS = ("data_list_for_object", "data_object_for_list", "data_a_string")
+ENVELOPE_KINDS = (
+    "data_list_for_object",
+    "data_object_for_list",
+    "data_a_string",
+    "data_items_not_objects",
+)
 DRIP_PACE = 0.05
 HOP = "hostile_hop"
 BACK = "hostile_back"
@@ -315,6 +320,8 @@ def _envelope_data(kind: str, data: Any) -> Any:
         return data[0] if data and isinstance(data[0], dict) else {}
     if kind == "data_a_string" and data is not None:
         return "hostile"
+    if kind == "data_items_not_objects" and isinstance(data, list):
+        return [1, "hostile", None, [], *data]
     return _SAME
 
 
