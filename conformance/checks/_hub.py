@@ -85,6 +85,9 @@ def parties(request: pytest.FixtureRequest, ocpi: Run, role: str | None = None) 
     ours = {(c.upper(), p.upper()) for _, c, p in our_parties(ocpi)}
     found = []
     for info in listed.objects:
+        fields = ("country_code", "party_id", "role", "status")
+        if not all(isinstance(info.get(name), str) for name in fields):
+            continue  # a malformed ClientInfo: hubclientinfo.objects_valid's finding
         party = HubParty(
             str(info.get("country_code", "")),
             str(info.get("party_id", "")),
@@ -111,7 +114,9 @@ def routed_client(ocpi: Run, to: tuple[str, str]) -> OcpiClient:
 def routed_walk(request: pytest.FixtureRequest, ocpi: Run, party: HubParty) -> tuple[str, Walk]:
     """(module, walk) of the Sender list of ``party``'s role, read through the Hub routed to
     ``party``."""
-    module = SENDER_MODULE[party.role]
+    module = SENDER_MODULE.get(party.role)
+    if module is None:
+        pytest.skip(f"{party.label}: a party of role {party.role} has no Sender list to read")
     url = endpoint_or_skip(ocpi, module, "SENDER")
     client = routed_client(ocpi, party.key)
     return module, cached(
