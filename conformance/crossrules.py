@@ -83,7 +83,10 @@ def _hashable(value: object) -> object:
 
 
 def object_key(module: str, obj: Mapping[str, Any]) -> tuple[Any, ...]:
-    """What identifies an object of ``module`` among those of one server."""
+    """What identifies an object of ``module`` among those of one server (a list item that is
+    no object at all, as a broken page holds, is told apart by its JSON text)."""
+    if not isinstance(obj, Mapping):
+        return ("(not an object)", _hashable(obj))
     owner = (_ci(obj.get("country_code")), _ci(obj.get("party_id")))
     if module == "tokens":
         return (*owner, _ci(obj.get("uid")), _hashable(obj.get("type")))

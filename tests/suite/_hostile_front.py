@@ -74,6 +74,7 @@ class Plan:
     per_object: int = 2  # inputs put into one object at once
     seed: int = 16
     only: tuple[str, ...] = ()  # transport kinds to use (all when empty)
+    modules: tuple[str, ...] = ()  # the modules spoiled (all when empty)
 
 
 @dataclass
@@ -222,6 +223,8 @@ class HostileFront:
             answer = self._forward(method, _with_query(split.path, query), headers, body)
             first = _with_query(split.path, {k: v for k, v in query.items() if k != "offset"})
             return _send(conn, _with_link(answer, headers, first))
+        if self.plan.modules and module not in self.plan.modules:
+            return _send(conn, self._forward(method, target, headers, body))
         transport = None
         if self.plan.transport and (not handshake or self.plan.handshake):
             transport = self._transport_kind(method, module, split.path)

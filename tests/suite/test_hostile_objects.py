@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conformance import crossrules as rules
+from conformance.crossrules import describe_key
 from mock_party.fake.datasets import generate_dataset
 from suite import _hostile_data as hd
 
@@ -114,3 +115,9 @@ def test_the_first_crashes_are_findings_or_nothing(module, spoil) -> None:
     _every_rule(objects)
     key = rules.object_key(module, objects[module][0])
     assert hash(key) is not None
+
+
+@pytest.mark.parametrize("item", ["hostile", 7, None, ["L1"]])
+def test_a_page_item_that_is_no_object_has_a_key(item) -> None:
+    # pagination.offset_applied compared the keys of raw page items
+    assert describe_key(rules.object_key("tokens", item)).startswith("(not an object)")
