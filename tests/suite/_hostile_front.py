@@ -75,6 +75,8 @@ class Plan:
     seed: int = 16
     only: tuple[str, ...] = ()  # transport kinds to use (all when empty)
     modules: tuple[str, ...] = ()  # the modules spoiled (all when empty)
+    turn: int = 0  # where each module's round of transport kinds starts
+    nulls_only: bool = False  # data: only nulls in every optional field (legal by our schemas)
 
 
 @dataclass
@@ -132,6 +134,9 @@ class HostileFront:
     def _mutate_object(self, version: str, name: str, value: Any) -> tuple[Any, bool]:
         """``value`` with up to ``per_object`` inputs not served before (fewer once all are)."""
         schema = hd.load(version, name)
+        if self.plan.nulls_only:
+            self._claim((version, name, "$", "nulls_everywhere"))
+            return hd.nulls_everywhere(version, value, schema), True
         candidates: list[hd.Mutation | None] = [None]  # None: nulls in every optional field
         for site in hd.sites(version, value, schema):
             holder = value
@@ -188,7 +193,8 @@ class HostileFront:
             return answer
         module = _module(path)
         # every third answer to the same URL template breaks the envelope, the others the objects
-        if self._count(method, _template(path)) % 3 == 2 and self._spoil_envelope(module, body):
+        third = self._count(method, _template(path)) % 3 == 2
+        if third and not self.plan.nulls_only and self._spoil_envelope(module, body):
             return _json_answer(answer, body)
         named = hd.schema_of(method, path)
         data = body["data"]
@@ -201,7 +207,7 @@ class HostileFront:
                     changed |= did
             elif not is_list and isinstance(data, dict):
                 body["data"], changed = self._mutate_object(version, name, data)
-        if not changed:
+        if not changed and not self.plan.nulls_only:
             changed = self._spoil_envelope(module, body)
         return _json_answer(answer, body) if changed else answer
 
@@ -249,7 +255,7 @@ class HostileFront:
         kinds = self.plan.only or TRANSPORT_KINDS
         # each module starts the round at another kind, so the first answer (the walk the
         # module's checks share) meets a different fault in each module
-        turn = sum(map(ord, module)) % len(kinds)
+        turn = (sum(map(ord, module)) + self.plan.turn) % len(kinds)
         kinds = kinds[turn:] + kinds[:turn]
         is_list = method == "GET" and _is_list_path(path)
         for kind in kinds:

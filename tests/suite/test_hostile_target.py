@@ -46,16 +46,20 @@ RUNS = [
     ("cpo-2.3.0-data", "cpo", "2.3.0", Plan(data=True), None),
     ("cpo-transport", "cpo", "2.2.1", Plan(data=False, transport=True), None),
     ("emsp-transport", "emsp", "2.2.1", Plan(data=False, transport=True), None),
+    # the first answer of each handshake step spoiled: versions dripped slower than the
+    # timeout, details cut short behind a lying Content-Length, the registration redirected
+    # to itself; their later answers get the other inputs
     *(
         (
             f"cpo-handshake-{module}",
             "cpo",
             "2.2.1",
-            Plan(data=True, transport=True, handshake=True, modules=(module,)),
+            Plan(data=True, transport=True, handshake=True, modules=(module,), turn=turn),
             HANDSHAKE,
         )
-        for module in ("versions", "details", "credentials")
+        for module, turn in (("versions", 3), ("details", 2), ("credentials", 3))
     ),
+    ("cpo-nulls", "cpo", "2.2.1", Plan(data=True, handshake=True, nulls_only=True), None),
 ]
 
 
@@ -91,7 +95,11 @@ def runs() -> Iterator[dict[str, tuple[dict[str, Any], HostileFront, str]]]:
         "distinct_inputs": sum(tried.values()),
         "per_run": tried,
         "seconds": {name: round(r["elapsed"], 1) for name, (r, _, _) in done.items()},
-        "crashed_or_hung": [],
+        "crashed_or_hung": [
+            name
+            for name, (r, _, console) in done.items()
+            if _crashes(r, console) or r["stopped"] or r["elapsed"] >= MAX_TIME / 2
+        ],
     }
     SUMMARY.parent.mkdir(parents=True, exist_ok=True)
     SUMMARY.write_text(json.dumps(summary, indent=2) + "\n")
@@ -135,3 +143,14 @@ def _names(record: dict[str, Any], module: str) -> bool:
     if record["id"].startswith(prefixes.get(module, (f"{module}.",))):
         return True
     return module not in ("details", "versions") and f"/{module}" in (record["message"] or "")
+
+
+def test_nulls_in_optional_fields_are_no_violation(runs) -> None:
+    """Our schemas allow null in every optional field: a server sending them gets no schema
+    finding; what fails is only what the nulls really change (an EVSE list gone, a pushed
+    field not kept)."""
+    results, front, _ = runs["cpo-nulls"]
+    assert len(front.tried) >= 5, front.tried  # every object module was answered with nulls
+    failed = [r for r in results["checks"] if r["outcome"] in ("fail", "warn")]
+    assert not [r["id"] for r in failed if r["id"].endswith(".objects_valid")]
+    assert not [r["id"] for r in failed if "None is not" in (r["message"] or "")]
