@@ -129,11 +129,13 @@ def test_the_suite_survives_a_hostile_target(runs, name: str) -> None:
 
 @pytest.mark.parametrize("name", [name for name, *_ in RUNS])
 def test_every_spoiled_module_is_a_finding(runs, name: str) -> None:
-    """Each module whose envelopes or exchanges were spoiled has a finding: one of its own
+    """Each module whose envelopes were spoiled has a finding: one of its own
     checks, or a check (transport, pagination, ...) whose message names the module's URL."""
     results, front, _ = runs[name]
     findings = [r for r in results["checks"] if r["outcome"] in ("fail", "warn")]
-    spoiled = {key[1] for key in front.tried if key[0] in ("envelope", "transport")}
+    # envelopes only: which module meets which transport fault depends on the order of
+    # concurrent requests, and a module whose one spoiled exchange was retried may show none
+    spoiled = {key[1] for key in front.tried if key[0] == "envelope"}
     missing = [m for m in sorted(spoiled) if not any(_names(r, m) for r in findings)]
     assert not missing, (missing, sorted(r["id"] for r in findings))
 
