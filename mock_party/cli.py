@@ -300,7 +300,7 @@ def serve(
     from mock_party.workers import WorkersError, check_workers
 
     try:
-        check_workers(workers, config.database)
+        check_workers(workers, config.database, tuple(config.roles))
     except WorkersError as exc:
         click.secho(f"Configuration error: {exc}", fg="red", err=True)
         sys.exit(2)

@@ -28,8 +28,14 @@ class WorkersError(ValueError):
     """Several workers asked for over a store they cannot share."""
 
 
-def check_workers(workers: int, database: str | None) -> None:
-    """Refuse several workers over SQLite: its one-file store is for one process."""
+def check_workers(workers: int, database: str | None, roles: tuple[str, ...] = ()) -> None:
+    """Refuse several workers over SQLite (its one-file store is for one process) and for a
+    hub (the relays of asynchronous results and the parties it plays live in its process)."""
+    if workers > 1 and "HUB" in roles:
+        raise WorkersError(
+            f"--workers {workers} cannot serve a mock hub: the parties it plays and the relays "
+            "of command results live in its one process (drop --workers for --role hub)"
+        )
     if workers > 1 and not (database and is_postgres(database)):
         raise WorkersError(
             f"--workers {workers} needs a PostgreSQL database (--database postgresql://…): "

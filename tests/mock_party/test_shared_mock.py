@@ -106,6 +106,20 @@ def test_errors_gunicorn_answers_are_envelopes(shared, request_bytes, status, na
     assert envelope["timestamp"].endswith("Z")
 
 
+def test_several_workers_for_a_hub_are_refused():
+    # refused before any database is opened, so no PostgreSQL server is needed to see it
+    done = subprocess.run(
+        [OCPI_MOCK, "serve", "--role", "hub", "--database", "postgresql://mock@127.0.0.1:1/x"]
+        + ["--workers", "2"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "--workers 2 cannot serve a mock hub" in done.stderr
+    assert "drop --workers for --role hub" in done.stderr
+
+
 def test_several_workers_over_sqlite_are_refused(tmp_path):
     done = subprocess.run(
         [OCPI_MOCK, "serve", "--database", str(tmp_path / "m.sqlite"), "--workers", "3"],
