@@ -35,24 +35,29 @@ log = logging.getLogger(__name__)
 BODY_KEPT = 20_000  # characters of a body kept; the list is for reading, not archiving
 _MASK_WHOLE = 2_000_000  # bodies up to this size are parsed to mask their token fields
 FLUSH_EVERY = 0.1  # seconds an exchange may wait for its write
+IDLE = 5.0  # seconds without an exchange after which the writer thread ends
 _BATCH = 500  # exchanges written in one transaction at most
 _BACKLOG = 10_000  # exchanges waiting at most; beyond, new ones are dropped (and logged)
 
 
 class Recorder:
-    """One process's writer of exchanges into the store at ``database``. Started on first use
-    in each process (a pre-fork worker gets its own, never the parent's thread)."""
+    """One process's writer of exchanges into the store at ``database``. Its thread starts on
+    first use in each process (a pre-fork worker gets its own, never the parent's) and ends,
+    closing its connection, once nothing came for ``IDLE`` seconds: a process that creates
+    many apps (a test run, an embedding tool) must not keep a thread and a connection for
+    each of them."""
 
     def __init__(self, database: str, keep: int) -> None:
         self.database = database
         self.keep = keep
         self._queue: queue.Queue[dict[str, Any]] = queue.Queue(maxsize=_BACKLOG)
         self._pid: int | None = None
+        self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._dropped = 0
 
     def add(self, exchange: dict[str, Any]) -> None:
-        self._ensure_thread()
+        self._ensure_fork_safe()
         try:
             self._queue.put_nowait(exchange)
         except queue.Full:
@@ -61,29 +66,51 @@ class Recorder:
                 log.warning(
                     "exchanges come faster than they are written: %d dropped", self._dropped
                 )
+        with self._lock:  # after the put: a thread ending now either sees it or is gone
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="ocpi-exchange-recorder", daemon=True
+                )
+                self._thread.start()
 
-    def _ensure_thread(self) -> None:
+    def running(self) -> bool:
+        """Whether this process's writer thread is alive (it ends when idle)."""
+        with self._lock:
+            return self._thread is not None and self._thread.is_alive()
+
+    def _ensure_fork_safe(self) -> None:
         if self._pid == os.getpid():
             return
         with self._lock:
-            if self._pid == os.getpid():
-                return
-            if self._pid is not None:  # forked: the parent's queue and thread are not ours
+            if self._pid is not None and self._pid != os.getpid():
+                # forked: the parent's queue and thread are not ours
                 self._queue = queue.Queue(maxsize=_BACKLOG)
+                self._thread = None
             self._pid = os.getpid()
-            threading.Thread(target=self._run, name="ocpi-exchange-recorder", daemon=True).start()
+
+    def _next_batch(self) -> list[dict[str, Any]] | None:
+        """The exchanges to write next, or None when the thread is to end (idle)."""
+        try:
+            first = self._queue.get(timeout=IDLE)
+        except queue.Empty:
+            with self._lock:
+                if self._queue.empty():
+                    self._thread = None
+                    return None
+            first = self._queue.get_nowait()
+        batch = [first]
+        time.sleep(FLUSH_EVERY)  # let the ones right behind it join this write
+        while len(batch) < _BATCH:
+            try:
+                batch.append(self._queue.get_nowait())
+            except queue.Empty:
+                break
+        return batch
 
     def _run(self) -> None:
         store = Store(self.database)
         try:
-            while True:
-                batch = [self._queue.get()]
-                time.sleep(FLUSH_EVERY)  # let the ones right behind it join this write
-                while len(batch) < _BATCH:
-                    try:
-                        batch.append(self._queue.get_nowait())
-                    except queue.Empty:
-                        break
+            while (batch := self._next_batch()) is not None:
                 try:
                     store.add_exchanges(batch, keep=self.keep)
                 except Exception:  # a failed write loses these exchanges, not the recorder

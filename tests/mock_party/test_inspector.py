@@ -6,13 +6,14 @@ bodies, no token in clear anywhere, filters, the bound on what is kept, and ``ui
 from __future__ import annotations
 
 import base64
+import threading
 import time
 from typing import Any
 
 import httpx
 from mock_support import NO_DATA, OcpiActions
 
-from mock_party import MockConfig, create_app
+from mock_party import MockConfig, create_app, recording
 from mock_party.store import Store
 
 TOKEN_A = "planted-token-A-0123456789"
@@ -158,6 +159,28 @@ def test_only_the_newest_exchanges_are_kept(make_app, served):
         time.sleep(0.05)
     exchanges = live(base)["exchanges"]
     assert [e["id"] for e in exchanges] == [12, 11, 10, 9, 8]
+
+
+def test_the_recorder_thread_ends_when_idle_and_comes_back(make_app, served, monkeypatch):
+    """A process that makes many apps (a test run, a tool embedding the mock) keeps no writer
+    thread, nor its store connection, for each app once its traffic has stopped."""
+    monkeypatch.setattr(recording, "IDLE", 0.3)
+    app = make_app()
+    base = served(app).url
+    recorder = app.extensions["ocpi_recorder"]
+    headers = auth("token-A-1234")
+    assert httpx.get(f"{base}/ocpi/versions", headers=headers).status_code == 200
+    assert [e["id"] for e in wait_for(base, 1)] == [1]
+    deadline = time.monotonic() + 10
+    while recorder.running() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not recorder.running()
+    names = [t.name for t in threading.enumerate() if t.name == "ocpi-exchange-recorder"]
+    assert len(names) < 5, names  # others' apps of this process may still be writing
+    # the next exchange starts it again, and nothing is lost in between
+    for _ in range(3):
+        assert httpx.get(f"{base}/ocpi/versions", headers=headers).status_code == 200
+    assert [e["id"] for e in wait_for(base, 4)] == [4, 3, 2, 1]
 
 
 def test_without_the_ui_nothing_is_served_nor_recorded(make_app, served):
