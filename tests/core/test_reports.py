@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import html
 import json
-import os
-import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+from browser_support import chromium
 from click.testing import CliRunner
 from jsonschema import Draft202012Validator
 
@@ -136,42 +135,10 @@ def test_compare_lists_fixed_and_regressed(tmp_path):
     assert bad.exit_code == 2 and "file not found" in bad.output
 
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-
-
-def _in_ci() -> bool:
-    # .ci/run sets OCPI_TEST_POSTGRES; CI services set CI
-    return os.environ.get("CI", "").lower() not in ("", "0", "false") or bool(
-        os.environ.get("OCPI_TEST_POSTGRES")
-    )
-
-
 def test_report_renders_in_headless_chromium(faulty_run, tmp_path):
-    why = None
-    if CHROMIUM is None:
-        why = "Debian's chromium is not installed (.ci/run installs it: apt-get install chromium)"
-    try:
-        import playwright.sync_api as playwright
-    except ImportError:
-        why = why or "playwright is not installed (pip install -e '.[test]')"
-    if why:
-        if _in_ci():
-            pytest.fail(f"the report's browser test must run in CI: {why}", pytrace=False)
-        pytest.skip(why)
     reports, _ = faulty_run
     problems: list[str] = []
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+    with chromium("report's") as browser:
         page = browser.new_page(viewport={"width": 1400, "height": 1600})
         page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: problems.append(str(e)))
@@ -185,6 +152,5 @@ def test_report_renders_in_headless_chromium(faulty_run, tmp_path):
         assert failed_row.locator(".ocpi-exchanges details[open] pre").first.is_visible()
         assert "Token ****" in failed_row.inner_text()
         page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
-        browser.close()
     assert (tmp_path / "report.png").stat().st_size > 10_000
     assert problems == []

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import re
-import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -24,13 +23,12 @@ from typing import Any
 
 import httpx
 import pytest
+from browser_support import chromium
 from mock_support import NO_DATA, auth
-from postgres_support import in_ci
 
 from mock_party import MockConfig, create_app
 from mock_party.store import Partner, Store
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 TOKEN_A = "browser-token-A-0123456789"
 WAIT_MS = 15_000  # the page polls each second; a loaded machine may take a few
 MOCK = str(Path(sys.executable).parent / "ocpi-mock")
@@ -55,33 +53,8 @@ class Browser:
 
 @pytest.fixture
 def browser() -> Iterator[Browser]:
-    why = None
-    if CHROMIUM is None:
-        why = "Debian's chromium is not installed (.ci/run installs it: apt-get install chromium)"
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        why = why or "playwright is not installed (pip install -e '.[test]')"
-    if why:
-        if in_ci():
-            pytest.fail(f"the inspector's browser test must run in CI: {why}", pytrace=False)
-        pytest.skip(why)
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
-        try:
-            yield Browser(chromium.new_page(viewport={"width": 1400, "height": 1400}))
-        finally:
-            chromium.close()
+    with chromium("inspector's") as launched:
+        yield Browser(launched.new_page(viewport={"width": 1400, "height": 1400}))
 
 
 def _secrets(*tokens: str) -> list[str]:
