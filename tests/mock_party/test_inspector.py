@@ -6,7 +6,6 @@ bodies, no token in clear anywhere, filters, the bound on what is kept, and ``ui
 from __future__ import annotations
 
 import base64
-import threading
 import time
 from typing import Any
 
@@ -175,8 +174,6 @@ def test_the_recorder_thread_ends_when_idle_and_comes_back(make_app, served, mon
     while recorder.running() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert not recorder.running()
-    names = [t.name for t in threading.enumerate() if t.name == "ocpi-exchange-recorder"]
-    assert len(names) < 5, names  # others' apps of this process may still be writing
     # the next exchange starts it again, and nothing is lost in between
     for _ in range(3):
         assert httpx.get(f"{base}/ocpi/versions", headers=headers).status_code == 200
