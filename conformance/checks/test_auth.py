@@ -14,7 +14,7 @@ from conformance.failures import CheckFailure
 from conformance.session import Run
 from ocpi_core.versions import SINCE_2_2
 
-check = pytest.mark.check
+check = pytest.mark.check(roles=("CPO", "EMSP", "HUB"))
 SPEC = "2.2.1 §4.1.2 Authorization header"
 UNKNOWN = "not-a-token-of-anyone-0000"
 

@@ -19,7 +19,7 @@ from conformance.rules import transport as rules
 from conformance.session import Run
 from ocpi_core.exchange import Exchange
 
-check = pytest.mark.check
+check = pytest.mark.check(roles=("CPO", "EMSP", "HUB"))
 
 
 def _exchanges(ocpi: Run) -> list[Exchange]:

@@ -8,7 +8,7 @@ from conformance.expect import data_of, expect_success, expect_valid, skip_unfol
 from conformance.failures import CheckFailure
 from conformance.session import Run
 
-check = pytest.mark.check
+check = pytest.mark.check(roles=("CPO", "EMSP", "HUB"))
 
 
 def _discovered(ocpi: Run):

@@ -29,6 +29,18 @@ HUB_CHECKS = (
     "hub.broadcast.reaches_parties",
     "hubclientinfo.objects_valid",
 )
+GENERIC_CHECKS = (
+    "versions.list.valid",
+    "versions.details.valid",
+    "versions.details.urls_absolute",
+    "auth.missing_token_401",
+    "auth.unknown_token_401",
+    "auth.unknown_token_module_401",
+    "auth.token_a_other_module_401",
+    "transport.envelope_valid",
+    "transport.request_id_echoed",
+    "transport.config_modules_unrouted",
+)
 
 
 @pytest.mark.parametrize("version", ["2.2.1", "2.3.0"])
@@ -49,6 +61,8 @@ def test_cli_mock_hub_runs_clean(tmp_path: Path, version: str) -> None:
     assert {check_id: found[check_id] for check_id in HUB_CHECKS} == dict.fromkeys(
         HUB_CHECKS, "pass"
     )
+    # a Hub is judged on its versions, its authentication and its transport too
+    assert {found[c] for c in GENERIC_CHECKS} == {"pass"}, {c: found[c] for c in GENERIC_CHECKS}
 
 
 def test_hub_checks_do_not_apply_to_a_cpo() -> None:
