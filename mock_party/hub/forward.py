@@ -216,32 +216,13 @@ def forward(
         if body:
             headers["Content-Type"] = "application/json"
         if destination.local is not None:
-            reply = _forward_local(
-                destination.local,
-                requester,
-                headers,
-                version,
-                module,
-                interface,
-                rest,
-                query,
-                method,
-                body,
-            )
+            forward, receiver = _forward_local, destination.local
         else:
             assert destination.partner is not None
-            reply = _forward_http(
-                destination,
-                requester,
-                headers,
-                version,
-                module,
-                interface,
-                rest,
-                query,
-                method,
-                body,
-            )
+            forward, receiver = _forward_http, destination
+        reply = forward(
+            receiver, requester, headers, version, module, interface, rest, query, method, body
+        )
         g.setdefault("hub_forwards", []).append((destination.label, method, reply.status))
     return reply
 
