@@ -22,13 +22,10 @@ parsed) because they share the machine's cores with the server under test.
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
-import socket
 import statistics
 import sys
 import tempfile
-import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,6 +36,10 @@ sys.path.insert(0, str(ROOT / "tests" / "mock_party"))
 
 import pg_cluster  # noqa: E402
 from shared_mock_support import ServedMock, add_partner, children, headers, serve  # noqa: E402
+
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from load_client import python_load, wrk_load, wrk_path  # noqa: E402
 
 LOCATIONS = 200
 OFFSETS = (0, 50, 100, 150)
@@ -51,67 +52,6 @@ def fresh_database(server: str) -> str:
     with psycopg.connect(server, autocommit=True) as connection:
         connection.execute(f"CREATE DATABASE {name}")
     return server.rsplit("/", 1)[0] + "/" + name
-
-
-def _request(port: int, offset: int) -> bytes:
-    auth = headers()["Authorization"]
-    return (
-        f"GET /ocpi/2.2.1/sender/locations?limit=50&offset={offset} HTTP/1.1\r\n"
-        f"Host: 127.0.0.1:{port}\r\nAuthorization: {auth}\r\n\r\n"
-    ).encode()
-
-
-def _read_response(sock: socket.socket, buffer: bytes) -> tuple[int, bytes]:
-    """One response's status from ``sock``; what was read beyond it."""
-    while b"\r\n\r\n" not in buffer:
-        chunk = sock.recv(65536)
-        if not chunk:
-            raise ConnectionError("closed")
-        buffer += chunk
-    head, _, rest = buffer.partition(b"\r\n\r\n")
-    lines = head.split(b"\r\n")
-    status = int(lines[0].split()[1])
-    length = 0
-    for line in lines[1:]:
-        name, _, value = line.partition(b":")
-        if name.strip().lower() == b"content-length":
-            length = int(value)
-    while len(rest) < length:
-        chunk = sock.recv(65536)
-        if not chunk:
-            raise ConnectionError("closed")
-        rest += chunk
-    return status, rest[length:]
-
-
-def client(port: int, start: float, stop: float, results: multiprocessing.Queue) -> None:
-    """Send requests on one keep-alive connection; count the 200s answered in [start, stop)."""
-    requests = [_request(port, offset) for offset in OFFSETS]
-    ok = errors = i = 0
-    sock = None
-    buffer = b""
-    while time.time() < stop:
-        try:
-            if sock is None:
-                sock = socket.create_connection(("127.0.0.1", port), timeout=30)
-                buffer = b""
-            sock.sendall(requests[i % len(requests)])
-            status, buffer = _read_response(sock, buffer)
-        except OSError:
-            errors += 1
-            if sock is not None:
-                sock.close()
-            sock = None
-            continue
-        i += 1
-        if time.time() >= start:
-            if status == 200:
-                ok += 1
-            else:
-                errors += 1
-    if sock is not None:
-        sock.close()
-    results.put((ok, errors))
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -139,47 +79,80 @@ def postmaster(server: str) -> int | None:
     return pid if Path(f"/proc/{pid}").exists() else None
 
 
+def page_paths() -> list[str]:
+    return [f"/ocpi/2.2.1/sender/locations?limit=50&offset={offset}" for offset in OFFSETS]
+
+
+def check_pages(mock: ServedMock) -> None:
+    """The pages the load asks for, read once and judged: HTTP 200, OCPI 1000, 50 Locations a
+    page that are valid 2.2.1 Locations, X-Total-Count 200, no Location twice; exits saying
+    what is wrong otherwise (a fast wrong answer is no result)."""
+    import httpx
+
+    from ocpi_core.schemas import validate
+
+    seen: set[str] = set()
+    with httpx.Client(base_url=mock.url, headers=headers(), timeout=30) as http:
+        for path in page_paths():
+            response = http.get(path)
+            body = response.json() if response.status_code == 200 else {}
+            items = body.get("data") or []
+            problems = [str(v) for item in items for v in validate(item, "2.2.1", "Location")]
+            if (
+                response.status_code != 200
+                or body.get("status_code") != 1000
+                or len(items) != 50
+                or response.headers.get("X-Total-Count") != str(LOCATIONS)
+                or problems
+            ):
+                sys.exit(
+                    f"{mock.url}{path}: HTTP {response.status_code}, OCPI "
+                    f"{body.get('status_code')}, {len(items)} objects, X-Total-Count "
+                    f"{response.headers.get('X-Total-Count')}, {problems[:3]}"
+                )
+            seen |= {item["id"] for item in items}
+    if len(seen) != LOCATIONS:
+        sys.exit(f"{mock.url}: the 4 pages held {len(seen)} distinct Locations, not {LOCATIONS}")
+
+
 @dataclass
 class Measure:
-    rate: float  # requests a second answered 200
+    rate: float  # answers a second (2xx)
     errors: int
-    mock_ms: float  # CPU of the mock's processes a request
-    postgres_ms: float | None  # CPU of the PostgreSQL server a request (if local)
+    mock_ms: float  # CPU of the mock's processes an answer
+    postgres_ms: float | None  # CPU of the PostgreSQL server an answer (if local)
+    client_ms: float  # CPU of the load generator an answer
 
 
 def measure(
-    mock: ServedMock, server_pid: int | None, clients: int, seconds: float, warmup: float
+    mock: ServedMock,
+    server_pid: int | None,
+    client: str,
+    connections: int,
+    seconds: float,
+    warmup: float,
 ) -> Measure:
-    """Requests a second answered 200 by ``mock`` and the CPU they cost, over ``seconds``."""
+    """Answers a second from ``mock`` and the CPU each costs, over ``seconds`` after
+    ``warmup``; the pages are judged after the load (check_pages)."""
     port = int(mock.url.rsplit(":", 1)[1])
-    start = time.time() + warmup
-    stop = start + seconds
-    results: multiprocessing.Queue = multiprocessing.Queue()
-    processes = [
-        multiprocessing.Process(target=client, args=(port, start, stop, results))
-        for _ in range(clients)
-    ]
-    for process in processes:
-        process.start()
 
-    def sample() -> tuple[float, float]:
+    def probe() -> tuple[float, float]:
         mock_pids = [mock.process.pid, *children(mock.process.pid)]
         server_pids = [server_pid, *children(server_pid)] if server_pid else []
         return cpu_seconds(mock_pids), cpu_seconds(server_pids)
 
-    time.sleep(max(start - time.time(), 0))
-    mock_before, server_before = sample()
-    time.sleep(max(stop - time.time(), 0))
-    mock_after, server_after = sample()
-    counts = [results.get(timeout=seconds + warmup + 60) for _ in processes]
-    for process in processes:
-        process.join()
-    answered = max(sum(ok for ok, _ in counts), 1)
+    run = wrk_load if client == "wrk" else python_load
+    load, (mock_before, server_before), (mock_after, server_after) = run(
+        port, page_paths(), headers()["Authorization"], connections, seconds, warmup, probe
+    )
+    check_pages(mock)
+    answered = max(load.requests - load.errors, 1)
     return Measure(
-        rate=answered / seconds,
-        errors=sum(err for _, err in counts),
+        rate=answered / load.seconds,
+        errors=load.errors,
         mock_ms=(mock_after - mock_before) * 1000 / answered,
         postgres_ms=(server_after - server_before) * 1000 / answered if server_pid else None,
+        client_ms=load.cpu_seconds * 1000 / answered,
     )
 
 
@@ -193,15 +166,44 @@ def start(server: str, workers: int, tmp: Path) -> ServedMock:
     return mock
 
 
+def _load_average() -> str:
+    return "/".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def _line(number: int, workers: int, a: Measure, b: Measure) -> str:
+    postgres = (
+        f", PostgreSQL {a.postgres_ms:.2f}/{b.postgres_ms:.2f}"
+        if a.postgres_ms is not None and b.postgres_ms is not None
+        else ""
+    )
+    return (
+        f"  round {number}: 1 worker {a.rate:7.1f} req/s, {workers} workers {b.rate:7.1f} req/s,"
+        f" ratio {b.rate / a.rate:.2f}x (errors {a.errors}/{b.errors}); CPU an answer in ms:"
+        f" mock {a.mock_ms:.2f}/{b.mock_ms:.2f}{postgres}, client {a.client_ms:.2f}/"
+        f"{b.client_ms:.2f}; load average {_load_average()}"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
     parser.add_argument("--seconds", type=float, default=5.0, help="per measurement")
-    parser.add_argument("--rounds", type=int, default=3, help="1 then N workers, this often")
-    parser.add_argument("--warmup", type=float, default=1.0)
-    parser.add_argument("--clients", type=int, default=6)
+    parser.add_argument("--rounds", type=int, default=5, help="1 then N workers, this often")
+    parser.add_argument("--warmup", type=float, default=1.0, help="seconds before each")
+    parser.add_argument("--clients", type=int, default=6, help="keep-alive connections")
+    parser.add_argument(
+        "--client",
+        choices=("auto", "wrk", "python"),
+        default="auto",
+        help="the load generator (auto: wrk when on PATH, else Python client processes)",
+    )
     parser.add_argument("--database", help="a PostgreSQL server's DSN (default: a throwaway)")
     args = parser.parse_args()
+    client = args.client
+    if client == "auto":
+        client = "wrk" if wrk_path() else "python"
+    if client == "wrk" and not wrk_path():
+        sys.exit("--client wrk: wrk is not on PATH (apt-get install wrk)")
     server = args.database or os.environ.get("OCPI_TEST_POSTGRES")
     cluster = None
     if not server:
@@ -210,35 +212,37 @@ def main() -> None:
     mocks: list[ServedMock] = []
     try:
         with tempfile.TemporaryDirectory(prefix="bench-workers-") as tmp:
+            print(f"load average before the mocks start: {_load_average()}")
             one = start(server, 1, Path(tmp))
             mocks.append(one)
             many = start(server, args.workers, Path(tmp))
             mocks.append(many)
+            for mock in mocks:
+                check_pages(mock)
             server_pid = postmaster(server)
+            generator = (
+                "wrk (C, one thread)"
+                if client == "wrk"
+                else "Python client processes (wrk not used: apt-get install wrk for a"
+                " load generator that takes less of the shared CPU)"
+            )
             print(
-                f"GET a page of 50 Locations ({LOCATIONS} stored), {args.clients} clients, "
-                f"{args.seconds:g} s a measurement, {os.cpu_count()} CPUs, "
-                f"load average {os.getloadavg()[0]:.2f}"
+                f"GET a page of 50 Locations ({LOCATIONS} stored, pages checked after every"
+                f" measurement), {args.clients} keep-alive connections from {generator},"
+                f" {args.warmup:g} s warm-up + {args.seconds:g} s a measurement,"
+                f" {os.cpu_count()} CPUs"
             )
             ratios = []
             for number in range(1, args.rounds + 1):
-                a = measure(one, server_pid, args.clients, args.seconds, args.warmup)
-                b = measure(many, server_pid, args.clients, args.seconds, args.warmup)
+                a = measure(one, server_pid, client, args.clients, args.seconds, args.warmup)
+                b = measure(many, server_pid, client, args.clients, args.seconds, args.warmup)
                 ratios.append(b.rate / a.rate)
-                print(
-                    f"  round {number}: 1 worker {a.rate:7.1f} req/s, {args.workers} workers "
-                    f"{b.rate:7.1f} req/s, ratio {ratios[-1]:.2f}x (errors {a.errors}/{b.errors})"
-                    f"; CPU a request: mock {a.mock_ms:.2f}/{b.mock_ms:.2f} ms"
-                    + (
-                        f", PostgreSQL {a.postgres_ms:.2f}/{b.postgres_ms:.2f} ms"
-                        if a.postgres_ms is not None and b.postgres_ms is not None
-                        else ""
-                    ),
-                    flush=True,
-                )
+                print(_line(number, args.workers, a, b), flush=True)
+            median = statistics.median(ratios)
             print(
-                f"  median ratio {args.workers} workers / 1 worker: "
-                f"{statistics.median(ratios):.2f}x (load average {os.getloadavg()[0]:.2f})"
+                f"  ratio {args.workers} workers / 1 worker: median {median:.2f}x,"
+                f" spread {min(ratios):.2f}x-{max(ratios):.2f}x over {len(ratios)} rounds"
+                f" (load average {_load_average()})"
             )
     finally:
         for mock in mocks:
