@@ -1,22 +1,28 @@
 """A shared mock's throughput for 1 and for N worker processes: a page of 50 Locations.
 
-Run: ``.venv/bin/python bench/bench_workers.py [--workers 2] [--seconds 5] [--rounds 3]
-[--clients 6] [--database postgresql://…]``.
+Run: ``.venv/bin/python bench/bench_workers.py [--workers 2] [--seconds 5] [--rounds 5]
+[--clients 6] [--client auto|wrk|python] [--database postgresql://…]``.
 
 For 1 and for N workers it creates a fresh database on the PostgreSQL server (the one
 ``--database`` or ``OCPI_TEST_POSTGRES`` names, else a throwaway cluster started here with
 tests/pg_cluster.py), starts a real ``ocpi-mock serve --database … --workers W`` process (one
 worker: waitress with 8 threads; several: gunicorn, gthread, 8 threads each), stores a
-registered eMSP partner and measures from ``--clients`` client processes, each one keep-alive
-connection on loopback, how many ``GET /ocpi/2.2.1/sender/locations?limit=50&offset=…``
-(offsets 0, 50, 100, 150 in turn) answer HTTP 200 a second, and how much CPU a request
-costs the mock's processes and, when it runs on this machine, the PostgreSQL server. The two
-mocks run side by side and are measured in turn, ``--rounds`` times, so a change in the
-machine's load (other work on shared cores) weighs on both alike; it prints each round and
-the median ratio (the issue's goal: at least 1.7x with 2 workers on 2 cores).
+registered eMSP partner and sends, over ``--clients`` keep-alive connections on loopback, the
+authenticated ``GET /ocpi/2.2.1/sender/locations?limit=50&offset=…`` (offsets 0, 50, 100, 150
+in turn). After a warm-up it counts the 2xx answers a second over ``--seconds`` and the CPU
+an answer costs the mock's processes, the PostgreSQL server (when it runs on this machine)
+and the load generator itself. After every measurement the four pages are read once more and
+judged (HTTP 200, OCPI 1000, 50 valid 2.2.1 Locations each, X-Total-Count, 200 distinct
+Locations); a wrong answer ends the bench. The two mocks run side by side and are measured in
+turn, ``--rounds`` times, so a change in the machine's load (other work on shared cores)
+weighs on both alike; it prints each round with the load average, and the median and spread
+of the ratio (the issue's goal: at least 1.7x with 2 workers on 2 cores).
 
-The clients are deliberately thin (raw sockets, one prepared request, only Content-Length
-parsed) because they share the machine's cores with the server under test.
+The load generator shares the cores with the server under test, so its CPU is taken from the
+mock: wrk (Debian's ``wrk``, C, one thread, requests prepared once) is used when it is on
+PATH and costs about 0.06 ms an answer; without it, thin Python client processes (raw
+sockets, prepared requests, only Content-Length parsed) cost several times that, and the
+bench says which one it used. See docs/mock.md (Performance) for measured numbers.
 """
 
 from __future__ import annotations

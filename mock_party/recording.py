@@ -5,10 +5,16 @@ store knows (tokens A, partners' tokens both ways) and the admin token wherever 
 The inspector (/admin/ui) reads them.
 
 Kept in the store rather than in memory so that every worker of a shared mock sees them all;
-only the newest ``MockConfig.exchanges_kept`` are kept. A request only masks its exchange and
+only the newest ``MockConfig.exchanges_kept`` are kept. A request only builds its exchange and
 hands it to its process's :class:`Recorder`, a thread that writes what came in one transaction
 (within ``FLUSH_EVERY`` seconds) over a connection of its own: a write and a commit per request
-would halve the mock's throughput.
+would halve the mock's throughput. The request itself masks what needs the request: the
+Authorization header and the ``token`` fields of the bodies while they are whole, and it hands
+over the tokens it knows (the caller's, both ways). The known secrets are masked by the
+recorder, once it has read them from the store for the whole batch: reading them in every
+request cost two queries a request. A token the store forgets between the request and the
+write (a partner deleted meanwhile) is still masked where it matters: it could only be in that
+request as the caller's token, which the request handed over.
 """
 
 from __future__ import annotations
@@ -47,19 +53,24 @@ class Recorder:
     many apps (a test run, an embedding tool) must not keep a thread and a connection for
     each of them."""
 
-    def __init__(self, database: str, keep: int) -> None:
+    def __init__(self, database: str, keep: int, secrets: tuple[str | None, ...] = ()) -> None:
         self.database = database
         self.keep = keep
-        self._queue: queue.Queue[dict[str, Any]] = queue.Queue(maxsize=_BACKLOG)
+        self.secrets = secrets  # besides those in the store (the admin token, …)
+        self._queue: queue.Queue[tuple[dict[str, Any], tuple[str | None, ...]]] = queue.Queue(
+            maxsize=_BACKLOG
+        )
         self._pid: int | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._dropped = 0
 
-    def add(self, exchange: dict[str, Any]) -> None:
+    def add(self, exchange: dict[str, Any], secrets: tuple[str | None, ...] = ()) -> None:
+        """Write ``exchange`` soon, masked: its token fields and Authorization header already
+        are; the store's secrets and ``secrets`` (the request's own) are masked here."""
         self._ensure_fork_safe()
         try:
-            self._queue.put_nowait(exchange)
+            self._queue.put_nowait((exchange, secrets))
         except queue.Full:
             self._dropped += 1
             if self._dropped % 1000 == 1:
@@ -88,7 +99,7 @@ class Recorder:
                 self._thread = None
             self._pid = os.getpid()
 
-    def _next_batch(self) -> list[dict[str, Any]] | None:
+    def _next_batch(self) -> list[tuple[dict[str, Any], tuple[str | None, ...]]] | None:
         """The exchanges to write next, or None when the thread is to end (idle)."""
         try:
             first = self._queue.get(timeout=IDLE)
@@ -112,13 +123,41 @@ class Recorder:
         try:
             while (batch := self._next_batch()) is not None:
                 try:
-                    store.add_exchanges(batch, keep=self.keep)
+                    store.add_exchanges(self._masked(store, batch), keep=self.keep)
                 except Exception:  # a failed write loses these exchanges, not the recorder
                     log.exception("could not record %d exchange(s)", len(batch))
                     store.close()
                     store = Store(self.database)
         finally:
             store.close()
+
+    def _masked(
+        self, store: Store, batch: list[tuple[dict[str, Any], tuple[str | None, ...]]]
+    ) -> list[dict[str, Any]]:
+        """The exchanges of ``batch`` with every secret the store knows now, the recorder's
+        and each exchange's own masked wherever they appear."""
+        masker = Masker(store.secrets())
+        for secret in self.secrets:
+            masker.add(secret)
+        for _, secrets in batch:
+            for secret in secrets:
+                masker.add(secret)
+        return [
+            {
+                **exchange,
+                "path": masker.text(exchange["path"]),
+                "request_headers": {
+                    name: masker.text(value) for name, value in exchange["request_headers"].items()
+                },
+                "request_body": _text(masker, exchange["request_body"]),
+                "response_body": _text(masker, exchange["response_body"]),
+            }
+            for exchange, _ in batch
+        ]
+
+
+def _text(masker: Masker, text: str | None) -> str | None:
+    return masker.text(text) if text else text
 
 
 _KEPT_HEADERS = (
@@ -141,17 +180,19 @@ def masker_for(store: Store, config: MockConfig) -> Masker:
     return masker
 
 
-def _kept(masker: Masker, text: str | None) -> str | None:
-    """A body as kept: one with a ``token`` field is masked while it is still whole JSON (so
-    the field is found), then cut to ``BODY_KEPT``; the known secrets are masked in what is
-    kept (a huge body is cut first)."""
+def _kept(text: str | None) -> str | None:
+    """A body as kept: one with a ``token`` field in the part that is kept is masked while it
+    is still whole JSON (so the field is found), then cut to ``BODY_KEPT``. The known secrets
+    are masked later, by the recorder, in what is kept (a huge body is cut first). Only the
+    kept part is searched: a field beyond it is not kept (a key comes before its value), and
+    searching a whole 160 kB page cost more than the rest of the recording."""
     if not text:
         return None
-    if '"token"' in text and len(text) <= _MASK_WHOLE:
-        text = masker.body(text) or ""
+    if '"token"' in text[:BODY_KEPT] and len(text) <= _MASK_WHOLE:
+        text = Masker().body(text) or ""
     if len(text) > BODY_KEPT:
         text = text[:BODY_KEPT] + f"… [{len(text) - BODY_KEPT} more characters not kept]"
-    return masker.text(text)
+    return text
 
 
 def _request_body(config: MockConfig) -> str | None:
@@ -169,7 +210,7 @@ def _module() -> str:
     return "versions" if request.path.rstrip("/").endswith("/versions") else ""
 
 
-def _partner_id(store: Store, response: Response) -> int | None:
+def _partner_id(response: Response) -> int | None:
     caller = g.get("ocpi_caller")
     if caller is not None and caller.partner is not None:
         return caller.partner.id
@@ -179,9 +220,20 @@ def _partner_id(store: Store, response: Response) -> int | None:
             token = json.loads(response.get_data()).get("data", {}).get("token")
         except (ValueError, AttributeError):
             return None
-        partner = store.partner_by_token(token) if isinstance(token, str) else None
+        partner = get_store().partner_by_token(token) if isinstance(token, str) else None
         return partner.id if partner is not None else None
     return None
+
+
+def _callers_secrets() -> tuple[str | None, ...]:
+    """The tokens this request's caller holds, as the request knew them."""
+    caller = g.get("ocpi_caller")
+    if caller is None:
+        return ()
+    partner = caller.partner
+    if partner is None:
+        return (caller.token,)
+    return (caller.token, partner.token_in, partner.token_out, partner.token_in_previous)
 
 
 def _start() -> None:
@@ -193,26 +245,25 @@ def _record(response: Response) -> Response:
         return response
     config: MockConfig = current_app.config["OCPI_MOCK"]
     try:
-        store = get_store()
-        masker = masker_for(store, config)
         started = g.get("ocpi_started", time.perf_counter())
+        unmasked = Masker()  # knows no secret: the Authorization header's rule only
         exchange: dict[str, Any] = {
             "at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
             "method": request.method,
-            "path": masker.text(request.full_path.rstrip("?")),
+            "path": request.full_path.rstrip("?"),
             "module": _module(),
             "status": response.status_code,
-            "partner_id": _partner_id(store, response),
+            "partner_id": _partner_id(response),
             "duration_ms": round((time.perf_counter() - started) * 1000, 2),
             "request_headers": {
-                name: masker.header(name, request.headers[name])
+                name: unmasked.header(name, request.headers[name])
                 for name in _KEPT_HEADERS
                 if name in request.headers
             },
-            "request_body": _kept(masker, _request_body(config)),
-            "response_body": _kept(masker, response.get_data().decode("utf-8", errors="replace")),
+            "request_body": _kept(_request_body(config)),
+            "response_body": _kept(response.get_data().decode("utf-8", errors="replace")),
         }
-        current_app.extensions["ocpi_recorder"].add(exchange)
+        current_app.extensions["ocpi_recorder"].add(exchange, _callers_secrets())
     except Exception:  # recording must never change the answer a partner gets
         log.exception("could not record an exchange of %s %s", request.method, request.path)
     return response
@@ -225,6 +276,10 @@ def init_app(app: Flask) -> None:
     config: MockConfig = app.config["OCPI_MOCK"]
     if not config.ui or config.exchanges_kept == 0:
         return
-    app.extensions["ocpi_recorder"] = Recorder(app.config["OCPI_DATABASE"], config.exchanges_kept)
+    app.extensions["ocpi_recorder"] = Recorder(
+        app.config["OCPI_DATABASE"],
+        config.exchanges_kept,
+        (config.token_a, config.admin_token),
+    )
     app.before_request(_start)
     app.after_request(_record)

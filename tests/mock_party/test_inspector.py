@@ -111,6 +111,48 @@ def test_live_json_shows_each_exchange_with_its_partner_and_no_token(tmp_path, s
         assert secret not in everything
         assert base64.b64encode(secret.encode()).decode() not in everything
     assert "/ocpi/2.2.1/credentials" in page and "NL/EMP" in page
+    # masked at rest too, not only when the inspector shows them
+    assert_no_secret_stored(str(tmp_path / "cpo.sqlite"), TOKEN_A, token_b, token_c)
+
+
+def assert_no_secret_stored(database: str, *secrets: str) -> None:
+    store = Store(database)
+    try:
+        stored = str(store.exchanges())
+    finally:
+        store.close()
+    assert stored.count("****") > 0
+    for secret in secrets:
+        assert secret not in stored
+        assert base64.b64encode(secret.encode()).decode() not in stored
+
+
+def test_a_partner_deleted_before_the_write_still_has_its_token_masked(
+    tmp_path, served, monkeypatch
+):
+    """The recorder masks the secrets the store knows when it writes; a token the store forgot
+    since the request (its partner deleted meanwhile) was handed over by the request."""
+    monkeypatch.setattr(recording, "FLUSH_EVERY", 1.0)  # the write waits a second
+    base, partner = registered_pair(tmp_path, served)
+    wait_for(base, 3)
+    token_c = partner.token_in
+    pulled = httpx.get(
+        f"{base}/ocpi/2.2.1/sender/locations",
+        params={"limit": 1, "note": token_c},
+        headers=auth(token_c),
+        timeout=10,
+    )
+    assert pulled.status_code == 200
+    store = Store(str(tmp_path / "cpo.sqlite"))
+    try:
+        store.delete_partner(partner.id)
+        assert token_c not in store.secrets()
+        assert store.last_exchange_id() == 3  # the pull is not written yet
+    finally:
+        store.close()
+    (newest, *_) = wait_for(base, 4)
+    assert newest["path"].startswith("/ocpi/2.2.1/sender/locations?limit=1&note=****")
+    assert_no_secret_stored(str(tmp_path / "cpo.sqlite"), token_c, partner.token_out)
 
 
 def test_filters_by_partner_module_and_after(make_app, served):
