@@ -9,6 +9,11 @@ due and left over: in every worker of a shared mock for as long as it lives, els
 jobs are pending. So any worker carries out the work of a killed one, and a restarted mock the
 work promised before it stopped; a worker's sweeper outlives its database going away and
 coming back.
+
+A process carries out its jobs one at a time, earliest due first, however many timers fire at
+once: commands take effect in the order they came in (a START_SESSION received before a
+STOP_SESSION is carried out before it, as a charge point would). Workers of a shared mock
+still run their claims side by side.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(seconds=30)
 SWEEP = 1.0  # seconds between two looks for left-over jobs
 _SWEEPER = "ocpi_jobs_sweeper"
+_RUNNING = "ocpi_jobs_running"
 
 
 def _stamp(moment: datetime) -> str:
@@ -82,7 +88,13 @@ def _claim(store: Store) -> tuple[int, str, list[Any]] | None:
 
 
 def run_due(app: Flask) -> int:
-    """Carry out every job due now that no live process holds; how many ran."""
+    """Carry out every job due now that no live process holds, one after another in due order
+    (another thread of this process doing so waits for it); how many ran."""
+    with app.extensions.setdefault(_RUNNING, threading.Lock()):
+        return _run_due(app)
+
+
+def _run_due(app: Flask) -> int:
     ran = 0
     store = Store(app.config["OCPI_DATABASE"])
     try:

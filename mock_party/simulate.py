@@ -164,22 +164,25 @@ def find_charge_point(
     raise SimulationError(f"No charge point to use at {where}", 2003 if location_id else 2001)
 
 
-def set_evse_status(location_id: str, evse_uid: str, status: str) -> list[Delivery]:
-    """Change an EVSE's status (and the Location's last_updated), then PATCH it to partners."""
-    stamp = format_datetime(_now())
+def _change_evse_status(
+    objects: Objects, location_id: str, evse_uid: str, status: str, stamp: str
+) -> dict[str, Any]:
+    """In a write transaction: an EVSE's status (and the Location's last_updated); the
+    Location."""
+    stored = objects.get(_own("locations", location_id))
+    evse = _evse(stored.body, evse_uid) if stored else None
+    if stored is None or evse is None:
+        raise SimulationError(f"Unknown EVSE {location_id}/{evse_uid}", 2003)
+    evse["status"] = status
+    evse["last_updated"] = stamp
+    stored.body["last_updated"] = stamp
+    objects.put(stored.key, stored.body)
+    return stored.body
 
-    def change(objects: Objects) -> dict[str, Any]:
-        stored = objects.get(_own("locations", location_id))
-        evse = _evse(stored.body, evse_uid) if stored else None
-        if stored is None or evse is None:
-            raise SimulationError(f"Unknown EVSE {location_id}/{evse_uid}", 2003)
-        evse["status"] = status
-        evse["last_updated"] = stamp
-        stored.body["last_updated"] = stamp
-        objects.put(stored.key, stored.body)
-        return stored.body
 
-    location = _write(change)
+def _push_evse_status(
+    location: dict[str, Any], evse_uid: str, status: str, stamp: str
+) -> list[Delivery]:
     config = _config()
     path = object_path(config.country_code, config.party_id, location["id"])
     return push(
@@ -191,6 +194,15 @@ def set_evse_status(location_id: str, evse_uid: str, status: str) -> list[Delive
         {"status": status, "last_updated": stamp},
         fallback=(path, location),
     )
+
+
+def set_evse_status(location_id: str, evse_uid: str, status: str) -> list[Delivery]:
+    """Change an EVSE's status (and the Location's last_updated), then PATCH it to partners."""
+    stamp = format_datetime(_now())
+    location = _write(
+        lambda objects: _change_evse_status(objects, location_id, evse_uid, status, stamp)
+    )
+    return _push_evse_status(location, evse_uid, status, stamp)
 
 
 # ---- authorization ---------------------------------------------------------------------------
@@ -346,10 +358,6 @@ def start_session(
     """EVSE to CHARGING, a new ACTIVE Session; both pushed."""
     config = _config()
     point = find_charge_point(location_id, evse_uid, connector_id)
-    if point.evse.get("status") not in ("AVAILABLE", "RESERVED"):
-        raise SimulationError(
-            f"EVSE {point.evse['uid']} is {point.evse.get('status')}, not AVAILABLE", 2001
-        )
     started = started_at or _now()
     tariffs = _tariffs_of(point.connector)
     session: dict[str, Any] = {
@@ -377,9 +385,23 @@ def start_session(
         authorization_reference = "PAY" + uuid.uuid4().hex[:20].upper()
     if authorization_reference:
         session["authorization_reference"] = authorization_reference
-    deliveries = set_evse_status(point.location["id"], point.evse["uid"], "CHARGING")
     cursor = {"charged_until": session["start_date_time"]}
-    _write(lambda objects: objects.put(_own("sessions", session["id"]), session, meta=cursor))
+    stamp = format_datetime(_now())
+
+    def change(objects: Objects) -> dict[str, Any]:
+        # looked at and taken in one transaction: two starts at one EVSE never both succeed
+        stored = objects.get(_own("locations", point.location["id"]))
+        status = (_evse(stored.body, point.evse["uid"]) or {}).get("status") if stored else None
+        if status not in ("AVAILABLE", "RESERVED"):
+            raise SimulationError(f"EVSE {point.evse['uid']} is {status}, not AVAILABLE", 2001)
+        location = _change_evse_status(
+            objects, point.location["id"], point.evse["uid"], "CHARGING", stamp
+        )
+        objects.put(_own("sessions", session["id"]), session, meta=cursor)
+        return location
+
+    location = _write(change)
+    deliveries = _push_evse_status(location, point.evse["uid"], "CHARGING", stamp)
     path = object_path(config.country_code, config.party_id, session["id"])
     deliveries += push_object(get_store(), config, "sessions", "PUT", path, session)
     return session, deliveries
@@ -463,7 +485,7 @@ def update_session(
     at = at or _now()
     stamp = format_datetime(_now())
 
-    def change(objects: Objects) -> tuple[dict[str, Any], dict[str, Any]]:
+    def change(objects: Objects) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
         stored = _session(session_id)
         session = stored.body
         if session["status"] != "ACTIVE":
@@ -586,7 +608,7 @@ def stop_session(
     deliveries = update_session(session_id, at, power_kw)
     stamp = format_datetime(_now())
 
-    def change(objects: Objects) -> tuple[dict[str, Any], dict[str, Any]]:
+    def change(objects: Objects) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
         stored = _session(session_id)
         session = stored.body
         location = objects.get(_own("locations", session["location_id"]))
@@ -633,9 +655,13 @@ def stop_session(
         )
         objects.put(stored.key, session)
         objects.put(_own("cdrs", cdr["id"]), cdr)
-        return session, cdr
+        # the EVSE is free in the same transaction: whoever sees the CDR sees it AVAILABLE
+        freed = _change_evse_status(
+            objects, session["location_id"], session["evse_uid"], "AVAILABLE", stamp
+        )
+        return session, cdr, freed
 
-    session, cdr = _write(change)
+    session, cdr, location = _write(change)
     store = get_store()
     path = object_path(config.country_code, config.party_id, session_id)
     deliveries += push(
@@ -652,7 +678,7 @@ def stop_session(
         },
         fallback=(path, session),
     )
-    deliveries += set_evse_status(session["location_id"], session["evse_uid"], "AVAILABLE")
+    deliveries += _push_evse_status(location, session["evse_uid"], "AVAILABLE", stamp)
     deliveries += push_object(store, config, "cdrs", "POST", "", cdr)
     return cdr, deliveries
 

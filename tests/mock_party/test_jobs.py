@@ -12,7 +12,7 @@ from flask import Flask
 from mock_support import NO_DATA
 
 from mock_party import MockConfig, create_app
-from mock_party.jobs import LEASE, pending, run_due
+from mock_party.jobs import LEASE, pending, run_due, schedule
 from mock_party.store import Store, get_store
 
 
@@ -29,6 +29,12 @@ def record_job(value: str) -> None:
             " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
             (json.dumps([*ran, value]),),
         )
+
+
+def record_job_slowly(value: str, seconds: float) -> None:
+    """A job: ``record_job(value)`` after ``seconds``."""
+    time.sleep(seconds)
+    record_job(value)
 
 
 def _app(database: str) -> Flask:
@@ -87,3 +93,15 @@ def test_a_restarted_mock_carries_out_promised_work(database_url):
         time.sleep(0.1)
     assert _ran(again) == ["promised"]
     assert pending(again) == 0
+
+
+def test_jobs_due_together_are_carried_out_in_the_order_they_came(tmp_path):
+    """Two jobs due at once (a START_SESSION's work, then a STOP_SESSION's): the second waits
+    for the first, however slow, instead of overtaking it on its own timer."""
+    app = _app(str(tmp_path / "jobs.sqlite"))
+    schedule(app, 0, record_job_slowly, "first", 0.3)
+    schedule(app, 0, record_job, "second")
+    deadline = time.monotonic() + 10
+    while (len(_ran(app)) < 2 or pending(app)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _ran(app) == ["first", "second"]

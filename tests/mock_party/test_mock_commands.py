@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -84,6 +85,62 @@ def test_start_and_stop_session(cpo):
     assert _evse_status(cpo, location["id"], evse["uid"]) == "AVAILABLE"
     done = _command(cpo, "STOP_SESSION", {"session_id": started["id"]})
     assert done["data"]["result"] == "REJECTED"
+
+
+def test_a_partner_reading_during_the_stop_pushes_sees_the_cdr_and_a_free_evse(cpo, monkeypatch):
+    """While the CPO still pushes a stopped session's completion, a GET that finds the CDR finds
+    the EVSE AVAILABLE too (they are stored in one transaction, pushed after)."""
+    from mock_party import simulate
+
+    location, evse = _available(cpo)
+    body = {"token": token(PARTNER_PARTY, "HOLD"), "location_id": location["id"]}
+    _command(cpo, "START_SESSION", {**body, "evse_uid": evse["uid"]})
+    session = wait_for(
+        lambda: [s for s in _list(cpo, "sessions") if s["cdr_token"]["uid"] == "HOLD"]
+    )[0]
+    pushing, seen = threading.Event(), threading.Event()
+    real_push = simulate.push
+
+    def held_push(store, config, module, method, path, change, **options):
+        if module == "sessions" and method == "PATCH" and change.get("status") == "COMPLETED":
+            pushing.set()
+            seen.wait(10)
+        return real_push(store, config, module, method, path, change, **options)
+
+    monkeypatch.setattr(simulate, "push", held_push)
+    _command(cpo, "STOP_SESSION", {"session_id": session["id"]})
+    try:
+        assert pushing.wait(10), "the stop never pushed the session's completion"
+        cdrs = [c for c in _list(cpo, "cdrs") if c.get("session_id") == session["id"]]
+        status = _evse_status(cpo, location["id"], evse["uid"])
+    finally:
+        seen.set()
+    assert len(cdrs) == 1 and status == "AVAILABLE"
+
+
+def test_a_start_that_lost_the_race_for_the_evse_is_refused(cpo, monkeypatch):
+    """Two starts at one EVSE: the one that looked the charge point up before the other took
+    it is refused when it comes to take it, instead of a second session at a busy EVSE."""
+    from mock_party import simulate
+
+    location, evse = _available(cpo)
+    at = {"auth_method": "WHITELIST", "location_id": location["id"], "evse_uid": evse["uid"]}
+    real_find = simulate.find_charge_point
+    first: list[dict] = []
+    raced = threading.Event()
+
+    def find_then_lose_the_race(*args):
+        point = real_find(*args)
+        if not raced.is_set():  # the other start takes the EVSE just after our look
+            raced.set()
+            first.append(simulate.start_session(token=token(PARTNER_PARTY, "FIRST"), **at)[0])
+        return point
+
+    monkeypatch.setattr(simulate, "find_charge_point", find_then_lose_the_race)
+    with cpo.app.app_context(), pytest.raises(simulate.SimulationError, match="CHARGING"):
+        simulate.start_session(token=token(PARTNER_PARTY, "SECOND"), **at)
+    sessions = [s for s in _list(cpo, "sessions") if s["evse_uid"] == evse["uid"]]
+    assert [s["id"] for s in sessions if s["status"] == "ACTIVE"] == [first[0]["id"]]
 
 
 def test_stop_of_a_generated_active_session(cpo):
