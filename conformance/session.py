@@ -20,7 +20,7 @@ from ocpi_core.client import (
     TargetUnreachable,
 )
 from ocpi_core.exchange import ExchangeRecorder
-from ocpi_core.versions import VERSIONS, credentials_body, credentials_parties, rules
+from ocpi_core.versions import VERSIONS, credentials_body, party_records, rules
 
 __all__ = ["Discovery", "Registration", "Run", "VersionSwitch"]
 
@@ -271,7 +271,7 @@ class Run:
             token_out=token_c,
             roles=[
                 {"role": self.config.role, **party}
-                for party in credentials_parties(self.config.version, data)
+                for party in party_records(self.config.version, data)
             ],
             endpoints=list(discovery.endpoints),
             version=self.config.version,

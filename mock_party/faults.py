@@ -449,6 +449,12 @@ FAULTS: dict[str, Fault] = {
                 "hub.open_routing.answer_headers",
             ),
         ),
+        Fault(
+            "hub.credentials_without_hub_party_id",
+            "As Hub (2.3.0): its Credentials leave out hub_party_id, so a platform cannot tell "
+            "it is a Hub, nor which party it is (its roles name only the parties behind it).",
+            ("credentials.hub_party_id",),
+        ),
     )
 }
 

@@ -15,6 +15,7 @@ from mock_party.config import MockConfig
 from mock_party.store import Partner, Store
 from mock_party.versions import partner_roles, profile, version_key
 from ocpi_core.client import OcpiClient, OcpiClientError, TargetUnreachable
+from ocpi_core.versions import as_hub_party_id, rules
 
 __all__ = [
     "HandshakeError",
@@ -46,9 +47,25 @@ def new_token() -> str:
 
 
 def our_credentials(
-    config: MockConfig, token: str, versions_url: str, version: str = "2.2.1"
+    config: MockConfig,
+    token: str,
+    versions_url: str,
+    version: str = "2.2.1",
+    reachable: list[dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
-    """Our Credentials object in ``version``'s shape (2.1.1: one flat party, no roles)."""
+    """Our Credentials object in ``version``'s shape (2.1.1: one flat party, no roles).
+
+    A hub answers with its role HUB up to 2.2.1; on 2.3.0, which has no Role HUB, with its own
+    party in ``hub_party_id`` and the CredentialsRoles of the parties reachable through it
+    (``reachable``) in ``roles`` (2.3.0 §7.3.1).
+    """
+    if "HUB" in config.roles and rules(version).hub_party_id:
+        return {
+            "token": token,
+            "url": versions_url,
+            "hub_party_id": as_hub_party_id((config.country_code, config.party_id)),
+            "roles": reachable or [_hub_itself(config)],
+        }
     if not profile(version).credentials_roles:
         return {
             "token": token,
@@ -75,6 +92,16 @@ def our_credentials(
         for role, country, party in config.more_parties
     ]
     return {"token": token, "url": versions_url, "roles": roles}
+
+
+def _hub_itself(config: MockConfig) -> dict[str, Any]:
+    # roles holds one at least: a 2.3.0 hub with nobody behind it names itself, as OTHER
+    return {
+        "role": "OTHER",
+        "business_details": {"name": config.business_name},
+        "party_id": config.party_id,
+        "country_code": config.country_code,
+    }
 
 
 def fetch_endpoints(

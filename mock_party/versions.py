@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from ocpi_core.versions import rules
+from ocpi_core.versions import party_records, rules
 
 __all__ = ["PROFILES", "VersionProfile", "profile", "version_key"]
 
@@ -127,9 +127,11 @@ def version_key(version: str) -> tuple[int, ...]:
 
 def partner_roles(body: Mapping[str, Any], version: str, our_roles: tuple[str, ...]) -> list:
     """The CredentialsRoles of a partner from its Credentials; a 2.1.1 partner names one party
-    and no role: the role opposite to ours."""
+    and no role: the role opposite to ours. A 2.3.0 Hub's ``hub_party_id`` is kept as a first
+    record of role HUB, as a 2.2.1 Hub gives it, so that the rules for a Hub partner (it pushes
+    ClientInfo, it speaks for the parties behind it) read one model in every version."""
     if profile(version).credentials_roles:
-        return list(body.get("roles") or [])
+        return party_records(version, body)
     role = "EMSP" if "CPO" in our_roles else "CPO"
     return [
         {

@@ -9,7 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-__all__ = ["SINCE_2_2", "VERSIONS", "VersionRules", "credentials_body", "not_applicable", "rules"]
+__all__ = [
+    "SINCE_2_2",
+    "VERSIONS",
+    "VersionRules",
+    "credentials_body",
+    "credentials_hub",
+    "credentials_parties",
+    "as_hub_party_id",
+    "not_applicable",
+    "party_records",
+    "rules",
+]
 
 _COMMON_MODULES = frozenset(
     {"credentials", "locations", "sessions", "cdrs", "tariffs", "tokens", "commands"}
@@ -32,6 +43,9 @@ class VersionRules:
     command_result: the object a CPO posts to ``response_url`` with a command's outcome (2.1.1
         posts a CommandResponse there).
     authorization_names_token: an AuthorizationInfo carries the Token it is for (2.2+).
+    hub_party_id: a Hub names itself in Credentials ``hub_party_id`` (country code and party
+        id in one five-character string) and lists the parties reachable through it in
+        ``roles``; the Role enum has no ``HUB`` (2.3.0). Before: one CredentialsRole ``HUB``.
     """
 
     number: str
@@ -45,6 +59,7 @@ class VersionRules:
     unknown_fields_ignored: bool
     command_result: str = "CommandResult"
     authorization_names_token: bool = True
+    hub_party_id: bool = False
 
 
 _RULES = {
@@ -82,6 +97,7 @@ _RULES = {
         message_ids=True,
         routing_headers=True,
         unknown_fields_ignored=True,
+        hub_party_id=True,
     ),
 }
 
@@ -172,3 +188,40 @@ def credentials_parties(version: str, data: Any) -> list[dict[str, Any]]:
         return [r for r in data.get("roles") or [] if isinstance(r, dict)]
     party = {k: data.get(k) for k in ("business_details", "party_id", "country_code")}
     return [party] if party["party_id"] or party["country_code"] else []
+
+
+def as_hub_party_id(party: tuple[str, str]) -> str:
+    """A party as 2.3.0's ``hub_party_id``: country code and party id in one string."""
+    return f"{party[0]}{party[1]}"
+
+
+def credentials_hub(version: str, data: Any) -> tuple[str, str] | None:
+    """The Hub a Credentials object says it is, as (country_code, party_id), upper case:
+    2.2.1 its first CredentialsRole ``HUB``, 2.3.0 its ``hub_party_id`` (``None`` when it
+    names none, or a ``hub_party_id`` that is not two letters and one to three more)."""
+    if not isinstance(data, dict) or not rules(version).credentials_roles:
+        return None
+    if rules(version).hub_party_id:
+        value = data.get("hub_party_id")
+        if not isinstance(value, str) or not 3 <= len(value) <= 5:
+            return None
+        country, party = value[:2].upper(), value[2:].upper()
+        return (country, party) if country.isalpha() and party.isalnum() else None
+    for role in credentials_parties(version, data):
+        if str(role.get("role") or "").upper() == "HUB":
+            country, party = role.get("country_code"), role.get("party_id")
+            if isinstance(country, str) and isinstance(party, str) and country and party:
+                return country.upper(), party.upper()
+    return None
+
+
+def party_records(version: str, data: Any) -> list[dict[str, Any]]:
+    """The parties of a Credentials object as one model for every version: the CredentialsRoles
+    (``credentials_parties``), and on 2.3.0 the Hub of ``hub_party_id`` first, as a record of
+    role ``HUB`` as 2.2.1 gives it. What a party keeps of its partner, never sent on the wire."""
+    parties = credentials_parties(version, data)
+    hub = credentials_hub(version, data) if rules(version).hub_party_id else None
+    if hub is None:
+        return parties
+    record = {"role": "HUB", "business_details": {"name": "Hub " + as_hub_party_id(hub)}}
+    return [{**record, "country_code": hub[0], "party_id": hub[1]}, *parties]

@@ -24,7 +24,7 @@ from conformance.rules.objects import data_violations
 from conformance.session import Run
 from ocpi_core.client import OcpiClient, OcpiClientError, OcpiResponse
 from ocpi_core.exchange import Exchange
-from ocpi_core.versions import credentials_parties, rules
+from ocpi_core.versions import party_records, rules
 
 __all__ = [
     "CLOCK_TOLERANCE",
@@ -72,12 +72,13 @@ def cached(request: pytest.FixtureRequest, key: Any, build: Callable[[], T]) -> 
 
 
 def _registered_roles(ocpi: Run) -> list[dict[str, Any]]:
-    """The credentials roles the target answered our registration with ([] without one)."""
+    """The credentials roles the target answered our registration with ([] without one); a
+    2.3.0 ``hub_party_id`` as a first role HUB (``party_records``)."""
     if ocpi.config.mode == "read-only" or not ocpi.registration.ok:
         return []
     response = ocpi.registration.response
     data = payload(response)[1] if response is not None else None
-    return credentials_parties(ocpi.config.version, data)
+    return party_records(ocpi.config.version, data)
 
 
 def hub_route_of(ocpi: Run) -> HubRoute | None:
@@ -96,9 +97,9 @@ def target_party(ocpi: Run) -> tuple[str, str] | None:
     roles = _registered_roles(ocpi)
     if not roles:
         return None
-    role = next(
-        (r for r in roles if r.get("role") == ocpi.config.role), roles[0] if roles else None
-    )
+    # a Hub is its HUB record only: on 2.3.0 its other roles are the parties behind it
+    fallback = roles[0] if roles and ocpi.config.role != "HUB" else None
+    role = next((r for r in roles if r.get("role") == ocpi.config.role), fallback)
     if not role or not role.get("country_code") or not role.get("party_id"):
         return None
     return str(role["country_code"]), str(role["party_id"])

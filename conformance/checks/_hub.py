@@ -65,7 +65,10 @@ def hub_party(ocpi: Run) -> tuple[str, str]:
     client_for(ocpi, routed=False)  # registers first (a skip when that failed)
     found = target_party(ocpi)
     if found is None:
-        pytest.skip("the Hub's credentials name no party of role HUB")
+        pytest.skip(
+            "the Hub's credentials do not say which party it is (a role HUB up to 2.2.1, "
+            "hub_party_id on 2.3.0: see credentials.hub_party_id)"
+        )
     return found[0].upper(), found[1].upper()
 
 

@@ -1,9 +1,12 @@
 """Whether the target is reached through a Hub, and which parties a routed message names.
 
-A CPO or eMSP behind a Hub is tested at the Hub's versions URL: its credentials are the Hub's
-(role HUB), and every functional request must name the target in OCPI-to-* (2.2.1 §4.1.8). The
-run is "via hub" when the target file says so (``via_hub``) or when the credentials we got back
-hold a HUB role and none of the target's role. Pure functions of the config and those roles.
+A CPO or eMSP behind a Hub is tested at the Hub's versions URL: its credentials are the Hub's,
+and every functional request must name the target in OCPI-to-* (2.2.1 §4.1.8). The run is "via
+hub" when the target file says so (``via_hub``) or when the credentials we got back name a Hub:
+on 2.2.1 a HUB role and none of the target's role; on 2.3.0 a ``hub_party_id``, whatever the
+roles (a 2.3.0 Hub lists the parties reachable through it there, 2.3.0 §7.3.1). The roles are
+``ocpi_core.versions.party_records``: a 2.3.0 ``hub_party_id`` is their first record, of role
+HUB. Pure functions of the config and those roles.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any
 
 from conformance.config import TargetConfig
 from conformance.routing import Party
+from ocpi_core.versions import rules
 
 __all__ = ["HubRoute", "hub_party", "hub_route"]
 
@@ -52,7 +56,9 @@ def hub_route(config: TargetConfig, roles: Iterable[Mapping[str, Any]]) -> HubRo
     hub = hub_party(roles)
     if config.via_hub:
         return HubRoute(target=config.party, hub=hub, declared=True)
+    if config.role == "HUB":
+        return None  # the Hub is the target itself
     own_role = any(str(r.get("role") or "").upper() == config.role for r in roles)
-    if hub is not None and not own_role:
+    if hub is not None and (not own_role or rules(config.version).hub_party_id):
         return HubRoute(target=config.party, hub=hub, declared=False)
     return None

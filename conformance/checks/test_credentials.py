@@ -15,7 +15,7 @@ from conformance.failures import CheckFailure
 from conformance.session import Registration, Run
 from ocpi_core.versions import SINCE_2_2
 
-check = pytest.mark.check
+check = pytest.mark.check(roles=("CPO", "EMSP", "HUB"))
 REGISTRATION = "2.2.1 §7.1.1 Registration"
 
 
@@ -225,3 +225,42 @@ def test_switch_version(ocpi: Run) -> None:
     )
     back, _ = ocpi.update_credentials()
     expect_success(back, f"PUT credentials back to {ocpi.config.version}: refused")
+
+
+def _joined_party_problem(value: object) -> str | None:
+    """What is wrong with a ``hub_party_id`` value, or ``None``: five characters, a two-letter
+    country code followed by a three-character party id."""
+    if value is None:
+        return "no hub_party_id"
+    if not isinstance(value, str):
+        return f"hub_party_id {value!r}, not a string"
+    if len(value) != 5 or not value[:2].isalpha() or not value[2:].isalnum():
+        return f"hub_party_id {value!r}, not a country code and a party id in five characters"
+    return None
+
+
+@check(
+    id="credentials.hub_party_id",
+    spec="2.3.0 §7.3.1 Credentials object",
+    roles=("HUB",),
+    versions=("2.3.0",),
+    mode="sandbox",
+)
+def test_router_names_its_party(ocpi: Run) -> None:
+    """A 2.3.0 Hub's Credentials give its own party in hub_party_id (2.3.0 has no role HUB)."""
+    registration = _registered(ocpi)
+    answers = [("POST", registration.response)]
+    answers.append(("GET", ocpi.client().get(registration.credentials_url)))
+    for method, response in answers:
+        data = data_of(response)
+        value = data.get("hub_party_id") if isinstance(data, dict) else None
+        problem = _joined_party_problem(value)
+        if problem is not None:
+            raise CheckFailure(
+                f"{method} credentials: the Hub does not say which party it is",
+                expected="hub_party_id: the Hub's country code and party id as one "
+                "five-character string (e.g. NL and HUB: NLHUB); a platform with Hub "
+                "functionality SHALL give it",
+                actual=problem,
+                exchange=response.exchange if response is not None else None,
+            )

@@ -3,6 +3,7 @@ ClientInfo views over its SQLite store, and the parties it plays in process."""
 
 from __future__ import annotations
 
+import functools
 import os
 import tempfile
 import uuid
@@ -26,7 +27,8 @@ def create_hub_app(config: MockConfig) -> Flask:
     """A hub (``config.roles == ("HUB",)``) holding the parties of ``config.hub_parties``.
 
     Token A is in ``app.config["OCPI_TOKEN_A"]``, the parties played in process in
-    ``app.config["OCPI_HUB_PARTIES"]``.
+    ``app.config["OCPI_HUB_PARTIES"]``; ``app.config["OCPI_REACHABLE_ROLES"]`` gives the
+    CredentialsRoles a 2.3.0 Credentials answer lists (see :func:`parties.reachable_roles`).
     """
     from mock_party.hub import admin, clients, parties, relay, views
     from mock_party.modules import admin as mock_admin
@@ -44,6 +46,7 @@ def create_hub_app(config: MockConfig) -> Flask:
     faults.init_app(app, config.faults)
     local = parties.start(config, database)
     app.config["OCPI_HUB_PARTIES"] = local
+    app.config["OCPI_REACHABLE_ROLES"] = functools.partial(parties.reachable_roles, local)
     with app.app_context():
         db = store.get_store()
         clients.ensure_table(db)

@@ -18,7 +18,15 @@ from flask import Flask
 
 from mock_party.config import ConfigError, MockConfig
 
-__all__ = ["DEFAULT_PARTIES", "HubParty", "LocalParty", "Requester", "parse_parties", "start"]
+__all__ = [
+    "DEFAULT_PARTIES",
+    "HubParty",
+    "LocalParty",
+    "Requester",
+    "parse_parties",
+    "reachable_roles",
+    "start",
+]
 
 DEFAULT_PARTIES = ("CPO/NL/CPA", "CPO/DE/CPB", "EMSP/NL/EMA", "EMSP/BE/EMB")
 _PARTY_ROLES = ("CPO", "EMSP")
@@ -142,7 +150,7 @@ def start(config: MockConfig, hub_database: str) -> list[LocalParty]:
             versions=config.versions,
             country_code=party.country_code,
             party_id=party.party_id,
-            business_name=f"Mock {party.role} {party.country_code}/{party.party_id}",
+            business_name=_business_name(party),
             database=_database(hub_database, party),
             seed=config.seed + 101 * (index + 1),
             page_limit=config.page_limit,
@@ -158,3 +166,34 @@ def start(config: MockConfig, hub_database: str) -> list[LocalParty]:
         )
         local.append(LocalParty(party=party, app=create_app(party_config)))
     return local
+
+
+def reachable_roles(local: list[LocalParty], caller_id: int | None) -> list[dict[str, Any]]:
+    """The CredentialsRoles of the parties reachable through the hub, as a 2.3.0 hub lists them
+    in its Credentials (2.3.0 §7.3.1): the parties it plays, then those of every registered
+    platform but the caller's own (``caller_id``)."""
+    from mock_party.store import get_store
+
+    roles = [
+        {
+            "role": party.party.role,
+            "business_details": {"name": _business_name(party.party)},
+            "party_id": party.party.party_id,
+            "country_code": party.party.country_code,
+        }
+        for party in local
+    ]
+    seen = {party.party.key for party in local}
+    for partner in get_store().partners():
+        if not partner.registered or partner.id == caller_id:
+            continue
+        for role in partner.roles:
+            key = (str(role.get("country_code", "")).upper(), str(role.get("party_id", "")).upper())
+            if str(role.get("role")).upper() != "HUB" and key not in seen:  # 2.3.0 has no HUB
+                seen.add(key)
+                roles.append(role)
+    return roles
+
+
+def _business_name(party: HubParty) -> str:
+    return f"Mock {party.role} {party.country_code}/{party.party_id}"

@@ -85,11 +85,24 @@ def _peer(body: dict[str, Any], version: str):
         ) from exc
 
 
+def _ours(token: str, version: str, caller_id: int | None) -> dict[str, Any]:
+    """Our Credentials for the caller; a hub's name the parties reachable through it, the
+    caller's own left out (``OCPI_REACHABLE_ROLES``, set by the hub's app factory)."""
+    config: MockConfig = current_app.config["OCPI_MOCK"]
+    reachable = current_app.config.get("OCPI_REACHABLE_ROLES")
+    body = our_credentials(
+        config, token, versions_url(), version, reachable(caller_id) if reachable else None
+    )
+    if faults.active("hub.credentials_without_hub_party_id"):
+        body.pop("hub_party_id", None)
+    return body
+
+
 @bp.get("")
 def get_credentials(version: str):
     caller = current_caller()
-    config: MockConfig = current_app.config["OCPI_MOCK"]
-    return envelope(our_credentials(config, caller.token or "", versions_url(), version))
+    caller_id = caller.partner.id if caller.partner is not None else None
+    return envelope(_ours(caller.token or "", version, caller_id))
 
 
 @bp.post("")
@@ -127,7 +140,7 @@ def register(version: str):
             partner_id = store.add_partner(versions_url=body["url"])
             store.update_partner(partner_id, **fields)
             store.use_token_a(caller.token or "")
-    return envelope(our_credentials(config, token_c, versions_url(), version))
+    return envelope(_ours(token_c, version, caller.partner.id if repeat else partner_id))
 
 
 @bp.put("")
@@ -153,7 +166,7 @@ def update(version: str):
             endpoints=peer.endpoints,
             roles=roles,
         )
-    return envelope(our_credentials(config, token_c, versions_url(), version))
+    return envelope(_ours(token_c, version, caller.partner.id))
 
 
 @bp.delete("")
