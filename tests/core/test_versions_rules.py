@@ -20,7 +20,14 @@ from conformance.spec_anchors import spec_anchor
 from conformance.versions_index import offered_versions, write_index
 from ocpi_core.client import OcpiClient
 from ocpi_core.schemas import validate
-from ocpi_core.versions import VERSIONS, credentials_body, not_applicable, rules
+from ocpi_core.versions import (
+    VERSIONS,
+    credentials_body,
+    credentials_hub,
+    not_applicable,
+    party_records,
+    rules,
+)
 
 NOW = "2026-01-01T00:00:00Z"
 
@@ -57,6 +64,39 @@ def test_our_credentials_are_valid_in_each_version(version):
     assert ("roles" in body) is (version != "2.1.1")
     if version == "2.1.1":
         assert body["party_id"] == "OCT" and body["business_details"] == {"name": "us"}
+
+
+def _role(role: str, country: str, party: str) -> dict[str, Any]:
+    return {
+        "role": role,
+        "business_details": {"name": party},
+        "country_code": country,
+        "party_id": party,
+    }
+
+
+def test_a_hub_names_itself_by_role_up_to_2_2_1_and_by_hub_party_id_in_2_3_0():
+    behind = [_role("CPO", "DE", "CPB"), _role("EMSP", "BE", "EMB")]
+    old = {"token": "t", "url": "http://h/v", "roles": [_role("HUB", "nl", "hub")]}
+    new = {"token": "t", "url": "http://h/v", "hub_party_id": "nlHub", "roles": behind}
+    assert (
+        validate(old, "2.2.1", "Credentials") == [] and validate(new, "2.3.0", "Credentials") == []
+    )
+    assert credentials_hub("2.2.1", old) == ("NL", "HUB")
+    assert credentials_hub("2.3.0", new) == ("NL", "HUB")
+    # 2.3.0 has no role HUB and 2.2.1 no hub_party_id: each is read in its own version only
+    assert credentials_hub("2.3.0", {**old, "roles": behind}) is None
+    assert credentials_hub("2.2.1", {**new}) is None
+    assert credentials_hub("2.1.1", old) is None
+    for odd in ("N1HUB", "NLHUB!", "NL", 12345, None):
+        assert credentials_hub("2.3.0", {**new, "hub_party_id": odd}) is None, odd
+    # one model for both: the Hub first, as a role HUB, then the parties behind it
+    records = party_records("2.3.0", new)
+    assert [(r["role"], r["country_code"], r["party_id"]) for r in records] == [
+        ("HUB", "NL", "HUB"), ("CPO", "DE", "CPB"), ("EMSP", "BE", "EMB"),
+    ]  # fmt: skip
+    assert party_records("2.2.1", old) == old["roles"]
+    assert party_records("2.3.0", {**new, "hub_party_id": None}) == behind
 
 
 def test_checks_that_do_not_apply_say_why():

@@ -52,6 +52,7 @@ KNOWN_CHECKS = {
     "cdrs.pushed_pricing_reconciles",
     "credentials.token_a.revoked",
     "credentials.post.already_registered_405",
+    "credentials.hub_party_id",
     "auth.missing_token_401",
     "auth.unknown_token_401",
 } | {f"{m}.objects_valid" for m in ("locations", "sessions", "cdrs", "tariffs", "tokens")}

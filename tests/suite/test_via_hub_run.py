@@ -1,7 +1,8 @@
 """The suite against a CPO and an eMSP behind the mock hub (via_hub): the hub's own parties
 NL/CPA and NL/EMA, reached at the hub's versions URL by the routing headers, pass clean;
-answers without the routing headers fail via_hub.answers_routed; a HUB role in the
-credentials is detected without via_hub.
+answers without the routing headers fail via_hub.answers_routed; a Hub is detected from
+the credentials without via_hub (2.2.1: its role HUB; 2.3.0: its hub_party_id, whatever roles
+it lists).
 
 Real loopback: the hub is served by a real server thread, the suite runs in this process with
 its counterpart on its own port (command results come back through the hub's relay)."""
@@ -42,11 +43,13 @@ def _run(
     select: str | None = None,
     party: str = TARGET,
     role: str = "CPO",
+    version: str = "2.2.1",
 ) -> dict:
     hub = create_app(
         MockConfig(
             roles=("HUB",),
             party_id="HUB",
+            versions=(version,),
             database=str(tmp_path / "hub.sqlite"),
             command_delay=0,
             # no CDRs: the pricing checks judge the Faker CDRs of the hub's parties (other seeds
@@ -63,7 +66,7 @@ def _run(
             "-p", "no:cacheprovider", "-p", "no:randomly", "-p", "no:terminal",
             f"--ocpi-versions-url={server.url}/ocpi/versions",
             f"--ocpi-token={hub.config['OCPI_TOKEN_A']}",
-            f"--ocpi-role={role}", "--ocpi-mode=sandbox", "--ocpi-version=2.2.1",
+            f"--ocpi-role={role}", "--ocpi-mode=sandbox", f"--ocpi-version={version}",
             "--ocpi-churn-wait=0", f"--ocpi-party={party}", f"--ocpi-results={results}",
             f"--ocpi-har={har}", *extra,
         ]  # fmt: skip
@@ -128,8 +131,10 @@ def test_answers_without_routing_headers_fail_answers_routed(tmp_path):
     assert "§4.1.8.2" in record["message"]
 
 
-def test_a_hub_role_in_the_credentials_is_detected(tmp_path):
-    results = _run(tmp_path, select="via_hub or credentials or locations")
+@pytest.mark.parametrize("version", ["2.2.1", "2.3.0"])
+def test_a_hub_is_detected_from_its_credentials(tmp_path, version):
+    # on 2.3.0 the hub's roles list NL/CPA, a CPO like the target: only hub_party_id tells
+    results = _run(tmp_path, select="via_hub or credentials or locations", version=version)
     found = outcomes(results)
     assert found["via_hub.answers_routed"] == "pass"
     assert found["locations.objects_valid"] == "pass"

@@ -1,0 +1,116 @@
+"""The mock hub's Credentials in each version, over loopback: a 2.2.1 hub answers with its one
+role HUB; a 2.3.0 hub, whose Role enum has no HUB, gives its own party in ``hub_party_id`` and
+lists the parties reachable through it in ``roles`` (2.3.0 §7.3.1), its caller's own left out.
+A mock platform that registers with a 2.3.0 hub knows it for a Hub by that ``hub_party_id``:
+it takes the hub's ClientInfo pushes."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from hub_support import SMALL, platform, wait_for
+
+from mock_party import MockConfig, create_app
+from mock_party.server import serve_in_thread
+from mock_party.store import get_store
+from ocpi_core.client import OcpiClient
+from ocpi_core.schemas import validate
+
+EMSP = ("FR", "EMX")
+HUB_PARTIES = [
+    ("CPO", "NL", "CPA"),
+    ("CPO", "DE", "CPB"),
+    ("EMSP", "NL", "EMA"),
+    ("EMSP", "BE", "EMB"),
+]
+
+
+def _hub(tmp_path, version: str, faults: tuple[str, ...] = ()):
+    return create_app(
+        MockConfig(
+            roles=("HUB",),
+            party_id="HUB",
+            versions=(version,),
+            database=str(tmp_path / "hub.sqlite"),
+            token_a="hub-token-A",
+            faults=faults,
+            **SMALL,
+        )
+    )
+
+
+def _parties(roles: list[dict]) -> list[tuple[str, str, str]]:
+    return [(r["role"], r["country_code"], r["party_id"]) for r in roles]
+
+
+def test_a_2_3_0_hub_names_itself_in_hub_party_id_and_a_platform_takes_it_for_a_hub(tmp_path):
+    hub = _hub(tmp_path, "2.3.0")
+    platform(hub, "CPO", "FR", "CPX")  # another platform already registered with the hub
+    hub_server = serve_in_thread(hub)
+    emsp = create_app(
+        MockConfig(
+            roles=("EMSP",),
+            versions=("2.3.0",),
+            country_code=EMSP[0],
+            party_id=EMSP[1],
+            database=str(tmp_path / "emsp.sqlite"),
+            tokens=0,
+        )
+    )
+    emsp_server = serve_in_thread(emsp)
+    try:
+        registered = httpx.post(
+            f"{emsp_server.url}/admin/register",
+            json={"versions_url": f"{hub_server.url}/ocpi/versions", "token_a": "hub-token-A"},
+            timeout=30,
+        )
+        assert registered.status_code == 200, registered.text
+        with emsp.app_context():
+            (partner,) = get_store().partners()
+        # the eMSP keeps the hub as a partner of role HUB (read from hub_party_id) first
+        assert _parties(partner.roles) == [("HUB", "NL", "HUB"), *HUB_PARTIES, ("CPO", "FR", "CPX")]
+
+        with OcpiClient(token=partner.token_out or "", version="2.3.0") as client:
+            answer = client.get(f"{hub_server.url}/ocpi/2.3.0/credentials")
+        assert answer.http_status == 200 and validate(answer.data, "2.3.0", "Credentials") == []
+        data = answer.data
+        assert data["hub_party_id"] == "NLHUB"
+        # the parties behind the hub, each its own; not the hub, not the caller itself
+        assert _parties(data["roles"]) == [*HUB_PARTIES, ("CPO", "FR", "CPX")]
+        assert data["roles"][0]["business_details"] == {"name": "Mock CPO NL/CPA"}
+
+        def client_infos() -> list[dict]:
+            listed = httpx.get(
+                f"{emsp_server.url}/admin/objects/hubclientinfo?side=receiver&version=2.3.0",
+                timeout=5,
+            ).json()["data"]
+            return listed if len(listed) >= len(HUB_PARTIES) else []
+
+        # the hub pushes ClientInfo; the eMSP takes it, as a Hub's (403 for anyone else)
+        pushed = wait_for(client_infos, "the hub's ClientInfo pushes to reach the eMSP")
+        assert {(i["country_code"], i["party_id"]) for i in pushed} >= {
+            (cc, pid) for _, cc, pid in HUB_PARTIES
+        }
+    finally:
+        emsp_server.stop()
+        hub_server.stop()
+
+
+def test_a_2_2_1_hub_answers_with_its_one_role_hub(tmp_path):
+    hub = _hub(tmp_path, "2.2.1")
+    emsp = platform(hub, "EMSP", *EMSP)
+    answer = emsp.client.get("/ocpi/2.2.1/credentials", headers=emsp.headers())
+    assert answer.status_code == 200
+    data = answer.get_json()["data"]
+    assert validate(data, "2.2.1", "Credentials") == []
+    assert "hub_party_id" not in data
+    assert _parties(data["roles"]) == [("HUB", "NL", "HUB")]
+
+
+@pytest.mark.parametrize("fault", [(), ("hub.credentials_without_hub_party_id",)])
+def test_the_fault_leaves_hub_party_id_out(tmp_path, fault):
+    hub = _hub(tmp_path, "2.3.0", fault)
+    emsp = platform(hub, "EMSP", *EMSP)
+    data = emsp.client.get("/ocpi/2.3.0/credentials", headers=emsp.headers()).get_json()["data"]
+    assert ("hub_party_id" in data) is not fault
+    assert _parties(data["roles"]) == HUB_PARTIES  # the caller's own party is not listed
