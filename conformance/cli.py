@@ -150,7 +150,8 @@ _TARGET_OPTIONS = [
         default=None,
         help="The target (a CPO or eMSP) is reached through a Hub at --versions-url: every "
         "functional request names it in OCPI-to-* (needs --party; OCPI 2.2.1/2.3.0). Also "
-        "on when the credentials' roles say HUB. [or [target] via_hub]",
+        "on when the credentials name a Hub (2.2.1: role HUB; 2.3.0: hub_party_id). "
+        "[or [target] via_hub]",
     ),
     click.option(
         "--party",

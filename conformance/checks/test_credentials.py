@@ -1,4 +1,5 @@
-"""Credentials module and the registration handshake (2.2.1 §7), as the Sender of it."""
+"""Credentials module and the registration handshake (2.2.1 §7), as the Sender of it; run
+against CPO, eMSP and Hub targets (a 2.3.0 Hub also names itself in hub_party_id)."""
 
 from __future__ import annotations
 

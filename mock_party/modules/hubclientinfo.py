@@ -44,7 +44,8 @@ def receiver_put_client_info(version: str, country_code: str, party_id: str):
     roles = partner.roles if partner is not None else []
     if not any(isinstance(r, dict) and str(r.get("role")).upper() == "HUB" for r in roles):
         raise OcpiError(
-            "Only a Hub may push ClientInfo: this partner did not register with the role HUB",
+            "Only a Hub may push ClientInfo: this partner did not register as one (a role HUB "
+            "in 2.2.1, a hub_party_id in 2.3.0)",
             status_code=2000,
             http_status=403,
         )

@@ -40,6 +40,11 @@ GENERIC_CHECKS = (
     "transport.envelope_valid",
     "transport.request_id_echoed",
     "transport.config_modules_unrouted",
+    "credentials.post.register",
+    "credentials.get.valid",
+    "credentials.post.already_registered_405",
+    "credentials.put.new_token",
+    "credentials.token_a.revoked",
 )
 
 
@@ -61,8 +66,10 @@ def test_cli_mock_hub_runs_clean(tmp_path: Path, version: str) -> None:
     assert {check_id: found[check_id] for check_id in HUB_CHECKS} == dict.fromkeys(
         HUB_CHECKS, "pass"
     )
-    # a Hub is judged on its versions, its authentication and its transport too
+    # a Hub is judged on its versions, authentication, credentials and transport too
     assert {found[c] for c in GENERIC_CHECKS} == {"pass"}, {c: found[c] for c in GENERIC_CHECKS}
+    # 2.3.0 has no role HUB: a Hub names itself in hub_party_id
+    assert found["credentials.hub_party_id"] == ("pass" if version == "2.3.0" else "skip")
 
 
 def test_hub_checks_do_not_apply_to_a_cpo() -> None:
