@@ -265,13 +265,14 @@ class Objects:
         """One page of bodies (JSON text) in creation order, and how many match in all.
 
         ``date_from``/``date_to`` are sort keys (see :func:`sort_key`). Without them the page
-        is one seek on the dense positions, at any offset; with them the matching range of
+        is one seek on the dense positions, at any offset, that also reads the list's length
+        (one query, not two: every Sender list GET runs it); with them the matching range of
         ``last_updated`` is counted and skipped on its index.
         """
+        if date_from is None and date_to is None:
+            return self._positions_and_size(module, side, offset, limit)
         size = self._next_pos(module, side)
         hint = self.db.dialect.indexed_by
-        if date_from is None and date_to is None:
-            return self._positions(module, side, offset, limit), size
         where = "module = ? AND side = ?"
         params: list[Any] = [module, side]
         if date_from is not None:
@@ -310,6 +311,18 @@ class Objects:
                 (*params, limit, offset),
             ).fetchall()
         return [row[0] for row in rows], total
+
+    def _positions_and_size(
+        self, module: str, side: str, offset: int, limit: int
+    ) -> tuple[list[str], int]:
+        rows = self.db.execute(
+            "SELECT body, (SELECT max(pos) FROM objects WHERE module = ? AND side = ?)"
+            " FROM objects WHERE module = ? AND side = ? AND pos >= ? ORDER BY pos LIMIT ?",
+            (module, side, module, side, offset, max(limit, 0)),
+        ).fetchall()
+        if not rows:  # past the end (or limit 0): the length alone
+            return [], self._next_pos(module, side)
+        return [row[0] for row in rows], int(rows[0][1]) + 1
 
     def _positions(self, module: str, side: str, offset: int, limit: int) -> list[str]:
         rows = self.db.execute(

@@ -64,6 +64,7 @@ def test_positions_give_pages_in_creation_order(filled):
     )
     assert ids(filled.page("tariffs", SENDER, offset=8, limit=5)[0]) == ["T8", "T9"]
     assert filled.page("tariffs", SENDER, offset=10, limit=5) == ([], 10)
+    assert filled.page("tariffs", SENDER, offset=0, limit=0) == ([], 10)
     assert filled.count("tariffs", SENDER) == 10
     assert filled.count("locations", SENDER) == 1
 

@@ -100,3 +100,20 @@ def test_a_dsn_is_printed_without_its_password():
     assert masked_url("postgresql://u:secret@h:5432/db") == "postgresql://u:***@h:5432/db"
     assert masked_url("postgresql://u@h/db") == "postgresql://u@h/db"
     assert masked_url("/tmp/mock.sqlite") == "/tmp/mock.sqlite"
+
+
+def test_bodies_are_lz4_compressed_on_postgresql(store):
+    if store.dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL column setting")
+    store.db.execute(
+        "INSERT INTO objects (pos, module, side, country_code, party_id, id, last_updated, body)"
+        " VALUES (0, 'locations', 'sender', 'NL', 'MCK', 'L1', '2026-01-01', ?)",
+        ('{"name": "' + "a long Location " * 400 + '"}',),
+    )
+    row = store.db.execute("SELECT pg_column_compression(body) FROM objects").fetchone()
+    assert row[0] == "lz4"
+    settings = store.db.execute(
+        "SELECT attname, attcompression FROM pg_attribute WHERE attrelid = 'exchanges'::regclass"
+        " AND attname IN ('request_body', 'response_body') ORDER BY attname"
+    ).fetchall()
+    assert [tuple(row) for row in settings] == [("request_body", "l"), ("response_body", "l")]
