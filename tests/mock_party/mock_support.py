@@ -1,15 +1,22 @@
-"""Small, schema-valid OCPI 2.2.1 objects built by hand for the mock's tests."""
+"""Small, schema-valid OCPI 2.2.1 objects built by hand for the mock's tests, and the two ways
+a test meets a mock as a partner: stored directly (``OcpiActions``) or by the real credentials
+handshake between a served mock CPO and a served mock eMSP (``MockPair``)."""
 
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+import httpx
 from flask import Flask
 from flask.testing import FlaskClient
 
-from mock_party.store import Store
+from mock_party import MockConfig, create_app
+from mock_party.server import ServerThread
+from mock_party.store import Partner, Store
 from ocpi_core.schemas import validate
 
 STAMP = "2024-03-01T10:00:00Z"
@@ -99,6 +106,58 @@ class OcpiActions:
 
     def delete(self, path: str, **kwargs: Any):
         return self.client.delete(path, headers=self.headers(), **kwargs)
+
+
+def serve_emsp(served: Callable[[Flask], ServerThread], database: str) -> str:
+    """A mock eMSP NL/EMP (no data, no pushes) served on loopback; its base URL."""
+    config = MockConfig(roles=("EMSP",), party_id="EMP", database=database, **NO_DATA, push=False)
+    return served(create_app(config)).url
+
+
+def register_emsp(emsp: str, cpo: str, token_a: str, cpo_database: str) -> Partner:
+    """The mock eMSP at ``emsp`` registers with the CPO at ``cpo`` by the real credentials
+    handshake over HTTP; the CPO's partner (its only one) as the CPO stored it."""
+    answer = httpx.post(
+        f"{emsp}/admin/register",
+        json={"versions_url": f"{cpo}/ocpi/versions", "token_a": token_a},
+        timeout=30,
+    )
+    assert answer.status_code == 200, answer.text
+    store = Store(cpo_database)
+    try:
+        (partner,) = store.partners()
+    finally:
+        store.close()
+    return partner
+
+
+@dataclass(frozen=True)
+class MockPair:
+    """A served mock CPO (2 Locations, so EVSEs to pick) and a served mock eMSP, not yet
+    registered with each other: base URLs, the CPO's database and its token A."""
+
+    cpo: str
+    emsp: str
+    cpo_database: str
+    token_a: str
+
+    @classmethod
+    def serve(
+        cls,
+        tmp_path: Path,
+        served: Callable[[Flask], ServerThread],
+        token_a: str,
+        **cpo_config: Any,
+    ) -> MockPair:
+        cpo_database = str(tmp_path / "cpo.sqlite")
+        values = {**NO_DATA, "locations": 2, **cpo_config}
+        cpo = served(create_app(MockConfig(database=cpo_database, token_a=token_a, **values)))
+        emsp = serve_emsp(served, str(tmp_path / "emsp.sqlite"))
+        return cls(cpo.url, emsp, cpo_database, token_a)
+
+    def register(self) -> Partner:
+        """The eMSP registers with the CPO (the real handshake); the CPO's partner."""
+        return register_emsp(self.emsp, self.cpo, self.token_a, self.cpo_database)
 
 
 def connector(connector_id: str = "1", stamp: str = STAMP, **extra: Any) -> dict[str, Any]:

@@ -10,16 +10,12 @@ import time
 from typing import Any
 
 import httpx
-from mock_support import NO_DATA, OcpiActions
+from mock_support import MockPair, OcpiActions, auth
 
-from mock_party import MockConfig, create_app, recording
+from mock_party import recording
 from mock_party.store import Store
 
 TOKEN_A = "planted-token-A-0123456789"
-
-
-def auth(token: str) -> dict[str, str]:
-    return {"Authorization": "Token " + base64.b64encode(token.encode()).decode()}
 
 
 def live(base: str, **params: Any) -> dict[str, Any]:
@@ -42,36 +38,8 @@ def wait_for(base: str, count: int, **params: Any) -> list[dict[str, Any]]:
 def registered_pair(tmp_path, served, **cpo_config: Any):
     """A mock CPO (data set of 2 Locations) and a mock eMSP registered with it by the real
     credentials handshake; the CPO's base URL and the tokens the two now share."""
-    cpo_db = str(tmp_path / "cpo.sqlite")
-    cpo = served(
-        create_app(
-            MockConfig(
-                database=cpo_db,
-                token_a=TOKEN_A,
-                **{**NO_DATA, "locations": 2},
-                push=False,
-                **cpo_config,
-            )
-        )
-    )
-    emsp_db = str(tmp_path / "emsp.sqlite")
-    emsp = served(
-        create_app(
-            MockConfig(roles=("EMSP",), party_id="EMP", database=emsp_db, **NO_DATA, push=False)
-        )
-    )
-    answer = httpx.post(
-        f"{emsp.url}/admin/register",
-        json={"versions_url": f"{cpo.url}/ocpi/versions", "token_a": TOKEN_A},
-        timeout=30,
-    )
-    assert answer.status_code == 200, answer.text
-    store = Store(cpo_db)
-    try:
-        (partner,) = store.partners()
-    finally:
-        store.close()
-    return cpo.url, partner
+    pair = MockPair.serve(tmp_path, served, TOKEN_A, push=False, **cpo_config)
+    return pair.cpo, pair.register()
 
 
 def test_live_json_shows_each_exchange_with_its_partner_and_no_token(tmp_path, served):

@@ -24,10 +24,7 @@ from typing import Any
 import httpx
 import pytest
 from browser_support import chromium
-from mock_support import NO_DATA, auth
-
-from mock_party import MockConfig, create_app
-from mock_party.store import Partner, Store
+from mock_support import MockPair, auth, register_emsp, serve_emsp
 
 TOKEN_A = "browser-token-A-0123456789"
 WAIT_MS = 15_000  # the page polls each second; a loaded machine may take a few
@@ -61,50 +58,6 @@ def _secrets(*tokens: str) -> list[str]:
     return [*tokens, *(base64.b64encode(t.encode()).decode() for t in tokens)]
 
 
-def _cpo_and_emsp(tmp_path: Path, served, **cpo_config: Any) -> tuple[str, str, str]:
-    """A mock CPO (2 Locations, so EVSEs to pick) and a mock eMSP, both served; base URLs of
-    the two and the CPO's database."""
-    cpo_db = str(tmp_path / "cpo.sqlite")
-    cpo = served(
-        create_app(
-            MockConfig(
-                database=cpo_db,
-                token_a=TOKEN_A,
-                **{**NO_DATA, "locations": 2},
-                **cpo_config,
-            )
-        )
-    )
-    emsp = served(
-        create_app(
-            MockConfig(
-                roles=("EMSP",),
-                party_id="EMP",
-                database=str(tmp_path / "emsp.sqlite"),
-                **NO_DATA,
-                push=False,
-            )
-        )
-    )
-    return cpo.url, emsp.url, cpo_db
-
-
-def _register(emsp: str, cpo: str, cpo_db: str) -> Partner:
-    """The eMSP registers with the CPO (the real handshake, over HTTP); the CPO's partner."""
-    answer = httpx.post(
-        f"{emsp}/admin/register",
-        json={"versions_url": f"{cpo}/ocpi/versions", "token_a": TOKEN_A},
-        timeout=30,
-    )
-    assert answer.status_code == 200, answer.text
-    store = Store(cpo_db)
-    try:
-        (partner,) = store.partners()
-    finally:
-        store.close()
-    return partner
-
-
 def _row(page: Any, module: str, status: int) -> Any:
     return (
         page.locator("#exchange-rows tr.exchange")
@@ -116,14 +69,15 @@ def _row(page: Any, module: str, status: int) -> Any:
 def test_a_registration_shows_live_and_a_fault_toggled_in_the_page_changes_the_next_answer(
     tmp_path, served, browser
 ):
-    cpo, emsp, cpo_db = _cpo_and_emsp(tmp_path, served, push=False)
+    pair = MockPair.serve(tmp_path, served, TOKEN_A, push=False)
+    cpo, emsp = pair.cpo, pair.emsp
     page = browser.page
     page.goto(f"{cpo}/admin/ui")
     page.evaluate("window.sameDocument = true")  # gone if anything reloads the page
     assert page.locator("#exchange-rows tr.exchange").count() == 0
     assert "No partner yet" in page.inner_text("#partner-list")
 
-    partner = _register(emsp, cpo, cpo_db)
+    partner = pair.register()
     token_c = partner.token_in
     # no reload: the poll brings the handshake's exchanges and the partner
     _row(page, "credentials", 200).wait_for()
@@ -188,8 +142,8 @@ def _ocpi_get(cpo: str, token: str, path: str) -> dict[str, Any]:
 
 
 def test_the_simulator_buttons_act_and_the_partner_sees_it_over_ocpi(tmp_path, served, browser):
-    cpo, emsp, cpo_db = _cpo_and_emsp(tmp_path, served, push=False)
-    token_c = _register(emsp, cpo, cpo_db).token_in
+    pair = MockPair.serve(tmp_path, served, TOKEN_A, push=False)
+    cpo, token_c = pair.cpo, pair.register().token_in
     page = browser.page
     page.goto(f"{cpo}/admin/ui")
 
@@ -316,30 +270,10 @@ def test_the_inspector_of_a_shared_mock_shows_what_every_worker_saw(
     mock = serve_workers(postgres_url, 3, tmp_path, "--locations", "2")
     try:
         mock.wait_for_workers(3)
-        emsp = served(
-            create_app(
-                MockConfig(
-                    roles=("EMSP",),
-                    party_id="EMP",
-                    database=str(tmp_path / "emsp.sqlite"),
-                    **NO_DATA,
-                    push=False,
-                )
-            )
-        ).url
+        emsp = serve_emsp(served, str(tmp_path / "emsp.sqlite"))
         page = browser.page
         page.goto(f"{mock.url}/admin/ui")
-        answer = httpx.post(
-            f"{emsp}/admin/register",
-            json={"versions_url": f"{mock.url}/ocpi/versions", "token_a": "shared-token-A"},
-            timeout=30,
-        )
-        assert answer.status_code == 200, answer.text
-        store = Store(postgres_url)
-        try:
-            (partner,) = store.partners()
-        finally:
-            store.close()
+        partner = register_emsp(emsp, mock.url, "shared-token-A", postgres_url)
         _row(page, "credentials", 200).wait_for()
         page.check('.fault-toggle[value="transport.http_500"]')
         page.wait_for_selector("#action-result.ok:has-text('Faults on: transport.http_500')")
