@@ -5,8 +5,6 @@ hundreds of pages ending in skips."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
@@ -14,14 +12,27 @@ import jsonschema
 import pytest
 
 import conformance
+from core.cli_runs import run_against
 from core.hostile_servers import envelope_answer, serve_raw
 
-CLI = str(Path(sys.executable).parent / "ocpi-conformance")
 STAMP = "2026-01-01T00:00:00Z"
 
 
 def _envelope(data) -> bytes:
     return json.dumps({"data": data, "status_code": 1000, "timestamp": STAMP}).encode()
+
+
+def _discovery(base: str, path: str) -> bytes | None:
+    """The versions list and the 2.2.1 details (credentials, locations), else None."""
+    if path.startswith("/ocpi/versions"):
+        return envelope_answer(_envelope([{"version": "2.2.1", "url": f"{base}/ocpi/2.2.1"}]))
+    if path == "/ocpi/2.2.1":
+        endpoints = [
+            {"identifier": "credentials", "role": "RECEIVER", "url": f"{base}/cred"},
+            {"identifier": "locations", "role": "SENDER", "url": f"{base}/locations"},
+        ]
+        return envelope_answer(_envelope({"version": "2.2.1", "endpoints": endpoints}))
+    return None
 
 
 @pytest.mark.parametrize("how", ["same_page", "offset_stuck", "past_total"])
@@ -31,14 +42,8 @@ def test_an_endless_link_fails_pagination_early(tmp_path, how):
     def answer(line: str) -> bytes:
         base = state["url"]
         path = line.split()[1]
-        if path.startswith("/ocpi/versions"):
-            return envelope_answer(_envelope([{"version": "2.2.1", "url": f"{base}/ocpi/2.2.1"}]))
-        if path == "/ocpi/2.2.1":
-            endpoints = [
-                {"identifier": "credentials", "role": "RECEIVER", "url": f"{base}/cred"},
-                {"identifier": "locations", "role": "SENDER", "url": f"{base}/locations"},
-            ]
-            return envelope_answer(_envelope({"version": "2.2.1", "endpoints": endpoints}))
+        if (discovery := _discovery(base, path)) is not None:
+            return discovery
         state["pages"] += 1
         query = parse_qs(urlsplit(path).query)
         n = state["pages"]
@@ -57,30 +62,12 @@ def test_an_endless_link_fails_pagination_early(tmp_path, how):
     reports = tmp_path / "reports"
     with serve_raw(answer) as url:
         state["url"] = url
-        proc = subprocess.run(
-            [
-                CLI,
-                "run",
-                "--versions-url",
-                f"{url}/ocpi/versions",
-                "--token",
-                "endless-1234",
-                "--role",
-                "cpo",
-                "-k",
-                "pagination",
-                "--report-dir",
-                str(reports),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            cwd=tmp_path,
+        _, results, console = run_against(
+            f"{url}/ocpi/versions", "endless-1234", tmp_path, "-k", "pagination"
         )
-    results = json.loads((reports / "results.json").read_text())
     failed = [c for c in results["checks"] if c["outcome"] == "fail"]
     endless = [c for c in failed if "endless Link" in c["message"]]
-    assert endless, proc.stdout
+    assert endless, console
     assert all(c["id"].startswith("pagination.") for c in endless)
     assert state["pages"] < 60, state["pages"]  # a few pages per walk, not 500
     assert (reports / "exchanges.har").stat().st_size < 2_000_000
@@ -95,14 +82,8 @@ def test_a_long_walk_keeps_the_reports_small(tmp_path):
     def answer(line: str) -> bytes:
         base = state["url"]
         path = line.split()[1]
-        if path.startswith("/ocpi/versions"):
-            return envelope_answer(_envelope([{"version": "2.2.1", "url": f"{base}/ocpi/2.2.1"}]))
-        if path == "/ocpi/2.2.1":
-            endpoints = [
-                {"identifier": "credentials", "role": "RECEIVER", "url": f"{base}/cred"},
-                {"identifier": "locations", "role": "SENDER", "url": f"{base}/locations"},
-            ]
-            return envelope_answer(_envelope({"version": "2.2.1", "endpoints": endpoints}))
+        if (discovery := _discovery(base, path)) is not None:
+            return discovery
         query = parse_qs(urlsplit(path).query)
         offset = int(query.get("offset", ["0"])[0])
         headers = f"X-Total-Count: {total}\r\nX-Limit: 1\r\n"
@@ -113,27 +94,9 @@ def test_a_long_walk_keeps_the_reports_small(tmp_path):
     reports = tmp_path / "reports"
     with serve_raw(answer) as url:
         state["url"] = url
-        subprocess.run(
-            [
-                CLI,
-                "run",
-                "--versions-url",
-                f"{url}/ocpi/versions",
-                "--token",
-                "endless-1234",
-                "--role",
-                "cpo",
-                "-k",
-                "total_count",
-                "--report-dir",
-                str(reports),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=120,
-            cwd=tmp_path,
+        _, results, _ = run_against(
+            f"{url}/ocpi/versions", "endless-1234", tmp_path, "-k", "total_count"
         )
-    results = json.loads((reports / "results.json").read_text())
     schema = json.loads((Path(conformance.__file__).parent / "results.schema.json").read_text())
     jsonschema.validate(results, schema)
     (record,) = [c for c in results["checks"] if c["id"] == "pagination.total_count"]

@@ -5,13 +5,10 @@ that exchange and the run goes on."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
+from core.cli_runs import run_against
 from core.hostile_servers import envelope_answer, serve_raw
-
-CLI = str(Path(sys.executable).parent / "ocpi-conformance")
 
 
 def _versions(url: str) -> bytes:
@@ -20,27 +17,9 @@ def _versions(url: str) -> bytes:
 
 
 def _run(url: str, tmp_path: Path, *flags: str, timeout: float = 120) -> tuple[int, dict, str]:
-    proc = subprocess.run(
-        [
-            CLI,
-            "run",
-            "--versions-url",
-            f"{url}/ocpi/versions",
-            "--token",
-            "trickle-token-1234",
-            "--role",
-            "cpo",
-            "--report-dir",
-            str(tmp_path / "reports"),
-            *flags,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        cwd=tmp_path,
+    return run_against(
+        f"{url}/ocpi/versions", "trickle-token-1234", tmp_path, *flags, timeout=timeout
     )
-    results = json.loads((tmp_path / "reports" / "results.json").read_text())
-    return proc.returncode, results, proc.stdout + proc.stderr
 
 
 def test_a_trickling_target_is_cut_by_timeout_and_max_time(tmp_path):

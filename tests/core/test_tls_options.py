@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
@@ -17,6 +16,7 @@ from click.testing import CliRunner
 import conformance
 from conformance.cli import main as conformance_cli
 from conformance.tls_options import INSECURE_WARNING
+from core.cli_runs import CLI, run_against
 
 try:
     from cryptography.hazmat.primitives import serialization
@@ -29,7 +29,6 @@ except ImportError as missing:  # trustme, a test extra: a stale .venv skips, CI
         raise
     pytest.skip(f"{missing}: pip install -e '.[test]'", allow_module_level=True)
 
-CLI = str(Path(sys.executable).parent / "ocpi-conformance")
 SELECT = "versions"  # five checks that read the versions endpoints: enough to show TLS works
 
 
@@ -39,33 +38,7 @@ def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
 
 
 def _run(versions_url: str, token: str, tmp_path: Path, *flags: str) -> tuple[int, dict, str]:
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    reports = tmp_path / "reports"
-    proc = subprocess.run(
-        [
-            CLI,
-            "run",
-            "--versions-url",
-            versions_url,
-            "--token",
-            token,
-            "--role",
-            "cpo",
-            "--mode",
-            "sandbox",
-            "-k",
-            SELECT,
-            "--report-dir",
-            str(reports),
-            *flags,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=tmp_path,
-    )
-    results = json.loads((reports / "results.json").read_text())
-    return proc.returncode, results, proc.stdout + proc.stderr
+    return run_against(versions_url, token, tmp_path, "--mode", "sandbox", "-k", SELECT, *flags)
 
 
 def _passed(results: dict) -> None:
