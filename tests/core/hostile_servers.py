@@ -1,8 +1,10 @@
 """Small hostile HTTP servers on loopback for the client's and the suite's hardening tests:
-one that trickles its answer a byte at a time, one that answers a huge body."""
+one that trickles its answer a byte at a time, one that answers a huge body; and the plain
+versions discovery such a server answers before its hostile part."""
 
 from __future__ import annotations
 
+import json
 import socket
 import socketserver
 import threading
@@ -19,6 +21,25 @@ def envelope_answer(body: bytes, extra_headers: str = "") -> bytes:
         + f"Content-Length: {len(body)}\r\n{extra_headers}\r\n".encode()
         + body
     )
+
+
+def ocpi_body(data: object, stamp: str = "2026-01-01T00:00:00Z") -> bytes:
+    """An OCPI envelope around ``data`` (status 1000)."""
+    return json.dumps({"data": data, "status_code": 1000, "timestamp": stamp}).encode()
+
+
+def discovery_answer(base: str, path: str) -> bytes | None:
+    """The answer to ``path`` if it is the versions list (2.2.1 only) or the 2.2.1 details
+    (credentials, and locations as a Sender at ``{base}/locations``); None otherwise."""
+    if path.startswith("/ocpi/versions"):
+        return envelope_answer(ocpi_body([{"version": "2.2.1", "url": f"{base}/ocpi/2.2.1"}]))
+    if path == "/ocpi/2.2.1":
+        endpoints = [
+            {"identifier": "credentials", "role": "RECEIVER", "url": f"{base}/cred"},
+            {"identifier": "locations", "role": "SENDER", "url": f"{base}/locations"},
+        ]
+        return envelope_answer(ocpi_body({"version": "2.2.1", "endpoints": endpoints}))
+    return None
 
 
 @contextmanager

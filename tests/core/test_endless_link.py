@@ -13,26 +13,7 @@ import pytest
 
 import conformance
 from core.cli_runs import run_against
-from core.hostile_servers import envelope_answer, serve_raw
-
-STAMP = "2026-01-01T00:00:00Z"
-
-
-def _envelope(data) -> bytes:
-    return json.dumps({"data": data, "status_code": 1000, "timestamp": STAMP}).encode()
-
-
-def _discovery(base: str, path: str) -> bytes | None:
-    """The versions list and the 2.2.1 details (credentials, locations), else None."""
-    if path.startswith("/ocpi/versions"):
-        return envelope_answer(_envelope([{"version": "2.2.1", "url": f"{base}/ocpi/2.2.1"}]))
-    if path == "/ocpi/2.2.1":
-        endpoints = [
-            {"identifier": "credentials", "role": "RECEIVER", "url": f"{base}/cred"},
-            {"identifier": "locations", "role": "SENDER", "url": f"{base}/locations"},
-        ]
-        return envelope_answer(_envelope({"version": "2.2.1", "endpoints": endpoints}))
-    return None
+from core.hostile_servers import discovery_answer, envelope_answer, ocpi_body, serve_raw
 
 
 @pytest.mark.parametrize("how", ["same_page", "offset_stuck", "past_total"])
@@ -42,7 +23,7 @@ def test_an_endless_link_fails_pagination_early(tmp_path, how):
     def answer(line: str) -> bytes:
         base = state["url"]
         path = line.split()[1]
-        if (discovery := _discovery(base, path)) is not None:
+        if (discovery := discovery_answer(base, path)) is not None:
             return discovery
         state["pages"] += 1
         query = parse_qs(urlsplit(path).query)
@@ -57,7 +38,7 @@ def test_an_endless_link_fails_pagination_early(tmp_path, how):
             data = [{"id": f"L{n}"}]
             link = f"{base}/locations?offset={n}&limit=1"
         headers = f'X-Total-Count: 3\r\nLink: <{link}>; rel="next"\r\n'
-        return envelope_answer(_envelope(data), headers)
+        return envelope_answer(ocpi_body(data), headers)
 
     reports = tmp_path / "reports"
     with serve_raw(answer) as url:
@@ -82,14 +63,14 @@ def test_a_long_walk_keeps_the_reports_small(tmp_path):
     def answer(line: str) -> bytes:
         base = state["url"]
         path = line.split()[1]
-        if (discovery := _discovery(base, path)) is not None:
+        if (discovery := discovery_answer(base, path)) is not None:
             return discovery
         query = parse_qs(urlsplit(path).query)
         offset = int(query.get("offset", ["0"])[0])
         headers = f"X-Total-Count: {total}\r\nX-Limit: 1\r\n"
         if offset + 1 < total:
             headers += f'Link: <{base}/locations?offset={offset + 1}&limit=1>; rel="next"\r\n'
-        return envelope_answer(_envelope([{"id": f"L{offset}"}]), headers)
+        return envelope_answer(ocpi_body([{"id": f"L{offset}"}]), headers)
 
     reports = tmp_path / "reports"
     with serve_raw(answer) as url:

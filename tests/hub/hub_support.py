@@ -24,13 +24,15 @@ from mock_party.store import get_store
 SMALL = dict(locations=3, tariffs=1, tokens=2, sessions=1, cdrs=1)
 
 
-def make_hub(tmp_path, **changes: Any) -> Flask:
+def make_hub(tmp_path, data: dict[str, int] = SMALL, **changes: Any) -> Flask:
+    """A mock hub HUB on ``tmp_path / "hub.sqlite"`` with token A ``hub-token-A``: ``data`` the
+    sizes of its generated data (``{}``: the mock's defaults), ``changes`` any other setting."""
     values: dict[str, Any] = dict(
         roles=("HUB",),
         party_id="HUB",
         database=str(tmp_path / "hub.sqlite"),
         token_a="hub-token-A",
-        **SMALL,
+        **data,
     )
     values.update(changes)
     return create_app(MockConfig(**values))

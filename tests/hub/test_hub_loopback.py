@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from hub_support import connected_parties, mock_process, wait_for
+from hub_support import connected_parties, make_hub, mock_process, wait_for
 
 from mock_party import MockConfig, create_app
 from mock_party.server import serve_in_thread
@@ -19,19 +19,7 @@ EMSP = ("FR", "EMX")
 
 @pytest.fixture
 def hub(tmp_path):
-    app = create_app(
-        MockConfig(
-            roles=("HUB",),
-            party_id="HUB",
-            database=str(tmp_path / "hub.sqlite"),
-            token_a="hub-token-A",
-            locations=2,
-            tariffs=1,
-            tokens=1,
-            sessions=0,
-            cdrs=0,
-        )
-    )
+    app = make_hub(tmp_path, locations=2, tariffs=1, tokens=1, sessions=0, cdrs=0)
     server = serve_in_thread(app)
     yield app, server.url
     server.stop()

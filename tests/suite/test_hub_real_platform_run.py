@@ -14,9 +14,8 @@ import json
 from pathlib import Path
 
 import pytest
-from hub.hub_support import connected_parties, mock_process, wait_for
+from hub.hub_support import connected_parties, make_hub, mock_process, wait_for
 
-from mock_party import MockConfig, create_app
 from mock_party.server import serve_in_thread
 from suite._runner import checks_dir, failed, outcomes
 
@@ -34,16 +33,7 @@ def _incoming(har: Path) -> list[tuple[str, str, int]]:
 
 
 def test_the_suite_passes_clean_against_a_cpo_process_behind_the_hub(tmp_path):
-    hub = create_app(
-        MockConfig(
-            roles=("HUB",),
-            party_id="HUB",
-            database=str(tmp_path / "hub.sqlite"),
-            token_a="hub-token-A",
-            command_delay=0,
-            cdrs=0,
-        )
-    )
+    hub = make_hub(tmp_path, data={}, command_delay=0, cdrs=0)
     results, har = tmp_path / "results.json", tmp_path / "exchanges.har"
     with serve_in_thread(hub) as server, mock_process(
         "--role", "cpo", "--country-code", CPO[0], "--party-id", CPO[1],
