@@ -248,7 +248,8 @@ _TARGET_OPTIONS = [
     "--mock",
     type=click.Choice(["cpo", "emsp", "hub"], case_sensitive=False),
     help="Test our bundled mock party of this role instead of a real target (hub: a mock "
-    "Hub holding two CPOs and two eMSPs; OCPI 2.2.1/2.3.0) "
+    "Hub holding two CPOs and two eMSPs, or the parties of --mock-hub-party; OCPI "
+    "2.2.1/2.3.0) "
     "(starts it on a free local port; mode sandbox unless --mode says otherwise).",
 )
 @click.option(
@@ -257,6 +258,16 @@ _TARGET_OPTIONS = [
     multiple=True,
     metavar="FAULT_ID",
     help="With --mock: switch on an injected fault (repeatable); 'ocpi-mock faults' lists them.",
+)
+@click.option(
+    "--mock-hub-party",
+    "mock_hub_parties",
+    multiple=True,
+    metavar="ROLE/CC/PID",
+    help="With --mock hub: a party the mock Hub plays itself, its role (CPO or EMSP), "
+    "country_code and party_id, e.g. CPO/FR/CPX (repeatable; the ones given replace the "
+    "default CPO/NL/CPA, CPO/DE/CPB, EMSP/NL/EMA, EMSP/BE/EMB). The same as ocpi-mock "
+    "serve --role hub --hub-party.",
 )
 @click.option(
     "-k", "select", metavar="EXPR", help="Only checks matching this pytest -k expression."
@@ -288,6 +299,7 @@ def run(
     mode: str | None,
     mock: str | None,
     mock_faults: tuple[str, ...],
+    mock_hub_parties: tuple[str, ...],
     via_hub: bool | None,
     party: str | None,
     counterpart_url: str | None,
@@ -314,8 +326,13 @@ def run(
     not followed); every report is written in each case. A run where most checks that apply
     could not run says so, with the main causes, in the summary and the report.
     """
+    if mock_hub_parties and (mock or "").lower() != "hub":
+        raise click.UsageError("--mock-hub-party needs --mock hub")
     if fleet_path or jobs:
         from conformance.cli_fleet import run_fleet_command
+
+        if mock_hub_parties:
+            raise click.UsageError("--mock-hub-party is for one run, not --fleet")
 
         given = dict(config=config_path, versions_url=versions_url, role=role)
         given.update(version=ocpi_version, mode=mode, mock=mock, mock_fault=mock_faults)
@@ -344,6 +361,7 @@ def run(
         churn_wait=churn_wait,
         routing=(via_hub, party),
         tls=(ca_cert, insecure, client_cert, client_key),
+        mock_hub_parties=mock_hub_parties,
     )
     if ocpi_version != "all":
         code, results = _run_version(options, ocpi_version, Path(report_dir))
@@ -376,6 +394,7 @@ class _RunOptions:
     routing: tuple[bool | None, str | None] = (None, None)  # --via-hub, --party
     # --ca-cert, --insecure, --client-cert, --client-key
     tls: tuple[str | None, bool | None, str | None, str | None] = (None, None, None, None)
+    mock_hub_parties: tuple[str, ...] = ()  # --mock-hub-party
 
     def tls_overrides(self) -> dict[str, Any]:
         keys = ("ca_cert", "insecure", "client_cert", "client_key")
@@ -499,7 +518,12 @@ def _run_version(
             from conformance import counterpart
 
             versions_url, token = _start_mock(
-                stack, options.mock, options.mock_faults, ocpi_version, every_version
+                stack,
+                options.mock,
+                options.mock_faults,
+                ocpi_version,
+                every_version,
+                hub_parties=options.mock_hub_parties,
             )
             role = role or options.mock
             mode = mode or "sandbox"
@@ -645,9 +669,11 @@ def _start_mock(
     faults: tuple[str, ...],
     version: str | None,
     every_version: bool = False,
+    hub_parties: tuple[str, ...] = (),
 ) -> tuple[str, str]:
     """A fresh mock (its token A unspent) serving ``version``, or with ``every_version`` all
-    the versions it can (so the version switch is tested too)."""
+    the versions it can (so the version switch is tested too); a hub plays ``hub_parties``
+    (ROLE/CC/PID each; none: the mock's default parties)."""
     from conformance import counterpart
 
     SUPPORTED_VERSIONS = counterpart.MOCK_VERSIONS
@@ -662,14 +688,17 @@ def _start_mock(
         )
         sys.exit(EXIT_USAGE)
     try:
-        serving, token_a, _ = counterpart.start_demo_mock(role, faults, versions)
+        serving, token_a, _ = counterpart.start_demo_mock(role, faults, versions, hub_parties)
     except ValueError as exc:
-        click.secho(f"Configuration error: {exc}", fg="red", err=True)
+        # the mock names its own setting; the user gave it as --mock-hub-party
+        message = str(exc).replace("hub_parties:", "--mock-hub-party:")
+        click.secho(f"Configuration error: {message}", fg="red", err=True)
         sys.exit(EXIT_USAGE)
     server = stack.enter_context(serving)
     versions_url = f"{server.url}/ocpi/versions"
     click.echo(
         f"Started mock {role.upper()} at {versions_url}"
+        + (f" holding {', '.join(p.upper() for p in hub_parties)}" if hub_parties else "")
         + (f" with faults: {', '.join(faults)}" if faults else "")
     )
     return versions_url, token_a

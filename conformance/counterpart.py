@@ -201,13 +201,20 @@ def start_counterpart(target: TargetConfig, recorder: ExchangeRecorder) -> Count
 
 
 def start_demo_mock(
-    role: str, faults: tuple[str, ...], versions: tuple[str, ...]
+    role: str,
+    faults: tuple[str, ...],
+    versions: tuple[str, ...],
+    hub_parties: tuple[str, ...] = (),
 ) -> tuple[Any, str, str]:
     """A fresh mock party for the embedded demo: (server context manager, token A, role).
+    A hub plays ``hub_parties`` (``ROLE/CC/PID`` each; none: the mock's default ones).
 
     Raises ValueError for a configuration the mock refuses (an unknown fault, say).
     """
-    app = create_app(MockConfig(roles=(role.upper(),), versions=versions, faults=faults))
+    config = MockConfig(
+        roles=(role.upper(),), versions=versions, faults=faults, hub_parties=hub_parties
+    )
+    app = create_app(config)
     return serve_in_thread(app), app.config["OCPI_TOKEN_A"], role.upper()
 
 

@@ -72,6 +72,61 @@ def test_cli_mock_hub_runs_clean(tmp_path: Path, version: str) -> None:
     assert found["credentials.hub_party_id"] == ("pass" if version == "2.3.0" else "skip")
 
 
+def _routed_to(har: Path) -> set[str]:
+    """CC/PID of every party our requests named in OCPI-to-*."""
+    found = set()
+    for entry in json.loads(har.read_text())["log"]["entries"]:
+        headers = {h["name"].lower(): h["value"] for h in entry["request"]["headers"]}
+        if "ocpi-to-party-id" in headers:
+            found.add(f"{headers['ocpi-to-country-code']}/{headers['ocpi-to-party-id']}")
+    return found
+
+
+def test_cli_mock_hub_plays_the_parties_given(tmp_path: Path) -> None:
+    parties = ["CPO/FR/CPX", "CPO/GB/CPY", "EMSP/DE/EMZ"]
+    given = [arg for party in parties for arg in ("--mock-hub-party", party)]
+    proc = subprocess.run(
+        [CLI, "run", "--mock", "hub", *given, "-k", "test_hub"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output
+    assert "holding CPO/FR/CPX, CPO/GB/CPY, EMSP/DE/EMZ" in output
+    results = json.loads((tmp_path / "reports" / "results.json").read_text())
+    found = outcomes(results)
+    # every hub check runs and passes against the parties given (one eMSP is enough)
+    assert {found[c] for c in HUB_CHECKS} == {"pass"}, {c: found[c] for c in HUB_CHECKS}
+    assert failed(results) == {}
+    routed = _routed_to(tmp_path / "reports" / "exchanges.har")
+    assert {"FR/CPX", "GB/CPY"} <= routed and not routed & {"NL/CPA", "DE/CPB"}, routed
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--mock", "cpo", "--mock-hub-party", "CPO/FR/CPX"], "--mock-hub-party needs --mock hub"),
+        (
+            ["--mock", "hub", "--fleet", "fleet.toml", "--mock-hub-party", "CPO/FR/CPX"],
+            "--mock-hub-party is for one run, not --fleet",
+        ),
+        (
+            ["--mock", "hub", "--mock-hub-party", "FR/CPX"],
+            "--mock-hub-party: 'FR/CPX' is not ROLE/COUNTRY_CODE/PARTY_ID",
+        ),
+    ],
+)
+def test_cli_mock_hub_party_refuses_misuse(tmp_path: Path, args: list[str], words: str) -> None:
+    proc = subprocess.run(
+        [CLI, "run", *args], cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 2, output
+    assert words in output and "Traceback" not in output
+
+
 def test_hub_checks_do_not_apply_to_a_cpo() -> None:
     results = run_suite("CPO", select="hub and not hubclientinfo")
     found = outcomes(results)
