@@ -455,6 +455,12 @@ FAULTS: dict[str, Fault] = {
             "it is a Hub, nor which party it is (its roles name only the parties behind it).",
             ("credentials.hub_party_id",),
         ),
+        Fault(
+            "hub.credentials_lists_only_itself",
+            "As Hub (2.3.0): its Credentials roles name only the hub itself (as OTHER), "
+            "none of the parties reachable through it.",
+            ("hub.credentials.lists_parties",),
+        ),
     )
 }
 

@@ -25,6 +25,7 @@ VIA_HUB = "2.2.1 §4.1.8.6.2 Party to Party via Hub"
 GET_ALL = "2.2.1 §4.1.8.5 GET All via Hubs"
 HUB_ERRORS = "2.2.1 §5.4 4xxx: Hub errors"
 CLIENT_INFO_SENDER = "2.2.1 §15.3.2 Sender Interface"
+CREDENTIALS_OBJECT = "2.3.0 §7.3.1 Credentials object"
 UNKNOWN_RECEIVER = 4001
 
 
@@ -231,4 +232,35 @@ def test_clientinfo_not_routed(ocpi: Run, request: pytest.FixtureRequest) -> Non
         expected="no OCPI-to-*/OCPI-from-* on a configuration module",
         spec=HEADERS,
         exchange=first.exchange,
+    )
+
+
+@check(
+    id="hub.credentials.lists_parties",
+    spec=CREDENTIALS_OBJECT,
+    roles=HUB,
+    versions=("2.3.0",),
+    mode="sandbox",
+    level="SHOULD",
+)
+def test_roles_name_the_parties_behind(ocpi: Run, request: pytest.FixtureRequest) -> None:
+    """A 2.3.0 Hub's Credentials list, in roles, the parties reachable through it: every party
+    its hubclientinfo gives as CONNECTED (the spec expects it of a Hub: a SHOULD)."""
+    client_for(ocpi, routed=False)  # registered first (a skip when that failed)
+    response = ocpi.client().get(ocpi.registration.credentials_url or "")
+    data = response.body.get("data") if isinstance(response.body, dict) else None
+    roles = data.get("roles") if isinstance(data, dict) else None
+    listed = {
+        (str(r.get("role")).upper(), *(hub.owner(r) or ("", "")))
+        for r in (roles if isinstance(roles, list) else [])
+        if isinstance(r, dict)
+    }
+    missing = [p.label for p in hub.parties(request, ocpi) if (p.role, *p.key) not in listed]
+    fail_with(
+        [f"{label} is not among the Hub's credentials roles" for label in missing],
+        "the Hub's credentials do not list the parties reachable through it",
+        expected="a CredentialsRole (role, country_code, party_id) for every party the "
+        "Hub's hubclientinfo gives as CONNECTED",
+        spec=CREDENTIALS_OBJECT,
+        exchange=response.exchange,
     )

@@ -90,6 +90,8 @@ def _ours(token: str, version: str, caller_id: int | None) -> dict[str, Any]:
     caller's own left out (``OCPI_REACHABLE_ROLES``, set by the hub's app factory)."""
     config: MockConfig = current_app.config["OCPI_MOCK"]
     reachable = current_app.config.get("OCPI_REACHABLE_ROLES")
+    if faults.active("hub.credentials_lists_only_itself"):
+        reachable = None
     body = our_credentials(
         config, token, versions_url(), version, reachable(caller_id) if reachable else None
     )

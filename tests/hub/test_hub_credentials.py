@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from hub_support import SMALL, platform, wait_for
+from hub_support import make_hub, platform, wait_for
 
 from mock_party import MockConfig, create_app
 from mock_party.server import serve_in_thread
@@ -26,17 +26,7 @@ HUB_PARTIES = [
 
 
 def _hub(tmp_path, version: str, faults: tuple[str, ...] = ()):
-    return create_app(
-        MockConfig(
-            roles=("HUB",),
-            party_id="HUB",
-            versions=(version,),
-            database=str(tmp_path / "hub.sqlite"),
-            token_a="hub-token-A",
-            faults=faults,
-            **SMALL,
-        )
-    )
+    return make_hub(tmp_path, versions=(version,), faults=faults)
 
 
 def _parties(roles: list[dict]) -> list[tuple[str, str, str]]:
@@ -107,10 +97,18 @@ def test_a_2_2_1_hub_answers_with_its_one_role_hub(tmp_path):
     assert _parties(data["roles"]) == [("HUB", "NL", "HUB")]
 
 
-@pytest.mark.parametrize("fault", [(), ("hub.credentials_without_hub_party_id",)])
-def test_the_fault_leaves_hub_party_id_out(tmp_path, fault):
+@pytest.mark.parametrize(
+    ("fault", "hub_party_id", "roles"),
+    [
+        ((), "NLHUB", HUB_PARTIES),  # the caller's own party is not listed
+        (("hub.credentials_without_hub_party_id",), None, HUB_PARTIES),
+        (("hub.credentials_lists_only_itself",), "NLHUB", [("OTHER", "NL", "HUB")]),
+    ],
+)
+def test_the_faults_break_the_2_3_0_credentials(tmp_path, fault, hub_party_id, roles):
     hub = _hub(tmp_path, "2.3.0", fault)
     emsp = platform(hub, "EMSP", *EMSP)
     data = emsp.client.get("/ocpi/2.3.0/credentials", headers=emsp.headers()).get_json()["data"]
-    assert ("hub_party_id" in data) is not fault
-    assert _parties(data["roles"]) == HUB_PARTIES  # the caller's own party is not listed
+    assert validate(data, "2.3.0", "Credentials") == []
+    assert data.get("hub_party_id") == hub_party_id
+    assert _parties(data["roles"]) == roles

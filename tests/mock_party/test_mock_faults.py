@@ -53,6 +53,7 @@ KNOWN_CHECKS = {
     "credentials.token_a.revoked",
     "credentials.post.already_registered_405",
     "credentials.hub_party_id",
+    "hub.credentials.lists_parties",
     "auth.missing_token_401",
     "auth.unknown_token_401",
 } | {f"{m}.objects_valid" for m in ("locations", "sessions", "cdrs", "tariffs", "tokens")}

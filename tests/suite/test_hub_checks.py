@@ -68,8 +68,9 @@ def test_cli_mock_hub_runs_clean(tmp_path: Path, version: str) -> None:
     )
     # a Hub is judged on its versions, authentication, credentials and transport too
     assert {found[c] for c in GENERIC_CHECKS} == {"pass"}, {c: found[c] for c in GENERIC_CHECKS}
-    # 2.3.0 has no role HUB: a Hub names itself in hub_party_id
+    # 2.3.0 has no role HUB: a Hub names itself in hub_party_id, its parties in roles
     assert found["credentials.hub_party_id"] == ("pass" if version == "2.3.0" else "skip")
+    assert found["hub.credentials.lists_parties"] == ("pass" if version == "2.3.0" else "skip")
 
 
 def _routed_to(har: Path) -> set[str]:
