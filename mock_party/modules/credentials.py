@@ -86,8 +86,8 @@ def _peer(body: dict[str, Any], version: str):
 
 
 def _ours(token: str, version: str, caller_id: int | None) -> dict[str, Any]:
-    """Our Credentials for the caller; a hub's name the parties reachable through it, the
-    caller's own left out (``OCPI_REACHABLE_ROLES``, set by the hub's app factory)."""
+    """Our Credentials for the caller; a 2.3.0 hub's list the parties reachable through it,
+    the caller's own left out (``OCPI_REACHABLE_ROLES``, set by the hub's app factory)."""
     config: MockConfig = current_app.config["OCPI_MOCK"]
     reachable = current_app.config.get("OCPI_REACHABLE_ROLES")
     if faults.active("hub.credentials_lists_only_itself"):
