@@ -28,6 +28,12 @@ from conformance.report import (
     kept_exchanges,
 )
 from conformance.session import Run
+from conformance.skips import (
+    COULD_NOT_RUN,
+    NOT_APPLICABLE,
+    kind_of,
+    skip_could_not_run,
+)
 from conformance.spec_anchors import spec_anchor
 from conformance.token_reach import registration_token_only
 from ocpi_core.client import TargetUnreachable
@@ -44,6 +50,7 @@ BUDGET_KEY = pytest.StashKey[float]()  # time.monotonic() when the run's budget 
 STOPPED_KEY = pytest.StashKey[str]()  # why the run ended early
 PROBED_KEY = pytest.StashKey[bool]()  # whether the token's reach was probed
 GUARD_KEY = pytest.StashKey[SignalGuard]()
+SKIP_KIND_KEY = pytest.StashKey[str]()  # the kind of the skip marker the plugin put on a check
 EXIT_INTERRUPTED = 4  # pytest's own codes end at 5 (no tests); ours is documented in docs/ci.md
 
 # Checks run in this order of modules: discovery first, registration before the modules that
@@ -275,16 +282,12 @@ def pytest_collection_modifyitems(
             item.user_properties.append((key, meta[key if key != "check_id" else "id"]))
         marker = item.get_closest_marker("check")
         reason = not_applicable(meta["id"], marker.kwargs.get("versions"), target.version)
+        if reason is None and not target.allows(meta["mode"]):
+            reason = f"needs --mode {meta['mode']} (this run: {target.mode})"
+        elif reason is None and target.role not in meta["roles"]:
+            reason = f"applies to {'/'.join(meta['roles'])} targets only"
         if reason is not None:
-            item.add_marker(pytest.mark.skip(reason=reason))
-        elif not target.allows(meta["mode"]):
-            item.add_marker(
-                pytest.mark.skip(reason=f"needs --mode {meta['mode']} (this run: {target.mode})")
-            )
-        elif target.role not in meta["roles"]:
-            item.add_marker(
-                pytest.mark.skip(reason=f"applies to {'/'.join(meta['roles'])} targets only")
-            )
+            _mark_skip(item, reason, NOT_APPLICABLE)
         if meta["id"] in target.quirks:
             item.add_marker(
                 pytest.mark.xfail(reason=f"quirk: {target.quirks[meta['id']]}", strict=False)
@@ -297,15 +300,22 @@ def pytest_collection_modifyitems(
     items.sort(key=_module_rank)
 
 
+def _mark_skip(item: pytest.Item, reason: str, kind: str) -> None:
+    """Skip ``item`` by a marker (pytest's own skipping reports it to every sink), its kind
+    kept for the report; the first marker wins, and so does its kind."""
+    item.add_marker(pytest.mark.skip(reason=reason))
+    item.stash.setdefault(SKIP_KIND_KEY, kind)
+
+
 def _skip_once_stopped(item: pytest.Item) -> None:
     """Once the run was interrupted or its budget (--max-time) spent, the checks left are not
-    run (marked, so that pytest's own skipping reports them to every sink)."""
+    run."""
     config = item.config
     if BUDGET_KEY in config.stash and time.monotonic() >= config.stash[BUDGET_KEY]:
         target = config.stash[CONFIG_KEY]
         config.stash.setdefault(STOPPED_KEY, f"budget spent (--max-time {target.max_time:g} s)")
     if STOPPED_KEY in config.stash:
-        item.add_marker(pytest.mark.skip(reason=f"not run: {config.stash[STOPPED_KEY]}"))
+        _mark_skip(item, f"not run: {config.stash[STOPPED_KEY]}", COULD_NOT_RUN)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -340,7 +350,7 @@ def _stop_when_untestable(config: pytest.Config) -> None:
         reason = None if misuse is None else f"{USAGE_STOP}{misuse}"
     if reason is not None:
         config.stash.setdefault(STOPPED_KEY, reason)
-        pytest.skip(f"not run: {reason}")
+        skip_could_not_run(f"not run: {reason}")
 
 
 def _listen_once_registered(item: pytest.Item) -> None:
@@ -409,6 +419,10 @@ def _ocpi_report(
         return report
     elif call.excinfo is not None and isinstance(call.excinfo.value, TargetUnreachable):
         report.longrepr = f"Target unreachable\n\n    Got: {call.excinfo.value}"
+    if report.skipped and call.excinfo is not None:
+        marked = item.stash.get(SKIP_KIND_KEY, None) if report.when == "setup" else None
+        kind = marked or kind_of(call.excinfo.value)
+        report.ocpi_skip_kind = kind  # type: ignore[attr-defined]
     if report.failed and meta["level"] == "SHOULD" and report.when == "call":
         report.ocpi_warning = str(report.longrepr)  # type: ignore[attr-defined]
         report.sections.append(("OCPI warning (SHOULD)", report.ocpi_warning))
@@ -454,7 +468,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 def ocpi(request: pytest.FixtureRequest) -> Iterator[Run]:
     """The run: target config, working token, discovery, registration, counterpart."""
     if not _active(request.config):
-        pytest.skip("no OCPI target: give --ocpi-versions-url or --ocpi-config")
+        skip_could_not_run("no OCPI target: give --ocpi-versions-url or --ocpi-config")
     config = request.config
     run = Run.start(
         config.stash[CONFIG_KEY], config.stash[RECORDER_KEY], config.stash.get(BUDGET_KEY, None)

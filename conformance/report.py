@@ -14,7 +14,7 @@ import pytest
 
 from conformance import __version__
 from conformance.config import TargetConfig
-from conformance.skips import summarize_skips
+from conformance.skips import COULD_NOT_RUN, SKIP_KIND, summarize_skips
 from conformance.tls_options import run_warnings, tls_facts
 from ocpi_core.versions import VERSIONS, not_applicable
 
@@ -121,13 +121,16 @@ def _message(report: pytest.TestReport) -> str:
 
 
 def fold_outcome(record: dict[str, Any], report: pytest.TestReport) -> None:
-    """Fold one phase's report into a check's ``record`` (``outcome``, ``message``): a skip or
-    a failure of any phase, a pass of the call, a failure over anything else."""
+    """Fold one phase's report into a check's ``record`` (``outcome``, ``message``, a skip's
+    kind): a skip or a failure of any phase, a pass of the call, a failure over anything
+    else."""
     outcome = outcome_of(report)
     worse = record["outcome"] == "pass" or outcome in ("fail", "error")
     if outcome is not None and (outcome != "pass" or report.when == "call") and worse:
         record["outcome"] = outcome
         record["message"] = _message(report)
+        if outcome == "skip":
+            record[SKIP_KIND] = getattr(report, "ocpi_skip_kind", COULD_NOT_RUN)
 
 
 class ResultsJsonWriter:
@@ -200,7 +203,9 @@ class ResultsJsonWriter:
             "stopped": self.stopped,
             "summary": self.summary(),
             "skips": summarize_skips(self.records.values()).as_dict(),
-            "checks": list(self.records.values()),
+            "checks": [
+                {k: v for k, v in r.items() if k != SKIP_KIND} for r in self.records.values()
+            ],
         }
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")

@@ -8,7 +8,12 @@ not be flagged; a run where most checks of the second kind skip looks clean whil
 tested, so the console, report.html and results.json say so, and when no module could be tested
 at all the run exits with its own status (cli.EXIT_NOTHING_TESTED).
 
-The kinds are told apart by the skip reasons' wording, which the plugin and the checks share.
+The kind is said where the skip is raised: a check skips with :func:`skip_not_applicable` or
+:func:`skip_could_not_run`, or keeps a :class:`SkipReason` to raise later; the plugin's own
+skip markers (another role, version or mode; a run stopped) keep theirs beside the marker. The
+plugin puts the kind on the report (:func:`kind_of` reads it off the skip), the sinks on their
+records (``SKIP_KIND``), never in results.json. A skip raised any other way (plain
+``pytest.skip``) counts as could not run. The wording of a reason is for people only.
 """
 
 from __future__ import annotations
@@ -17,25 +22,29 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
-__all__ = ["NOT_A_MODULE", "SkipSummary", "cause_of", "not_applicable", "summarize_skips"]
+import pytest
 
-# What a skip reason starts (or, after "the target ", goes on) with when the check does not
-# concern this target or run.
-_NOT_APPLICABLE = (
-    "does not apply to ",  # ocpi_core.versions.not_applicable: another OCPI version
-    "applies to ",  # plugin: another role ("applies to EMSP targets only")
-    "needs --mode ",  # plugin: a mode this run did not choose
-    "read-only mode: ",  # a check that would change the target's state
-    "--churn-wait is 0",  # the delta check switched off
-)
-_TARGET_NOT_APPLICABLE = (
-    "offers no ",  # a module or interface, or another version, the target does not offer
-    "is reached directly, not through a hub",
-    "is reached through a hub: ",  # judged by the via_hub checks instead
-    "does not take clientinfo from us",
-)
+__all__ = [
+    "COULD_NOT_RUN",
+    "NOT_APPLICABLE",
+    "NOT_A_MODULE",
+    "SKIP_KIND",
+    "SkipReason",
+    "SkipSummary",
+    "cause_of",
+    "kind_of",
+    "skip_could_not_run",
+    "skip_not_applicable",
+    "summarize_skips",
+]
+
+NOT_APPLICABLE = "not applicable"
+COULD_NOT_RUN = "could not run"
+# The key of a skip's kind on a sink's check record (left out of results.json).
+SKIP_KIND = "skip_kind"
+_KIND_ATTRIBUTE = "ocpi_skip_kind"
 # Check-id prefixes that judge the connection rather than a module's data.
 NOT_A_MODULE = frozenset(
     {"versions", "credentials", "transport", "auth", "client", "discovery", "via_hub"}
@@ -46,14 +55,44 @@ _TOP = 3
 _LOUD_SHARE = 0.5  # flagged when more than this share of the applicable checks could not run
 
 
-def not_applicable(reason: str) -> bool:
-    """Whether a skip ``reason`` says the check does not concern this target or run."""
-    text = reason.strip().lower()
-    if text.startswith(_NOT_APPLICABLE):
-        return True
-    return text.startswith("the target ") and text[len("the target ") :].startswith(
-        _TARGET_NOT_APPLICABLE
-    )
+def _skip(reason: str, kind: str, *, at_item: bool = False) -> NoReturn:
+    __tracebackhide__ = True  # the skip's location stays the line that called us
+    skipped = pytest.skip.Exception(reason, _use_item_location=at_item)
+    setattr(skipped, _KIND_ATTRIBUTE, kind)
+    raise skipped
+
+
+def skip_not_applicable(reason: str) -> NoReturn:
+    """Skip: the check does not concern this target or run (``reason`` says why)."""
+    __tracebackhide__ = True
+    _skip(reason, NOT_APPLICABLE)
+
+
+def skip_could_not_run(reason: str) -> NoReturn:
+    """Skip: the check concerns the target but could not judge it (``reason`` says why)."""
+    __tracebackhide__ = True
+    _skip(reason, COULD_NOT_RUN)
+
+
+@dataclass(frozen=True)
+class SkipReason:
+    """A reason to skip found now and raised later, with its kind."""
+
+    text: str
+    kind: str = COULD_NOT_RUN
+
+    def skip(self, *, at_item: bool = False) -> NoReturn:
+        """Raise it; ``at_item``: reported at the check's own location (as a skip marker is)."""
+        __tracebackhide__ = True
+        _skip(self.text, self.kind, at_item=at_item)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def kind_of(skipped: BaseException) -> str:
+    """The kind a skip exception was raised with (could not run, when none was said)."""
+    return getattr(skipped, _KIND_ATTRIBUTE, COULD_NOT_RUN)
 
 
 def cause_of(reason: str) -> str:
@@ -108,7 +147,8 @@ class SkipSummary:
 
 
 def summarize_skips(records: Iterable[Mapping[str, Any]]) -> SkipSummary:
-    """The skip summary of check records (``id``, ``outcome``, ``message``, as in results.json)."""
+    """The skip summary of check records (``id``, ``outcome``, ``message``, as in results.json,
+    and a skip's ``SKIP_KIND``)."""
     total = inapplicable = 0
     causes: Counter[str] = Counter()
     tested: set[str] = set()
@@ -122,7 +162,7 @@ def summarize_skips(records: Iterable[Mapping[str, Any]]) -> SkipSummary:
                 tested.add(prefix)
             continue
         reason = record.get("message") or ""
-        if not_applicable(reason):
+        if record.get(SKIP_KIND) == NOT_APPLICABLE:
             inapplicable += 1
             continue
         causes[cause_of(reason)] += 1

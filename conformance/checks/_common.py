@@ -22,6 +22,7 @@ from conformance.expect import unfollowed_redirect
 from conformance.failures import CheckFailure, StatusMismatch
 from conformance.rules.objects import data_violations
 from conformance.session import Run
+from conformance.skips import skip_could_not_run, skip_not_applicable
 from ocpi_core.client import OcpiClient, OcpiClientError, OcpiResponse
 from ocpi_core.exchange import Exchange
 from ocpi_core.versions import party_records, rules
@@ -116,11 +117,11 @@ def client_for(ocpi: Run, *, routed: bool = True, module: str | None = None) -> 
     if ocpi.config.mode != "read-only":
         registration = ocpi.registration
         if not registration.ok:
-            pytest.skip(f"not registered with the target: {registration.error}")
+            skip_could_not_run(f"not registered with the target: {registration.error}")
     client = ocpi.client()
     route = hub_route_of(ocpi) if routed else None
     if route is not None and route.target is None:
-        pytest.skip(
+        skip_could_not_run(
             f"the target answered as a Hub ({'/'.join(route.hub or ('?', '?'))}), not as a "
             f'{ocpi.config.role}: name the party behind it (party = "CC/PID" and via_hub = '
             "true in [target], or --via-hub --party CC/PID) so requests can be routed to it"
@@ -143,8 +144,8 @@ def endpoint_or_skip(ocpi: Run, module: str, role: str) -> str:
     url = ocpi.discovery.endpoint(module, role)
     if url is None:
         if ocpi.discovery.error and not ocpi.discovery.endpoints:
-            pytest.skip(f"no endpoints discovered: {ocpi.discovery.error}")
-        pytest.skip(f"the target offers no {module} {role} interface")
+            skip_could_not_run(f"no endpoints discovered: {ocpi.discovery.error}")
+        skip_not_applicable(f"the target offers no {module} {role} interface")
     return url
 
 
@@ -256,7 +257,7 @@ def expect_ok(
     statuses = tuple(http)
     reason = skip_reason(response, needs_data=needs_data)
     if reason is not None:
-        pytest.skip(reason)
+        skip_could_not_run(reason)
     problem = ok_problem(response, statuses)
     if problem is not None:
         raise StatusMismatch(
@@ -345,7 +346,7 @@ class Walk:
         reason belongs to a transport check)."""
         if self.first is None:
             if self.skip:
-                pytest.skip(f"the {self.module} list cannot be read: {self.skip}")
+                skip_could_not_run(f"the {self.module} list cannot be read: {self.skip}")
             raise CheckFailure(
                 f"GET of the {self.module} list not answered with its objects",
                 expected=f"HTTP 200 and data: a list of {self.module} objects",
@@ -469,7 +470,7 @@ def walked_objects(
     ``<module>.objects_valid``'s finding)."""
     result = full_walk(request, ocpi, module)
     if result.first is None:
-        pytest.skip(
+        skip_could_not_run(
             f"the {module} list cannot be read ({result.problem}); see {module}.objects_valid"
         )
     return result.objects

@@ -20,6 +20,7 @@ from conformance.checks._common import (
 )
 from conformance.routing import routing_headers
 from conformance.session import Run
+from conformance.skips import skip_could_not_run
 from ocpi_core.client import OcpiClient, OcpiResponse
 from ocpi_core.exchange import Exchange
 
@@ -65,7 +66,7 @@ def hub_party(ocpi: Run) -> tuple[str, str]:
     client_for(ocpi, routed=False)  # registers first (a skip when that failed)
     found = target_party(ocpi)
     if found is None:
-        pytest.skip(
+        skip_could_not_run(
             "the Hub's credentials do not say which party it is (a role HUB up to 2.2.1, "
             "hub_party_id on 2.3.0: see credentials.hub_party_id)"
         )
@@ -84,7 +85,7 @@ def parties(request: pytest.FixtureRequest, ocpi: Run, role: str | None = None) 
     ClientInfo list names none, which is hubclientinfo.objects_valid's finding."""
     listed = client_infos(request, ocpi)
     if listed.first is None:
-        pytest.skip(f"the Hub's hubclientinfo list cannot be read: {listed.problem}")
+        skip_could_not_run(f"the Hub's hubclientinfo list cannot be read: {listed.problem}")
     ours = {(c.upper(), p.upper()) for _, c, p in our_parties(ocpi)}
     found = []
     for info in listed.objects:
@@ -101,7 +102,7 @@ def parties(request: pytest.FixtureRequest, ocpi: Run, role: str | None = None) 
         if wanted and party.status == "CONNECTED" and party.key not in ours and party not in found:
             found.append(party)
     if not found:
-        pytest.skip(
+        skip_could_not_run(
             "the Hub's hubclientinfo list names no connected "
             + (f"{role} " if role else "")
             + "party besides ours"
@@ -119,7 +120,9 @@ def routed_walk(request: pytest.FixtureRequest, ocpi: Run, party: HubParty) -> t
     ``party``."""
     module = SENDER_MODULE.get(party.role)
     if module is None:
-        pytest.skip(f"{party.label}: a party of role {party.role} has no Sender list to read")
+        skip_could_not_run(
+            f"{party.label}: a party of role {party.role} has no Sender list to read"
+        )
     url = endpoint_or_skip(ocpi, module, "SENDER")
     client = routed_client(ocpi, party.key)
     return module, cached(
@@ -184,7 +187,7 @@ def forward_to_us(request: pytest.FixtureRequest, ocpi: Run) -> ForwardToUs:
     found = cached(request, ("hub", "forward-to-us"), build)
     code = found.response.body.get("status_code") if isinstance(found.response.body, dict) else None
     if not found.arrived and (found.response.http_status != 200 or code != 1000):
-        pytest.skip(
+        skip_could_not_run(
             f"the Hub does not route a request to our own party (HTTP "
             f"{found.response.http_status}, status_code {code}): nothing forwarded to judge"
         )

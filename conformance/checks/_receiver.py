@@ -24,6 +24,7 @@ from conformance.checks._single import object_url
 from conformance.crossrules import pushed_differences
 from conformance.failures import CheckFailure
 from conformance.session import Run
+from conformance.skips import skip_could_not_run
 from ocpi_core.client import OcpiClient, OcpiResponse
 
 __all__ = [
@@ -121,9 +122,9 @@ class Pushed:
         """This push, or a skip when it did not succeed (``check_id`` reports why)."""
         reason = skip_reason(self.response)
         if reason is not None:
-            pytest.skip(reason)
+            skip_could_not_run(reason)
         if not self.ok:
-            pytest.skip(f"our first push was refused, see {check_id}")
+            skip_could_not_run(f"our first push was refused, see {check_id}")
         return self
 
 
@@ -169,7 +170,7 @@ def expect_refused(
 ) -> None:
     reason = skip_reason(response)
     if reason is not None:
-        pytest.skip(reason)
+        skip_could_not_run(reason)
     problem = refusal_problem(response, codes)
     if problem is not None:
         raise CheckFailure(

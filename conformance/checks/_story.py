@@ -29,6 +29,7 @@ from conformance.checks._common import (
 from conformance.checks._incoming import counterpart_endpoint, settle, wait_for_request
 from conformance.checks._single import object_url
 from conformance.session import Run
+from conformance.skips import NOT_APPLICABLE, SkipReason, skip_not_applicable
 from ocpi_core.client import OcpiClient, OcpiClientError, OcpiResponse
 from ocpi_core.exchange import Exchange
 
@@ -62,7 +63,7 @@ class Story:
     session_id: str | None = None
     profiles: dict[str, Async] = field(default_factory=dict)  # set, get, clear
     stop: Async | None = None
-    skip: str | None = None  # why the story stopped early
+    skip: SkipReason | None = None  # why the story stopped early
 
 
 def wait_timeout(response: OcpiResponse) -> float:
@@ -149,11 +150,15 @@ def _play(ocpi: Run) -> Story:
     story = Story(token=make.token(our_party(ocpi), make.new_id("TOK"), now, whitelist="ALLOWED"))
     locations = ocpi.discovery.endpoint("locations", "SENDER")
     if commands is None or locations is None:
-        story.skip = "the target offers no commands RECEIVER or locations SENDER interface"
+        story.skip = SkipReason(
+            "the target offers no commands RECEIVER or locations SENDER interface", NOT_APPLICABLE
+        )
         return story
     point = _charge_point(client, locations)
     if point is None:
-        story.skip = "no AVAILABLE EVSE that can be started remotely on the first locations page"
+        story.skip = SkipReason(
+            "no AVAILABLE EVSE that can be started remotely on the first locations page"
+        )
         return story
     location_id, evse_uid, connector_id = point
     since = make.ocpi_time(now - timedelta(minutes=1))
@@ -168,11 +173,11 @@ def _play(ocpi: Run) -> Story:
     story.start = Async(client.post(object_url(commands, "START_SESSION"), body), url)
     _await(ocpi, [story.start])
     if story.start.result is None:
-        story.skip = "START_SESSION was not carried out (see commands.start_session.*)"
+        story.skip = SkipReason("START_SESSION was not carried out (see commands.start_session.*)")
         return story
     story.session_id = _find_session(ocpi, client, story.token, since)
     if story.session_id is None:
-        story.skip = "no Session with our token appeared in the sessions list"
+        story.skip = SkipReason("no Session with our token appeared in the sessions list")
         settle(ocpi)
         return story
     _profiles(ocpi, client, story)
@@ -203,5 +208,5 @@ def _profiles(ocpi: Run, client: OcpiClient, story: Story) -> None:
 def story(request: pytest.FixtureRequest, ocpi: Run) -> Story:
     """The run's charging story (played on first use; sandbox mode, CPO target)."""
     if ocpi.config.mode == "read-only":
-        pytest.skip("read-only mode: commands change the target's state")
+        skip_not_applicable("read-only mode: commands change the target's state")
     return cached(request, ("story",), lambda: _play(ocpi))

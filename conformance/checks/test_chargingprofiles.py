@@ -19,6 +19,7 @@ from conformance.checks._single import object_url
 from conformance.checks._story import Async, result_url, story, wait_timeout
 from conformance.failures import CheckFailure, SchemaFailure
 from conformance.session import Run
+from conformance.skips import SkipReason, skip_could_not_run
 
 check = pytest.mark.check
 RESPONSE = "2.2.1 §14.5.1 ChargingProfileResponse Object"
@@ -36,7 +37,7 @@ def _operation(ocpi: Run, request: pytest.FixtureRequest, name: str) -> Async:
     played = story(request, ocpi)
     sent = played.profiles.get(name)
     if sent is None:
-        pytest.skip(played.skip or "no session of ours to set a charging profile on")
+        (played.skip or SkipReason("no session of ours to set a charging profile on")).skip()
     return sent
 
 
@@ -109,7 +110,7 @@ def test_unknown_session(ocpi: Run) -> None:
     response = client_for(ocpi).put(object_url(base, make.new_id("NOSES")), body)
     reason = skip_reason(response, needs_data=True)
     if reason is not None:
-        pytest.skip(reason)
+        skip_could_not_run(reason)
     data = payload(response)[1]
     result = data.get("result") if isinstance(data, dict) else None
     if result != "UNKNOWN_SESSION":

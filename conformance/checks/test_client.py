@@ -15,6 +15,7 @@ from conformance.checks._incoming import Incoming, incoming
 from conformance.checks._scan import CONFIGURATION_MODULES, header
 from conformance.failures import CheckFailure
 from conformance.session import Run
+from conformance.skips import skip_could_not_run, skip_not_applicable
 from ocpi_core.exchange import mask_secret
 from ocpi_core.versions import SINCE_2_2, VERSIONS, credentials_parties, rules
 
@@ -26,10 +27,10 @@ _SHOWN = 10
 
 def _requests(ocpi: Run) -> list[Incoming]:
     if not ocpi.registration_attempted:
-        pytest.skip("we did not register with the target, so it has no reason to call us")
+        skip_could_not_run("we did not register with the target, so it has no reason to call us")
     found = incoming(ocpi)
     if not found:
-        pytest.skip("the target sent no request to our counterpart in this run")
+        skip_could_not_run("the target sent no request to our counterpart in this run")
     return found
 
 
@@ -174,7 +175,9 @@ def test_config_modules_unrouted(ocpi: Run) -> None:
 def test_routing_headers(ocpi: Run) -> None:
     """Functional-module requests name the target as sender and us as receiver."""
     if hub_route_of(ocpi) is not None:
-        pytest.skip("the target is reached through a Hub: via_hub.requests_routed judges this")
+        skip_not_applicable(
+            "the target is reached through a Hub: via_hub.requests_routed judges this"
+        )
     ours = our_party(ocpi)
     theirs = target_party(ocpi)
     findings = []
@@ -250,7 +253,7 @@ def test_url_pattern(ocpi: Run) -> None:
         r for r in _requests(ocpi) if r.role == "RECEIVER" and r.method in ("PUT", "PATCH", "POST")
     ]
     if not pushes:
-        pytest.skip("the target pushed nothing to our Receiver endpoints in this run")
+        skip_could_not_run("the target pushed nothing to our Receiver endpoints in this run")
     for request in pushes:
         if request.module == "cdrs":
             if request.method != "POST" or request.segments:
@@ -308,7 +311,7 @@ def test_bodies_valid(ocpi: Run) -> None:
         if violations:
             findings.append((request, f"not a valid {schema}: {violations[0]}"))
     if not judged and not findings:
-        pytest.skip("the target sent no authorization or credentials request to judge")
+        skip_could_not_run("the target sent no authorization or credentials request to judge")
     _fail(
         findings,
         "Request bodies that are not valid",

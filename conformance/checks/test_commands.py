@@ -22,6 +22,7 @@ from conformance.checks._single import object_url
 from conformance.checks._story import Async, result_url, story, wait_timeout
 from conformance.failures import CheckFailure, SchemaFailure
 from conformance.session import Run
+from conformance.skips import SkipReason, skip_could_not_run
 from ocpi_core.versions import rules
 
 check = pytest.mark.check
@@ -32,7 +33,7 @@ CPO = ("CPO",)
 
 def _expect_response(ocpi: Run, sent: Async | None, command: str) -> None:
     if sent is None:
-        pytest.skip(f"{command} was not sent")
+        skip_could_not_run(f"{command} was not sent")
     title = f"{command}: no valid CommandResponse"
     data = expect_ok(sent.response, title, spec="2.2.1 §13.2.1.2.1 Response Data", needs_data=True)
     violations = data_violations(data, "CommandResponse", ocpi.config.version, "$.data")
@@ -49,9 +50,9 @@ def _expect_response(ocpi: Run, sent: Async | None, command: str) -> None:
 
 def _expect_result(ocpi: Run, sent: Async | None, command: str) -> None:
     if sent is None:
-        pytest.skip(f"{command} was not sent")
+        skip_could_not_run(f"{command} was not sent")
     if not sent.accepted:
-        pytest.skip(f"the CPO did not accept {command}: no CommandResult to expect")
+        skip_could_not_run(f"the CPO did not accept {command}: no CommandResult to expect")
     if sent.result is None:
         raise CheckFailure(
             f"{command}: no CommandResult at our response_url",
@@ -80,7 +81,7 @@ def test_start_session_response(ocpi: Run, request: pytest.FixtureRequest) -> No
     """START_SESSION is answered at once with a valid CommandResponse."""
     played = story(request, ocpi)
     if played.start is None:
-        pytest.skip(played.skip or "START_SESSION was not sent")
+        (played.skip or SkipReason("START_SESSION was not sent")).skip()
     _expect_response(ocpi, played.start, "START_SESSION")
 
 
@@ -89,7 +90,7 @@ def test_start_session_result(ocpi: Run, request: pytest.FixtureRequest) -> None
     """An accepted START_SESSION is followed by a valid CommandResult at our response_url."""
     played = story(request, ocpi)
     if played.start is None:
-        pytest.skip(played.skip or "START_SESSION was not sent")
+        (played.skip or SkipReason("START_SESSION was not sent")).skip()
     _expect_result(ocpi, played.start, "START_SESSION")
 
 
@@ -98,7 +99,7 @@ def test_stop_session_response(ocpi: Run, request: pytest.FixtureRequest) -> Non
     """STOP_SESSION of the session we started is answered with a valid CommandResponse."""
     played = story(request, ocpi)
     if played.stop is None:
-        pytest.skip(played.skip or "STOP_SESSION was not sent")
+        (played.skip or SkipReason("STOP_SESSION was not sent")).skip()
     _expect_response(ocpi, played.stop, "STOP_SESSION")
 
 
@@ -107,7 +108,7 @@ def test_stop_session_result(ocpi: Run, request: pytest.FixtureRequest) -> None:
     """An accepted STOP_SESSION is followed by a valid CommandResult at our response_url."""
     played = story(request, ocpi)
     if played.stop is None:
-        pytest.skip(played.skip or "STOP_SESSION was not sent")
+        (played.skip or SkipReason("STOP_SESSION was not sent")).skip()
     _expect_result(ocpi, played.stop, "STOP_SESSION")
 
 
@@ -163,7 +164,7 @@ def test_stop_unknown_session(ocpi: Run) -> None:
     response = client_for(ocpi).post(url, body)
     reason = skip_reason(response, needs_data=True)
     if reason is not None:
-        pytest.skip(reason)
+        skip_could_not_run(reason)
     data = payload(response)[1]
     result = data.get("result") if isinstance(data, dict) else None
     if result != "UNKNOWN_SESSION":

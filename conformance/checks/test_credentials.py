@@ -14,6 +14,7 @@ from conformance.expect import (
 )
 from conformance.failures import CheckFailure
 from conformance.session import Registration, Run
+from conformance.skips import skip_could_not_run, skip_not_applicable
 from ocpi_core.versions import SINCE_2_2
 
 check = pytest.mark.check(roles=("CPO", "EMSP", "HUB"))
@@ -23,7 +24,9 @@ REGISTRATION = "2.2.1 §7.1.1 Registration"
 def _registered(ocpi: Run) -> Registration:
     registration = ocpi.registration
     if not registration.ok:
-        pytest.skip(f"registration failed, see credentials.post.register: {registration.error}")
+        skip_could_not_run(
+            f"registration failed, see credentials.post.register: {registration.error}"
+        )
     return registration
 
 
@@ -33,7 +36,7 @@ def test_register(ocpi: Run) -> None:
     registration = ocpi.registration
     title = "POST credentials: registration failed"
     if registration.response is None and registration.credentials_url is None:
-        pytest.skip(  # the versions checks own why there is no credentials endpoint
+        skip_could_not_run(  # the versions checks own why there is no credentials endpoint
             f"no credentials endpoint to register at: {registration.error} (see versions.*)"
         )
     if registration.response is None:
@@ -193,7 +196,7 @@ def test_old_token_revoked(ocpi: Run) -> None:
     """After a PUT the previous token C no longer works."""
     previous = ocpi.replaced_token
     if previous is None or previous == ocpi.token:
-        pytest.skip("no token rotation happened (see credentials.put.new_token)")
+        skip_could_not_run("no token rotation happened (see credentials.put.new_token)")
     response = ocpi.client(previous).get(ocpi.registration.credentials_url)
     expect_http_status(response, 401, "GET credentials with the replaced token: not refused")
 
@@ -209,7 +212,9 @@ def test_switch_version(ocpi: Run) -> None:
     _registered(ocpi)
     others = ocpi.other_versions()
     if not others:
-        pytest.skip(f"the target offers no other version than {ocpi.config.version} to switch to")
+        skip_not_applicable(
+            f"the target offers no other version than {ocpi.config.version} to switch to"
+        )
     version, details_url = others[0]
     switch = ocpi.switch_version(version, details_url)
     title = f"PUT credentials to the {version} credentials endpoint: no switch to {version}"

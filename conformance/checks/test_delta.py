@@ -31,6 +31,7 @@ from conformance.checks._common import Walk, client_for, list_params, sender_lis
 from conformance.crossrules import describe_key, object_key, parse_datetime
 from conformance.failures import CheckFailure
 from conformance.session import Run
+from conformance.skips import skip_could_not_run, skip_not_applicable
 from ocpi_core.exchange import Exchange
 
 check = pytest.mark.check
@@ -124,7 +125,7 @@ def _churning(ocpi: Run, wait: float) -> Iterator[None]:
     try:
         counterpart.drive_churn(url, counterpart.DEMO_CHURN_RATE, minutes=(wait + 60) / 60)
     except ValueError as exc:
-        pytest.skip(f"the status churn of the mock at {url} could not be switched on: {exc}")
+        skip_could_not_run(f"the status churn of the mock at {url} could not be switched on: {exc}")
     try:
         yield
     finally:
@@ -224,10 +225,10 @@ def test_delta_sync(ocpi: Run) -> None:
     none is missing from a full pull."""
     wait = ocpi.config.churn_wait
     if wait <= 0:
-        pytest.skip("--churn-wait is 0: the target's data is not watched for changes")
+        skip_not_applicable("--churn-wait is 0: the target's data is not watched for changes")
     lists = sender_lists(ocpi)
     if not lists:
-        pytest.skip("the target offers no paginated Sender list")
+        skip_not_applicable("the target offers no paginated Sender list")
     skipped: list[str] = []
     with _churning(ocpi, wait):
         deadline = time.monotonic() + wait
@@ -258,11 +259,11 @@ def test_delta_sync(ocpi: Run) -> None:
                 skipped.append(f"{item.module}: {exc}")
                 watched.remove(item)
     if not watched:
-        pytest.skip("; ".join(skipped) or "no list could be watched")
+        skip_could_not_run("; ".join(skipped) or "no list could be watched")
     changed = [item for item in watched if _changed(item)]
     if not changed:
         names = ", ".join(item.module for item in watched)
-        pytest.skip(
+        skip_could_not_run(
             f"the target's data did not change within --churn-wait {wait:g} s ({names} "
             "watched); run it against a target whose data changes, or wait longer"
         )

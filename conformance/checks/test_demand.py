@@ -22,6 +22,7 @@ from conformance.checks._common import full_walk
 from conformance.checks._lists import fail_with
 from conformance.crossrules import parse_datetime
 from conformance.session import Run
+from conformance.skips import skip_could_not_run
 from ocpi_core.schemas import validate
 from ocpi_core.versions import SINCE_2_2
 
@@ -91,7 +92,9 @@ def test_validity_windows_disjoint(ocpi: Run, request: pytest.FixtureRequest) ->
                                     f"{b.get('end_date_time')}) are in force at once"
                                 )
     if not judged:
-        pytest.skip("no connector lists two Tariffs of one type: no validity windows to compare")
+        skip_could_not_run(
+            "no connector lists two Tariffs of one type: no validity windows to compare"
+        )
     fail_with(
         problems,
         "Tariffs of one type in force at the same time on a connector",
@@ -155,7 +158,7 @@ def _judge(
         seen = seen or windowed
         problems += (wrong if in_force else []) + (unsplit if split else [])
     if not seen:
-        pytest.skip(f"no {module[:-1]} period names a Tariff with a validity window")
+        skip_could_not_run(f"no {module[:-1]} period names a Tariff with a validity window")
     expected = {
         (True, True): "each period names the Tariff valid at its start and ends at a price change",
         (True, False): "each period names the Tariff valid at its start",

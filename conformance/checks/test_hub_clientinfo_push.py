@@ -20,6 +20,7 @@ from conformance.checks._incoming import Incoming, counterpart_endpoint, incomin
 from conformance.checks._lists import fail_with
 from conformance.routing import routing_problems
 from conformance.session import Run
+from conformance.skips import skip_could_not_run
 from ocpi_core.schemas import validate
 from ocpi_core.versions import SINCE_2_2
 
@@ -49,7 +50,9 @@ def _pushes_or_skip(ocpi: Run) -> list[Incoming]:
     settle(ocpi)
     found = _pushes(ocpi)
     if not found:
-        pytest.skip("the Hub pushed no ClientInfo to us in this run (see hub.clientinfo.pushed)")
+        skip_could_not_run(
+            "the Hub pushed no ClientInfo to us in this run (see hub.clientinfo.pushed)"
+        )
     return found
 
 
@@ -62,7 +65,7 @@ def test_clientinfo_pushed(ocpi: Run) -> None:
     """After our registration the Hub pushes ClientInfo to our Receiver interface."""
     hub.hub_party(ocpi)
     if counterpart_endpoint(ocpi, "hubclientinfo", "RECEIVER") is None:
-        pytest.skip("our counterpart offers no hubclientinfo Receiver interface")
+        skip_could_not_run("our counterpart offers no hubclientinfo Receiver interface")
     deadline = time.monotonic() + PUSH_WAIT
     while not _pushes(ocpi) and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -131,7 +134,7 @@ def test_clientinfo_push_current(ocpi: Run) -> None:
         endpoint_or_skip(ocpi, "hubclientinfo", "SENDER"),
     )
     if listed.first is None:
-        pytest.skip(f"the Hub's hubclientinfo list cannot be read: {listed.problem}")
+        skip_could_not_run(f"the Hub's hubclientinfo list cannot be read: {listed.problem}")
     current = {
         (str(o.get("country_code", "")).upper(), str(o.get("party_id", "")).upper()): o
         for o in listed.objects

@@ -31,6 +31,7 @@ from conformance.checks._single import object_url
 from conformance.failures import CheckFailure
 from conformance.routing import expected_routing, routing_headers, routing_problems
 from conformance.session import Run
+from conformance.skips import skip_could_not_run
 from ocpi_core.client import OcpiClient, OcpiResponse
 from ocpi_core.exchange import Exchange
 from ocpi_core.versions import SINCE_2_2
@@ -83,7 +84,7 @@ def test_own_parties_routed(ocpi: Run, request: pytest.FixtureRequest) -> None:
     party and OCPI-from-* = ours, and is answered the other way round."""
     hosted = _hosted(ocpi, "EMSP") or _hosted(ocpi, "CPO")
     if not hosted:
-        pytest.skip(NO_EXTRA.format(what="party"))
+        skip_could_not_run(NO_EXTRA.format(what="party"))
     ours, other, own_hub = our_party(ocpi), hosted[0], hub.hub_party(ocpi)
     url = endpoint_or_skip(ocpi, "tokens", "SENDER")
     response = _client(ocpi, other, ours).get(url)
@@ -142,7 +143,7 @@ def test_own_parties_isolation(ocpi: Run, request: pytest.FixtureRequest) -> Non
     when it asks that CPO for it: the Hub acts for the party in OCPI-from-*, not the platform."""
     hosted = _hosted(ocpi, "EMSP")
     if not hosted:
-        pytest.skip(NO_EXTRA.format(what="eMSP party"))
+        skip_could_not_run(NO_EXTRA.format(what="eMSP party"))
     owner, ours = hosted[0], our_party(ocpi)
     base = endpoint_or_skip(ocpi, "tokens", "RECEIVER")
 
@@ -171,7 +172,7 @@ def test_own_parties_isolation(ocpi: Run, request: pytest.FixtureRequest) -> Non
             )
             exchange = exchange or asked.exchange
     if not judged:
-        pytest.skip(
+        skip_could_not_run(
             f"no CPO behind the Hub took a Token of our party {'/'.join(owner)} and gave it "
             "back to it: nothing to keep apart"
         )
@@ -193,7 +194,7 @@ def test_own_parties_broadcast(ocpi: Run, request: pytest.FixtureRequest) -> Non
     parties, one push each addressed to it, from the Hub."""
     cpos = _hosted(ocpi, "CPO")
     if not cpos:
-        pytest.skip(NO_EXTRA.format(what="CPO party"))
+        skip_could_not_run(NO_EXTRA.format(what="CPO party"))
     sender, own_hub = cpos[0], hub.hub_party(ocpi)
     receivers = [(c, p) for r, c, p in our_parties(ocpi) if r == "EMSP"]
     base = endpoint_or_skip(ocpi, "locations", "RECEIVER")

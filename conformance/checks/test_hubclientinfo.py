@@ -21,6 +21,7 @@ from conformance.checks._lists import check_objects_valid
 from conformance.checks._receiver import PUSHED, expect_stored
 from conformance.checks._single import object_url
 from conformance.session import Run
+from conformance.skips import skip_could_not_run, skip_not_applicable
 
 check = pytest.mark.check
 CLIENT_INFO = "2.2.1 §15.4.1 ClientInfo Object"
@@ -52,9 +53,9 @@ def test_receiver_put_get(ocpi: Run) -> None:
     response = client.put(url, body)
     reason = skip_reason(response)
     if reason is not None:
-        pytest.skip(reason)
+        skip_could_not_run(reason)
     if refusal_problem(response) is None or response.http_status not in PUSHED:
-        pytest.skip(
+        skip_not_applicable(
             f"the target does not take ClientInfo from us (HTTP {response.http_status}); "
             "only its Hub may push it"
         )

@@ -35,6 +35,7 @@ from conformance.checks._single import object_url
 from conformance.crossrules import parse_datetime
 from conformance.failures import CheckFailure
 from conformance.session import Run
+from conformance.skips import skip_could_not_run
 from ocpi_core.client import OcpiResponse
 
 check = pytest.mark.check
@@ -101,7 +102,7 @@ def _status_steps(ocpi: Run, request: pytest.FixtureRequest) -> list[_Step]:
 
     found = cached(request, ("pushed", "status-series"), push)
     if isinstance(found, str):
-        pytest.skip(found)
+        skip_could_not_run(found)
     return found
 
 
@@ -151,7 +152,9 @@ def test_receiver_status_parent_follows(ocpi: Run, request: pytest.FixtureReques
     value, not the Receiver's own clock, and never behind an earlier PATCH."""
     for step in _status_steps(ocpi, request):
         if step.response.http_status != 200:
-            pytest.skip("a status PATCH was refused (see locations.receiver.status_read_back)")
+            skip_could_not_run(
+                "a status PATCH was refused (see locations.receiver.status_read_back)"
+            )
         data = expect_ok(step.location, "GET of the Location", spec=R_PATCH, needs_data=True)
         stored = data.get("last_updated") if isinstance(data, dict) else None
         if not _same_instant(stored, step.patch["last_updated"]):
@@ -220,7 +223,7 @@ def _pushes_or_skip(ocpi: Run) -> list[_Push]:
     settle(ocpi)
     pushes = [p for p in _evse_pushes(ocpi) if parse_datetime(p.last_updated) is not None]
     if not pushes:
-        pytest.skip(
+        skip_could_not_run(
             "the target pushed no EVSE to us; run `ocpi-conformance listen` and change an "
             "EVSE's status meanwhile"
         )
@@ -265,7 +268,7 @@ def test_push_sender_agrees(ocpi: Run) -> None:
         last[(push.location_id.upper(), push.evse_uid.upper())] = push
     patched = [p for p in last.values() if p.method == "PATCH" and p.status is not None]
     if not patched:
-        pytest.skip("the target pushed no EVSE status PATCH to us")
+        skip_could_not_run("the target pushed no EVSE status PATCH to us")
     url = endpoint_or_skip(ocpi, "locations", "SENDER")
     client = client_for(ocpi, module="locations")
     problems = []

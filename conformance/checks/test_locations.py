@@ -43,6 +43,7 @@ from conformance.crossrules import (
 from conformance.failures import CheckFailure
 from conformance.rules.objects import OBJECT_SPECS, PATCH_SPECS
 from conformance.session import Run
+from conformance.skips import skip_could_not_run, skip_not_applicable
 from ocpi_core.versions import SINCE_2_2
 
 check = pytest.mark.check
@@ -143,12 +144,12 @@ def test_parent_last_updated(ocpi: Run, request: pytest.FixtureRequest) -> None:
 def test_tariff_ids_exist(ocpi: Run, request: pytest.FixtureRequest) -> None:
     """Tariff ids named by Connectors are Tariffs of the Tariffs module."""
     if ocpi.discovery.endpoint("tariffs", "SENDER") is None:
-        pytest.skip("the target offers no tariffs SENDER interface to compare with")
+        skip_not_applicable("the target offers no tariffs SENDER interface to compare with")
     title = "Connectors name tariffs the Tariffs module does not have"
     locations = walked_objects(request, ocpi, "locations", title, LOCATION)
     tariffs = full_walk(request, ocpi, "tariffs")
     if tariffs.problem is not None:
-        pytest.skip(f"the tariffs list cannot be read completely: {tariffs.problem}")
+        skip_could_not_run(f"the tariffs list cannot be read completely: {tariffs.problem}")
     fail_with(
         missing_tariff_ids(locations, tariffs.objects),
         title,
@@ -163,7 +164,7 @@ def test_get_matches_list(ocpi: Run, request: pytest.FixtureRequest) -> None:
     """GET of one Location, EVSE or Connector returns what the list returned."""
     gets = location_gets(request, ocpi)
     if not gets:
-        pytest.skip("the locations list is empty")
+        skip_could_not_run("the locations list is empty")
     problems, skipped = [], []
     exchange = None
     for get in gets:
@@ -184,7 +185,7 @@ def test_get_matches_list(ocpi: Run, request: pytest.FixtureRequest) -> None:
             problems.append(f"{get.kind} at {response.url}: " + "; ".join(found))
         exchange = exchange or response.exchange
     if not problems and len(skipped) == len(gets):
-        pytest.skip(skipped[0])
+        skip_could_not_run(skipped[0])  # each a skip_reason
     fail_with(
         problems,
         "Single-object GETs disagree with the list",
@@ -199,12 +200,12 @@ def test_get_unknown_404(ocpi: Run, request: pytest.FixtureRequest) -> None:
     """GET of a Location that does not exist is answered 404 Not Found."""
     listed = full_walk(request, ocpi, "locations")
     if listed.first is None:
-        pytest.skip(f"the locations list cannot be read ({listed.problem})")
+        skip_could_not_run(f"the locations list cannot be read ({listed.problem})")
     unknown = object_url(listed.url, f"no-such-location-{uuid.uuid4().hex[:8]}")
     response = client_for(ocpi).get(unknown)
     reason = skip_reason(response)
     if reason is not None:
-        pytest.skip(reason)
+        skip_could_not_run(reason)
     if response.http_status != 404:
         raise CheckFailure(
             "GET of an unknown Location not answered 404",

@@ -40,6 +40,7 @@ from conformance.rules.pagination import (
     link_without_next,
 )
 from conformance.session import Run
+from conformance.skips import skip_could_not_run, skip_not_applicable
 from ocpi_core.client import OcpiClient, OcpiClientError, OcpiResponse, next_link
 from ocpi_core.exchange import Exchange
 from ocpi_core.versions import SINCE_2_2
@@ -100,7 +101,7 @@ def _per_list(
     """Apply ``rule(module, url)`` to every Sender list; fail with all findings together."""
     lists = sender_lists(ocpi)
     if not lists:
-        pytest.skip("the target offers no paginated Sender list")
+        skip_not_applicable("the target offers no paginated Sender list")
     findings: list[_Finding] = []
     skipped: list[str] = []
     for module, url in lists:
@@ -122,7 +123,7 @@ def _per_list(
             exchange=next((f.exchange for f in findings if f.exchange is not None), None),
         )
     if len(skipped) == len(lists):
-        pytest.skip("; ".join(skipped))
+        skip_could_not_run("; ".join(skipped))
 
 
 def _endless(result: Walk) -> None:

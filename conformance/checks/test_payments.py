@@ -35,6 +35,7 @@ from conformance.checks._lists import fail_with
 from conformance.checks._receiver import PUSHED, Pushed, expect_refused, expect_stored, receiver
 from conformance.failures import CheckFailure, SchemaFailure
 from conformance.session import Run
+from conformance.skips import skip_could_not_run, skip_not_applicable
 
 check = pytest.mark.check
 CPO = ("CPO",)
@@ -116,7 +117,7 @@ def test_sender_pagination(ocpi: Run, request: pytest.FixtureRequest) -> None:
     full.require_first("GET of the Terminals list failed", S_LIST)
     ids = [str(t.get("terminal_id")) for t in full.objects]
     if len(ids) < 3:
-        pytest.skip(f"{len(ids)} Terminals: too few to read in pages of two")
+        skip_could_not_run(f"{len(ids)} Terminals: too few to read in pages of two")
     small = walk(client_for(ocpi), "terminals", f"{_base(ocpi, 'SENDER')}/terminals", {"limit": 2})
     paged = [str(t.get("terminal_id")) for t in small.objects]
     problems = []
@@ -142,7 +143,7 @@ def test_sender_pagination(ocpi: Run, request: pytest.FixtureRequest) -> None:
 def _first_terminal(ocpi: Run, request: pytest.FixtureRequest) -> dict[str, Any]:
     full = _sender_walk(ocpi, request, "terminals")
     if not full.objects:
-        pytest.skip("the PTP lists no Terminal to work with")
+        skip_could_not_run("the PTP lists no Terminal to work with")
     return full.objects[0]
 
 
@@ -262,7 +263,7 @@ def test_capture_matches_cdr(ocpi: Run, request: pytest.FixtureRequest) -> None:
         if found is None:
             time.sleep(0.3)
     if found is None:
-        pytest.skip(
+        skip_could_not_run(
             f"the PTP listed no confirmation for our card-paid CDR within {CAPTURE_WAIT:.0f} s"
         )
     problems = []
@@ -377,11 +378,11 @@ def test_card_cdrs_consistent(ocpi: Run, request: pytest.FixtureRequest) -> None
     """Every CDR paid by card carries the payment's authorization_reference, and was charged
     at an EVSE whose capabilities announce a payment terminal."""
     if "payments" not in {e.get("identifier") for e in ocpi.discovery.endpoints}:
-        pytest.skip("the target offers no payments module: no card payments to reconcile")
+        skip_not_applicable("the target offers no payments module: no card payments to reconcile")
     cdrs = full_walk(request, ocpi, "cdrs")
     paid = [c for c in cdrs.objects if card_paid(c) and not c.get("credit")]
     if not paid:
-        pytest.skip("no CDR paid by card (AD_HOC_USER token of the CPO itself) in the list")
+        skip_could_not_run("no CDR paid by card (AD_HOC_USER token of the CPO itself) in the list")
     locations = full_walk(request, ocpi, "locations").objects
     evses = {
         (str(loc.get("id")).upper(), str(e.get("uid")).upper()): e

@@ -45,6 +45,7 @@ from conformance.checks._single import object_url
 from conformance.checks._story import story
 from conformance.failures import CheckFailure
 from conformance.session import Run
+from conformance.skips import skip_could_not_run
 from ocpi_core.client import OcpiClientError
 from ocpi_core.exchange import Exchange
 from ocpi_core.schemas import validate
@@ -161,7 +162,7 @@ def _check_reconciled(
     ]
     priced = [r for r in recs if r.unverifiable is None]
     if not priced:
-        pytest.skip(
+        skip_could_not_run(
             f"none of the {len(recs)} CDRs can be priced; {recs[0].label}: {recs[0].unverifiable}"
         )
     differing = [(rec, cdr) for rec, cdr in zip(recs, cdrs, strict=True) if rec.differs]
@@ -196,7 +197,7 @@ def test_cdrs_pricing_reconciles(ocpi: Run, request: pytest.FixtureRequest) -> N
     """Every CDR's totals are what its tariffs give for its charging periods."""
     title = "CDR totals differ from what their tariffs give"
     if not walked_objects(request, ocpi, "cdrs", title, CDR):
-        pytest.skip("the target's CDRs list is empty")
+        skip_could_not_run("the target's CDRs list is empty")
     cdrs = _with_exchanges(full_walk(request, ocpi, "cdrs"))
     _check_reconciled(request, ocpi, cdrs, title=title, spec=RECONCILE)
 
@@ -207,7 +208,7 @@ def test_pushed_cdrs_pricing_reconciles(ocpi: Run, request: pytest.FixtureReques
     story(request, ocpi)  # a charging session started and stopped: the CPO's reason to push a CDR
     cdrs = _pushed(ocpi, "cdrs", "CDR")
     if not cdrs:
-        pytest.skip(
+        skip_could_not_run(
             "the target pushed no CDR to our counterpart in this run (not even after the "
             "charging story's STOP_SESSION)"
         )
@@ -224,7 +225,7 @@ def test_cdrs_internally_consistent(ocpi: Run, request: pytest.FixtureRequest) -
     served = _with_exchanges(full_walk(request, ocpi, "cdrs"))
     pushed = _pushed(ocpi, "cdrs", "CDR")
     if not served and not pushed:
-        pytest.skip("the target's CDRs list is empty and it pushed no CDR to us")
+        skip_could_not_run("the target's CDRs list is empty and it pushed no CDR to us")
     tariffs = _listed(request, ocpi, "tariffs")
     problems: list[str] = []
     exchange = None
@@ -274,7 +275,7 @@ def test_tariffs_sanity(ocpi: Run, request: pytest.FixtureRequest) -> None:
         (t, e) for t, e in _pushed(ocpi, "tariffs", "Tariff") if _version_key(t) not in seen
     ]
     if not tariffs:
-        pytest.skip("the target's tariffs list is empty and it pushed no Tariff to us")
+        skip_could_not_run("the target's tariffs list is empty and it pushed no Tariff to us")
     locations = _listed(request, ocpi, "locations")
     problems: list[str] = []
     exchange = None
@@ -319,7 +320,7 @@ def test_sessions_total_cost_matches(ocpi: Run, request: pytest.FixtureRequest) 
     priced = [rec for rec in recs if rec.unverifiable is None]
     if not priced:
         reason = f"; {recs[0].label}: {recs[0].unverifiable}" if recs else ""
-        pytest.skip(f"no Session with a total_cost can be priced{reason}")
+        skip_could_not_run(f"no Session with a total_cost can be priced{reason}")
     differing = [(rec, where) for rec, where in found if rec.differs]
     if not differing:
         return

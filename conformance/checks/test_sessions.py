@@ -34,6 +34,7 @@ from conformance.crossrules import session_location_problems
 from conformance.failures import CheckFailure
 from conformance.rules.objects import OBJECT_SPECS, PATCH_SPECS
 from conformance.session import Run
+from conformance.skips import skip_could_not_run, skip_not_applicable
 from ocpi_core.versions import SINCE_2_2
 
 check = pytest.mark.check
@@ -70,12 +71,12 @@ def test_last_updated_not_future(ocpi: Run, request: pytest.FixtureRequest) -> N
 def test_location_consistent(ocpi: Run, request: pytest.FixtureRequest) -> None:
     """A Session at a published Location names an EVSE and Connector that Location has."""
     if ocpi.discovery.endpoint("locations", "SENDER") is None:
-        pytest.skip("the target offers no locations SENDER interface to compare with")
+        skip_not_applicable("the target offers no locations SENDER interface to compare with")
     title = "Sessions name EVSEs or connectors their Location does not have"
     sessions = walked_objects(request, ocpi, "sessions", title, SESSION)
     locations = full_walk(request, ocpi, "locations")
     if locations.problem is not None:
-        pytest.skip(f"the locations list cannot be read completely: {locations.problem}")
+        skip_could_not_run(f"the locations list cannot be read completely: {locations.problem}")
     problems = [
         f"session {s.get('id')}: {p}"
         for s in sessions

@@ -38,6 +38,7 @@ from conformance.checks._single import object_url
 from conformance.failures import CheckFailure, SchemaFailure
 from conformance.rules.objects import OBJECT_SPECS, PATCH_SPECS
 from conformance.session import Run
+from conformance.skips import skip_could_not_run
 from ocpi_core.client import OcpiResponse
 from ocpi_core.versions import SINCE_2_2, rules
 
@@ -59,7 +60,9 @@ EMSP = ("EMSP",)
 def _listed(request: pytest.FixtureRequest, ocpi: Run) -> list[dict[str, Any]]:
     result = full_walk(request, ocpi, "tokens")
     if result.first is None:
-        pytest.skip(f"the tokens list cannot be read ({result.problem}); see tokens.objects_valid")
+        skip_could_not_run(
+            f"the tokens list cannot be read ({result.problem}); see tokens.objects_valid"
+        )
     return result.objects
 
 
@@ -75,7 +78,7 @@ def _known_authorization(
     """One real-time authorization of a valid listed token, made once per run."""
     tokens = _listed(request, ocpi)
     if not tokens:
-        pytest.skip("the tokens list is empty: no known token to authorize")
+        skip_could_not_run("the tokens list is empty: no known token to authorize")
     token = next((t for t in tokens if t.get("valid") is True), tokens[0])
 
     def ask() -> OcpiResponse:
@@ -163,7 +166,7 @@ def test_authorize_unknown(ocpi: Run) -> None:
     response = _authorize(ocpi, unknown)
     reason = skip_reason(response)
     if reason is not None:
-        pytest.skip(reason)
+        skip_could_not_run(reason)
     body = response.body if isinstance(response.body, dict) else {}
     code = body.get("status_code")
     problems = []
@@ -202,7 +205,7 @@ def test_authorize_invalid_not_allowed(ocpi: Run, request: pytest.FixtureRequest
     else:
         invalid = next((t for t in listed if t.get("valid") is False), None)
     if invalid is None:
-        pytest.skip(
+        skip_could_not_run(
             "no blocked token to try: name one in the target file ([tokens] blocked_uid) or "
             "list a token with valid=false"
         )
@@ -337,7 +340,7 @@ def test_receiver_get_unknown(ocpi: Run) -> None:
     response = target.client.get(target.url(make.new_id("NONE")), params=_TYPE)
     reason = skip_reason(response)
     if reason is not None:
-        pytest.skip(reason)
+        skip_could_not_run(reason)
     if response.http_status != 404:
         raise CheckFailure(
             "GET of an unknown Token not answered 404",
@@ -386,7 +389,7 @@ def test_ad_hoc_not_whitelisted(ocpi: Run, request: pytest.FixtureRequest) -> No
     from an app, where a whitelist brings nothing (the spec recommends NEVER)."""
     app_tokens = [t for t in _listed(request, ocpi) if t.get("type") in ("AD_HOC_USER", "APP_USER")]
     if not app_tokens:
-        pytest.skip("no AD_HOC_USER or APP_USER token in the tokens list")
+        skip_could_not_run("no AD_HOC_USER or APP_USER token in the tokens list")
     # a whitelist value that is no WhitelistType is tokens.objects_valid's finding
     problems = [
         f"{t.get('type')} token {t.get('uid')}: whitelist {t.get('whitelist')}"
@@ -416,12 +419,12 @@ def test_authorize_location_references(ocpi: Run, request: pytest.FixtureRequest
     names a location names that one, and only EVSEs among those asked for."""
     tokens = [t for t in _listed(request, ocpi) if t.get("valid") is True]
     if not tokens:
-        pytest.skip("no valid token in the tokens list to authorize")
+        skip_could_not_run("no valid token in the tokens list to authorize")
     asked = {"location_id": make.new_id("LOC"), "evse_uids": ["EVSE-A", "EVSE-B"]}
     response = _authorize(ocpi, tokens[0], asked)
     data = expect_ok(response, "Authorization with LocationReferences failed", spec=AUTHORIZE)
     if not isinstance(data, dict) or data.get("allowed") != "ALLOWED":
-        pytest.skip("the token is not allowed there: no location to compare")
+        skip_could_not_run("the token is not allowed there: no location to compare")
     location = data.get("location")
     if location is None:
         return  # an eMSP may leave it out (cardinality ?)

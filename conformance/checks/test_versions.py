@@ -7,6 +7,7 @@ import pytest
 from conformance.expect import data_of, expect_success, expect_valid, skip_unfollowed_redirect
 from conformance.failures import CheckFailure
 from conformance.session import Run
+from conformance.skips import skip_could_not_run
 
 check = pytest.mark.check(roles=("CPO", "EMSP", "HUB"))
 
@@ -75,7 +76,7 @@ def test_version_details_valid(ocpi: Run) -> None:
             spec="2.2.1 §6.2 Version details endpoint",
         )
     if discovery.details is None:
-        pytest.skip(f"no version details to check: {discovery.error}")
+        skip_could_not_run(f"no version details to check: {discovery.error}")
     details = discovery.details
     title = "GET version details: not valid version details"
     expect_success(details, title)
@@ -94,7 +95,7 @@ def test_details_list_credentials(ocpi: Run) -> None:
     """The version details list a credentials endpoint (every party implements it)."""
     discovery = _discovered(ocpi)
     if discovery.details is None:
-        pytest.skip(f"no version details to check: {discovery.error}")
+        skip_could_not_run(f"no version details to check: {discovery.error}")
     if discovery.endpoint("credentials") is None:
         raise CheckFailure(
             "Version details: no credentials endpoint",
@@ -110,7 +111,7 @@ def test_endpoint_urls_absolute(ocpi: Run) -> None:
     """Every endpoint URL is an absolute http(s) URL."""
     discovery = _discovered(ocpi)
     if discovery.details is None:
-        pytest.skip(f"no version details to check: {discovery.error}")
+        skip_could_not_run(f"no version details to check: {discovery.error}")
     relative = [
         f"{e.get('identifier')}: {e.get('url')!r}"
         for e in discovery.endpoints

@@ -22,6 +22,7 @@ from conformance.routing import (
     routing_problems,
 )
 from conformance.session import Run
+from conformance.skips import skip_could_not_run, skip_not_applicable
 from ocpi_core.exchange import Exchange
 from ocpi_core.versions import SINCE_2_2
 
@@ -33,9 +34,13 @@ BROADCAST = "2.2.1 §4.1.8.4 Broadcast Push"
 def _route(ocpi: Run) -> HubRoute:
     route = hub_route_of(ocpi)
     if route is None:
-        pytest.skip("the target is reached directly, not through a Hub (see [target] via_hub)")
+        skip_not_applicable(
+            "the target is reached directly, not through a Hub (see [target] via_hub)"
+        )
     if route.target is None:
-        pytest.skip("the target answered as a Hub but its party is not named ([target] party)")
+        skip_could_not_run(
+            "the target answered as a Hub but its party is not named ([target] party)"
+        )
     return route
 
 
@@ -55,7 +60,7 @@ def test_answers_routed(ocpi: Run) -> None:
     )
     routed = [e for e in outgoing(ocpi) if _routed_to(e, route.target)]
     if not routed:
-        pytest.skip("no request of this run was routed to the target and answered")
+        skip_could_not_run("no request of this run was routed to the target and answered")
     findings = []
     for exchange in routed:
         module = module_of(ocpi, exchange.url)
@@ -81,12 +86,12 @@ def test_requests_routed(ocpi: Run) -> None:
     target (or the Hub, for a broadcast push it sends on)."""
     route = _route(ocpi)
     if not ocpi.registration_attempted:
-        pytest.skip("we did not register with the target, so it has no reason to call us")
+        skip_could_not_run("we did not register with the target, so it has no reason to call us")
     ours = our_party(ocpi)
     senders = {route.target} | ({route.hub} if route.hub else set())
     requests = [r for r in incoming(ocpi) if r.module and r.module not in CONFIGURATION_MODULES]
     if not requests:
-        pytest.skip("the target sent no functional-module request to our counterpart")
+        skip_could_not_run("the target sent no functional-module request to our counterpart")
     findings = []
     for request in requests:
         found = routing_of(request.exchange.request_headers)
