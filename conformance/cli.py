@@ -468,7 +468,7 @@ def _offered_versions(options: _RunOptions) -> list[str]:
     if options.mock:
         from conformance import counterpart
 
-        return [v for v in VERSIONS if v in counterpart.MOCK_VERSIONS]
+        return [v for v in VERSIONS if v in counterpart.mock_versions(options.mock)]
     try:
         overrides = dict(versions_url=options.versions_url, token=options.token, role=options.role)
         overrides.update(options.tls_overrides())
@@ -678,7 +678,7 @@ def _start_mock(
 
     SUPPORTED_VERSIONS = counterpart.MOCK_VERSIONS
     version = version or "2.2.1"
-    versions = tuple(SUPPORTED_VERSIONS) if every_version else (version,)
+    versions = counterpart.mock_versions(role) if every_version else (version,)
     if version not in SUPPORTED_VERSIONS:
         click.secho(
             f"Configuration error: the mock does not serve OCPI {version} yet "

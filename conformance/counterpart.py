@@ -28,6 +28,7 @@ from mock_party.server import ServerThread, serve_in_thread
 from mock_party.store import Store
 from mock_party.urls import module_url
 from ocpi_core.exchange import ExchangeRecorder
+from ocpi_core.versions import rules
 
 __all__ = [
     "DEMO_CHURN_RATE",
@@ -38,11 +39,21 @@ __all__ = [
     "start_counterpart",
     "demo_churn",
     "drive_churn",
+    "mock_versions",
     "start_demo_mock",
 ]
 
 #: the OCPI versions the mock party can serve
 MOCK_VERSIONS: tuple[str, ...] = tuple(SUPPORTED_VERSIONS)
+
+
+def mock_versions(role: str) -> tuple[str, ...]:
+    """The OCPI versions our mock of ``role`` serves: a hub none before 2.2.1 (2.1.1 has no
+    message routing, so no Hub role)."""
+    hub = role.upper() == "HUB"
+    return tuple(v for v in MOCK_VERSIONS if not hub or rules(v).routing_headers)
+
+
 #: EVSE status changes a minute of the demo mock CPO during pagination.delta_sync, and the
 #: longest that check waits for a change in the demo (an eMSP mock does not churn: it skips)
 DEMO_CHURN_RATE = 360.0

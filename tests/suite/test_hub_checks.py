@@ -73,6 +73,25 @@ def test_cli_mock_hub_runs_clean(tmp_path: Path, version: str) -> None:
     assert found["hub.credentials.lists_parties"] == ("pass" if version == "2.3.0" else "skip")
 
 
+def test_cli_mock_hub_every_version_is_2_2_1_and_2_3_0(tmp_path: Path) -> None:
+    # 2.1.1 has no Hub: --version all tests the two versions a Hub has, and switches between
+    # them (a Hub's credentials change shape: role HUB in 2.2.1, hub_party_id in 2.3.0)
+    proc = subprocess.run(
+        [CLI, "run", "--mock", "hub", "--version", "all", "-k", "credentials"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 0, output
+    assert "Testing every version offered, one after another: 2.2.1, 2.3.0\n" in output
+    for version in ("2.2.1", "2.3.0"):
+        results = json.loads((tmp_path / "reports" / version / "results.json").read_text())
+        assert failed(results) == {}, (version, failed(results))
+        assert outcomes(results)["credentials.put.switch_version"] == "pass", version
+
+
 def _routed_to(har: Path) -> set[str]:
     """CC/PID of every party our requests named in OCPI-to-*."""
     found = set()
