@@ -36,6 +36,8 @@ def collect_checks() -> list[dict[str, Any]]:
             os.devnull,
             "--rootdir",
             directory,
+            "--confcutdir",
+            directory,
             "-p",
             "no:cacheprovider",
             "-p",

@@ -52,6 +52,8 @@ def _pytest_args(target_args: list[str], report_dir: Path, extra: tuple[str, ...
         str(checks_dir()),
         "--rootdir",
         str(checks_dir()),
+        "--confcutdir",  # else pytest lists every folder above the checks (all of /tmp, say)
+        str(checks_dir()),
         "-c",
         os.devnull,
         "-p",

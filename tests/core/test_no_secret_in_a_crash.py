@@ -68,6 +68,8 @@ def test_planted_crash_leaks_no_token(tmp_path):
                 str(tmp_path / "checks"),
                 "--rootdir",
                 str(tmp_path / "checks"),
+                "--confcutdir",
+                str(tmp_path / "checks"),
                 "-p",
                 "no:cacheprovider",
                 "-p",

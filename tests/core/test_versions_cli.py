@@ -80,6 +80,8 @@ def _collect(version: str) -> _Skips:
             "/dev/null",
             "--rootdir",
             directory,
+            "--confcutdir",
+            directory,
             "-p",
             "no:cacheprovider",
             "-p",

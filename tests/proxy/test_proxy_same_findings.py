@@ -4,10 +4,9 @@ for the same exchanges, word for word (only the URLs differ: the run saw the pro
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
-from suite._runner import checks_dir
+from suite._runner import suite_args
 
 from conformance.proxy.reports import matrix
 from conformance.proxy.session import ProxyOptions, ProxySession
@@ -28,17 +27,7 @@ def graded(tmp_path_factory):
             results = tmp / "results.json"
             pytest.main(
                 [
-                    checks_dir(),
-                    "--rootdir",
-                    checks_dir(),
-                    "-c",
-                    os.devnull,
-                    "-p",
-                    "no:cacheprovider",
-                    "-p",
-                    "no:randomly",
-                    "-p",
-                    "no:terminal",
+                    *suite_args(),
                     f"--ocpi-versions-url={px.versions_url}",
                     f"--ocpi-token={app.config['OCPI_TOKEN_A']}",
                     "--ocpi-role=CPO",

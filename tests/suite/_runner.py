@@ -27,6 +27,28 @@ def checks_dir() -> str:
     return str(resources.files("conformance.checks"))
 
 
+def suite_args() -> list[str]:
+    """pytest's arguments for an in-process run of the checks, before the ``--ocpi-*`` ones:
+    the checks folder as rootdir and conftest boundary (so that pytest does not list every
+    folder above it), no ini file, no cache, no randomised order, no terminal output."""
+    directory = checks_dir()
+    return [
+        directory,
+        "--rootdir",
+        directory,
+        "--confcutdir",
+        directory,
+        "-c",
+        os.devnull,
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:randomly",
+        "-p",
+        "no:terminal",
+    ]
+
+
 def run_suite(
     role: str,
     faults: Iterable[str] = (),
@@ -66,17 +88,7 @@ def run_suite(
         target_url = front_url if front else server.url
         results = Path(tmp) / "results.json"
         args = [
-            checks_dir(),
-            "--rootdir",
-            checks_dir(),
-            "-c",
-            os.devnull,
-            "-p",
-            "no:cacheprovider",
-            "-p",
-            "no:randomly",
-            "-p",
-            "no:terminal",
+            *suite_args(),
             f"--ocpi-versions-url={target_url}/ocpi/versions",
             f"--ocpi-token={app.config['OCPI_TOKEN_A']}",
             f"--ocpi-role={role.upper()}",

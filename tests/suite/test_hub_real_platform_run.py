@@ -17,7 +17,7 @@ import pytest
 from hub.hub_support import connected_parties, make_hub, mock_process, wait_for
 
 from mock_party.server import serve_in_thread
-from suite._runner import checks_dir, failed, outcomes
+from suite._runner import failed, outcomes, suite_args
 
 CPO = ("FR", "CPX")
 
@@ -43,8 +43,7 @@ def test_the_suite_passes_clean_against_a_cpo_process_behind_the_hub(tmp_path):
         wait_for(lambda: CPO in connected_parties(server.url), "the CPO process to register")
         token_a = hub.test_client().post("/admin/tokens-a", json={}).get_json()["data"]
         pytest.main([
-            checks_dir(), "--rootdir", checks_dir(), "-c", "/dev/null",
-            "-p", "no:cacheprovider", "-p", "no:randomly", "-p", "no:terminal",
+            *suite_args(),
             f"--ocpi-versions-url={server.url}/ocpi/versions",
             f"--ocpi-token={token_a['token']}", "--ocpi-role=CPO", "--ocpi-mode=sandbox",
             "--ocpi-version=2.2.1", "--ocpi-via-hub", f"--ocpi-party={CPO[0]}/{CPO[1]}",

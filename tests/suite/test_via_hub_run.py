@@ -16,7 +16,7 @@ import pytest
 
 from mock_party import MockConfig, create_app
 from mock_party.server import serve_in_thread
-from suite._runner import checks_dir, failed, outcomes
+from suite._runner import failed, outcomes, suite_args
 
 TARGET = "NL/CPA"  # one of the hub's default parties (mock_party.hub.parties.DEFAULT_PARTIES)
 
@@ -62,8 +62,7 @@ def _run(
     har = tmp_path / "exchanges.har"
     with serve_in_thread(served) as server:
         args = [
-            checks_dir(), "--rootdir", checks_dir(), "-c", "/dev/null",
-            "-p", "no:cacheprovider", "-p", "no:randomly", "-p", "no:terminal",
+            *suite_args(),
             f"--ocpi-versions-url={server.url}/ocpi/versions",
             f"--ocpi-token={hub.config['OCPI_TOKEN_A']}",
             f"--ocpi-role={role}", "--ocpi-mode=sandbox", f"--ocpi-version={version}",
