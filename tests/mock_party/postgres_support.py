@@ -9,6 +9,7 @@ test gets a fresh database of its own (``fresh_database``).
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 import tempfile
 import uuid
@@ -55,6 +56,7 @@ def postgres_server() -> Iterator[str]:
         yield dsn
     finally:
         pg_cluster.stop(directory)
+        shutil.rmtree(directory, ignore_errors=True)
 
 
 def fresh_database(server: str) -> str:
