@@ -5,12 +5,13 @@ neither overlap nor leave gaps; §8.2.1.1.1 for Locations: a change to an EVSE o
 moves the Location's last_updated).
 
 While the target's data changes, every Sender list is pulled in full at T0, then incrementally
-with ``date_from=T0`` (polled until a change shows or ``--churn-wait`` runs out: T1), then in
-full again (T2). T0 and T1 are the target's own clock: the envelope ``timestamp`` of an answer
-received before the pull (its HTTP Date when the timestamp is unusable). Read-only: only GETs.
-For our own mock (``--mock cpo``) the suite switches the mock's status churn on for the length
-of this check; any other target must change by itself, or the check skips with that reason. It
-runs after the module checks, so the changes it waits for do not race with their walks.
+with ``date_from=T0`` (polled until a change shows and at least two seconds of changes can be
+judged, or ``--churn-wait`` runs out: T1), then in full again (T2). T0 and T1 are the target's
+own clock: the envelope ``timestamp`` of an answer received before the pull (its HTTP Date when
+the timestamp is unusable). Read-only: only GETs. For our own mock (``--mock cpo``) the suite
+switches the mock's status churn on for the length of this check; any other target must change
+by itself, or the check skips with that reason. It runs after the module checks, so the changes
+it waits for do not race with their walks.
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ SPEC = "2.2.1 §4.1.4.1.2 Paginated Request; 2.2.1 §8.2.1.1.1 GET List: Request
 # replica): changes stamped this close before an incremental pull may miss it
 ALLOWANCE = timedelta(seconds=1)
 POLL = 0.5
+# the least span of time [T0, T1 - ALLOWANCE) whose changes are judged before polling stops
+# early: with a span of a moment, a target that drops most changes could pass on the one it kept
+JUDGED_SPAN = timedelta(seconds=2)
 DELETABLE = ("tariffs",)  # a CPO may DELETE a Tariff (2.2.1 §11.2.2): it may leave the list
 Key = tuple[Any, ...]
 
@@ -99,8 +103,11 @@ class _List:
         ]
 
     def judged_change(self) -> bool:
-        """Whether the latest incremental pull holds a change old enough to be required."""
+        """Whether the latest incremental pull holds a change old enough to be required, and
+        the changes of at least JUDGED_SPAN are judged."""
         assert self.incremental is not None and self.t1 is not None
+        if self.t1 - ALLOWANCE - self.t0 < JUDGED_SPAN:
+            return False
         return any(_lu(o) < self.t1 - ALLOWANCE for o in self.changes_in(self.incremental))
 
 
