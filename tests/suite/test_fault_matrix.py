@@ -1,6 +1,5 @@
 """The fault matrix: for every fault the mock can inject, the suite fails (or warns on) the checks
-that target that rule, and nothing else; the clean mock passes without a failure or a warning,
-in under 30 seconds per role.
+that target that rule, and nothing else; the clean mock passes without a failure or a warning.
 
 Every run is the whole suite, in process (pytest.main with --ocpi-results), against a fresh mock
 on a loopback port; the runs share two worker processes. A fault is run against the role(s) whose
@@ -24,7 +23,6 @@ from suite._runner import failed, run_suite
 pytestmark = pytest.mark.slow
 
 CLEAN = "(no fault)"
-FULL_RUN_SECONDS = 30.0
 
 # Checks that fail with a fault besides its declared trips, because the fault breaks more than
 # its one rule; mock_party/faults.py should list them as trips (then they can go from here).
@@ -104,7 +102,6 @@ def test_clean_mock_passes(matrix: dict, role: str) -> None:
     results = matrix[(CLEAN, role)]
     assert failed(results) == {}
     assert results["summary"]["pass"] > 0
-    assert results["elapsed"] < FULL_RUN_SECONDS, f"{role} run took {results['elapsed']:.1f} s"
 
 
 @pytest.mark.parametrize("fault_id", sorted(FAULTS))

@@ -121,7 +121,6 @@ def test_the_suite_survives_a_hostile_target(runs, name: str) -> None:
     assert not _crashes(results, console), "\n\n".join(_crashes(results, console))
     assert results["exit_code"] in (0, 1), results["exit_code"]  # not an internal error
     assert results["stopped"] is None, results["stopped"]  # ended on its own, not by budget
-    assert results["elapsed"] < MAX_TIME / 2
     assert front.tried, "the front spoiled nothing"
     findings = [r for r in results["checks"] if r["outcome"] in ("fail", "warn")]
     assert findings and all(r["id"] for r in findings)
