@@ -102,9 +102,9 @@ def test_a_dsn_is_printed_without_its_password():
     assert masked_url("/tmp/mock.sqlite") == "/tmp/mock.sqlite"
 
 
-def test_bodies_are_lz4_compressed_on_postgresql(store):
-    if store.dialect.name != "postgresql":
-        pytest.skip("a PostgreSQL column setting")
+def test_bodies_are_lz4_compressed_on_postgresql(postgres_url):
+    store = Store(postgres_url)
+    store.init_schema()
     store.db.execute(
         "INSERT INTO objects (pos, module, side, country_code, party_id, id, last_updated, body)"
         " VALUES (0, 'locations', 'sender', 'NL', 'MCK', 'L1', '2026-01-01', ?)",
@@ -117,3 +117,4 @@ def test_bodies_are_lz4_compressed_on_postgresql(store):
         " AND attname IN ('request_body', 'response_body') ORDER BY attname"
     ).fetchall()
     assert [tuple(row) for row in settings] == [("request_body", "l"), ("response_body", "l")]
+    store.close()
