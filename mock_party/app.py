@@ -12,6 +12,7 @@ from flask import Flask, Response, request
 from mock_party import admin_auth, faults, limits, ocpi, recording, store
 from mock_party.config import MockConfig
 from mock_party.handshake import new_token
+from mock_party.page_cache import PageCache
 
 __all__ = ["create_app"]
 
@@ -50,6 +51,7 @@ def create_app(config: MockConfig | None = None, *, background: bool = True) -> 
     ocpi.init_app(app)
     limits.init_app(app, config.max_body)
     store.init_app(app)
+    app.extensions["ocpi_pages"] = PageCache()
     admin_auth.init_app(app)
     recording.init_app(app)  # before the faults: it then records the answer they changed
     faults.init_app(app, config.faults)

@@ -2,8 +2,10 @@
 
 Each migration is a number, a name and its statements, written once for both backends; the
 only per-backend word is ``{identity}`` (an auto-numbered primary key, see
-:class:`mock_party.db.Dialect`). CiString columns use the collation ``nocase``: SQLite's own,
-and on PostgreSQL an ICU case-insensitive collation the first migration creates.
+:class:`mock_party.db.Dialect`), besides what has no common form (the triggers of migration 6,
+the lz4 setting of migration 5: a migration's ``postgres_only`` and ``sqlite_only``). CiString
+columns use the collation ``nocase``: SQLite's own, and on PostgreSQL an ICU case-insensitive
+collation the first migration creates.
 
 ``schema_migrations`` records what was applied. :func:`migrate` applies what is missing inside
 one write transaction, so several workers starting at once apply each migration exactly once.
@@ -29,6 +31,7 @@ class Migration:
     name: str
     statements: tuple[str, ...]
     postgres_only: tuple[str, ...] = ()  # run before the statements, on PostgreSQL only
+    sqlite_only: tuple[str, ...] = ()  # run after the statements, on SQLite only
 
 
 def _split(script: str) -> tuple[str, ...]:
@@ -152,6 +155,27 @@ MIGRATIONS: tuple[Migration, ...] = (
             " END $$",
         ),
     ),
+    Migration(
+        6,
+        "objects_version: moved by every change of objects (triggers)",
+        (
+            "INSERT INTO mock_state (key, value) VALUES ('objects_version', '0')"
+            " ON CONFLICT DO NOTHING",
+        ),
+        postgres_only=(
+            "CREATE OR REPLACE FUNCTION mock_objects_changed() RETURNS trigger LANGUAGE plpgsql AS"
+            " $$ BEGIN UPDATE mock_state SET value = (value::bigint + 1)::text"
+            " WHERE key = 'objects_version'; RETURN NULL; END $$",
+            "CREATE TRIGGER objects_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE"
+            " ON objects FOR EACH STATEMENT EXECUTE FUNCTION mock_objects_changed()",
+        ),
+        sqlite_only=tuple(
+            f"CREATE TRIGGER IF NOT EXISTS objects_{event.lower()} AFTER {event} ON objects"
+            " BEGIN UPDATE mock_state SET value = CAST(value AS INTEGER) + 1"
+            " WHERE key = 'objects_version'; END"
+            for event in ("INSERT", "UPDATE", "DELETE")
+        ),
+    ),
 )
 
 _LEDGER = (
@@ -180,6 +204,9 @@ def migrate(connection: Connection, migrations: tuple[Migration, ...] = MIGRATIO
                     connection.execute(statement)
             for statement in migration.statements:
                 connection.execute(statement.format(identity=connection.dialect.identity))
+            if connection.dialect.name == "sqlite":
+                for statement in migration.sqlite_only:
+                    connection.execute(statement)
             connection.execute(
                 "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
                 (migration.version, migration.name, datetime.now(UTC).isoformat()),

@@ -17,8 +17,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from flask import current_app
+
 from mock_party import faults
 from mock_party.db import Connection
+from mock_party.page_cache import MAX_LIMIT, PageCache
 from mock_party.shapes import BASE_VERSION, Lookup, to_version
 from mock_party.store import get_store
 
@@ -110,8 +113,9 @@ class Objects:
     """Object access over one store connection; writes that read first belong in a
     ``store.transaction()``."""
 
-    def __init__(self, db: Connection) -> None:
+    def __init__(self, db: Connection, pages: PageCache | None = None) -> None:
         self.db = db
+        self.pages = pages  # this process's pages served lately (see mock_party.page_cache)
 
     def get(self, key: ObjectKey) -> StoredObject | None:
         row = self.db.execute(
@@ -266,11 +270,14 @@ class Objects:
 
         ``date_from``/``date_to`` are sort keys (see :func:`sort_key`). Without them the page
         is one seek on the dense positions, at any offset, that also reads the list's length
-        (one query, not two: every Sender list GET runs it); with them the matching range of
-        ``last_updated`` is counted and skipped on its index.
+        (one query, not two: every Sender list GET runs it), or none at all when this process
+        kept the page and no object changed since (``self.pages``); with them the matching
+        range of ``last_updated`` is counted and skipped on its index.
         """
         if date_from is None and date_to is None:
-            return self._positions_and_size(module, side, offset, limit)
+            if self.pages is None or limit > MAX_LIMIT:
+                return self._positions_and_size(module, side, offset, limit)
+            return self._kept_page(self.pages, module, side, offset, limit)
         size = self._next_pos(module, side)
         hint = self.db.dialect.indexed_by
         where = "module = ? AND side = ?"
@@ -311,6 +318,19 @@ class Objects:
                 (*params, limit, offset),
             ).fetchall()
         return [row[0] for row in rows], total
+
+    def _kept_page(
+        self, pages: PageCache, module: str, side: str, offset: int, limit: int
+    ) -> tuple[list[str], int]:
+        version = self.state("objects_version")  # read before the page (see PageCache.put)
+        if version is None:  # a store without the counter: nothing can be kept
+            return self._positions_and_size(module, side, offset, limit)
+        key = (module, side, offset, limit)
+        page = pages.get(key, version)
+        if page is None:
+            page = self._positions_and_size(module, side, offset, limit)
+            pages.put(key, version, page)
+        return page
 
     def _positions_and_size(
         self, module: str, side: str, offset: int, limit: int
@@ -355,8 +375,8 @@ def _stored(row: Any) -> StoredObject:
 
 
 def get_objects() -> Objects:
-    """Objects over the request's store connection."""
-    return Objects(get_store().db)
+    """Objects over the request's store connection (and the app's pages served lately)."""
+    return Objects(get_store().db, current_app.extensions.get("ocpi_pages"))
 
 
 def own_lookup(objects: Objects, country_code: str, party_id: str) -> Lookup:

@@ -7,6 +7,7 @@ import pytest
 from mock_party import objects as objects_module
 from mock_party.db import IntegrityError
 from mock_party.objects import SENDER, ObjectKey, Objects, sort_key
+from mock_party.page_cache import PageCache
 from mock_party.store import Store
 
 
@@ -67,6 +68,38 @@ def test_positions_give_pages_in_creation_order(filled):
     assert filled.page("tariffs", SENDER, offset=0, limit=0) == ([], 10)
     assert filled.count("tariffs", SENDER) == 10
     assert filled.count("locations", SENDER) == 1
+
+
+def test_a_kept_page_is_read_again_once_anyone_changes_the_objects(filled, database_url):
+    """A process keeps the pages it served (mock_party.page_cache) only while the store's
+    objects_version stands: every change of objects, over any connection, moves it."""
+    store = Store(database_url)  # another connection: another worker, or anything else
+    try:
+        pages = PageCache()
+        reader = Objects(store.db, pages)
+        first = reader.page("tariffs", SENDER, offset=0, limit=3)
+        assert reader.page("tariffs", SENDER, offset=0, limit=3) == first
+        assert list(pages._pages) == [("tariffs", SENDER, 0, 3)]
+        filled.put(key(1), body(1, stamp(28)))  # replaced in place
+        assert stamp(28) in reader.page("tariffs", SENDER, offset=0, limit=3)[0][1]
+        filled.delete(key(0))
+        assert ids(reader.page("tariffs", SENDER, offset=0, limit=3)[0]) == ["T1", "T2", "T3"]
+        assert reader.page("tariffs", SENDER, offset=0, limit=3)[1] == 9
+        filled.put(key(0, "sessions"), body(0, stamp(1)))  # another module moves it too
+        version = reader.state("objects_version")
+        try:
+            with filled.db.transaction():
+                filled.put(key(50), body(50, stamp(2)))
+                raise RuntimeError("rolled back")
+        except RuntimeError:
+            pass
+        assert reader.state("objects_version") == version  # nothing changed, nothing moved
+        assert reader.page("tariffs", SENDER, offset=8, limit=5) == (
+            [f'{{"id":"T9","last_updated":"{stamp(1)}"}}'],
+            9,
+        )
+    finally:
+        store.close()
 
 
 def test_replacing_keeps_the_place(filled):

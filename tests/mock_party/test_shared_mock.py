@@ -1,7 +1,8 @@
 """A shared mock for real: ``ocpi-mock serve --database postgresql://… --workers 4`` as a
 process (gunicorn master and four workers) against a real PostgreSQL server. Every worker
-sees what another stored (partners, faults switched on at run time, pending results); a worker
-killed with SIGKILL in the middle of a write storm loses no acknowledged write."""
+sees what another stored (partners, faults switched on at run time, pending results, objects
+changed behind the pages each keeps); a worker killed with SIGKILL in the middle of a write
+storm loses no acknowledged write."""
 
 from __future__ import annotations
 
@@ -20,6 +21,9 @@ from shared_mock_support import (
     stored_tokens,
     storm,
 )
+
+from mock_party.objects import SENDER, ObjectKey, Objects
+from mock_party.store import Store
 
 # The issue's size: 8 clients, 10,000 writes over 4 workers (about 17 s on 2 cores).
 WRITES = 10000
@@ -51,6 +55,22 @@ def test_four_workers_share_one_store(shared):
         httpx.post(shared.url + "/admin/faults", json={"faults": []}, timeout=30)
         healed = [http.get(shared.url + "/ocpi/2.2.1/sender/locations") for _ in range(40)]
         assert {p.status_code for p in healed} == {200}
+    # each worker keeps the pages it served, but a Location changed behind their backs shows in
+    # every next answer (new connections, so that every worker answers some)
+    page = shared.url + "/ocpi/2.2.1/sender/locations?limit=50"
+    first = [httpx.get(page, headers=headers(), timeout=30).json()["data"][0] for _ in range(24)]
+    assert len({location["id"] for location in first}) == 1
+    location = {**first[0], "name": "Renamed behind the workers' backs"}
+    store = Store(shared.database)
+    try:
+        key = ObjectKey("locations", SENDER, location["country_code"], location["party_id"],
+                        location["id"])  # fmt: skip
+        with store.transaction():
+            Objects(store.db).put(key, location)
+    finally:
+        store.close()
+    renamed = [httpx.get(page, headers=headers(), timeout=30).json()["data"][0] for _ in range(24)]
+    assert {found.get("name") for found in renamed} == {location["name"]}
 
 
 def test_a_killed_worker_loses_no_acknowledged_write(shared):
