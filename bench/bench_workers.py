@@ -19,10 +19,11 @@ weighs on both alike; it prints each round with the load average, and the median
 of the ratio (the issue's goal: at least 1.7x with 2 workers on 2 cores).
 
 The load generator shares the cores with the server under test, so its CPU is taken from the
-mock: wrk (Debian's ``wrk``, C, one thread, requests prepared once) is used when it is on
-PATH and costs about 0.06 ms an answer; without it, thin Python client processes (raw
-sockets, prepared requests, only Content-Length parsed) cost several times that, and the
-bench says which one it used. See docs/mock.md (Performance) for measured numbers.
+mock, and the bench prints it: wrk (Debian's ``wrk``, C, one thread, requests prepared once)
+is used when it is on PATH, else thin Python client processes (raw sockets, prepared
+requests, only Content-Length parsed, reading into one bytearray); the bench says which. Both
+cost about 0.06-0.08 ms an answer here, most of it the kernel's copy of a 160 kB answer, a
+twentieth of what the mock and PostgreSQL spend. See docs/mock.md (Performance) for numbers.
 """
 
 from __future__ import annotations
