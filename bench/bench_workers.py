@@ -40,6 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "tests" / "mock_party"))
+sys.path.insert(0, str(ROOT))  # the mock_party package, not the tests' folder of that name
 
 import pg_cluster  # noqa: E402
 from shared_mock_support import ServedMock, add_partner, children, headers, serve  # noqa: E402
