@@ -41,21 +41,32 @@ def wrk_path() -> str | None:
     return shutil.which("wrk")
 
 
+# A connection is closed (Connection: close) and opened again every RECONNECT_EVERY requests:
+# gunicorn's workers each accept connections as they come, and a few keep-alive connections
+# kept for a whole run may all sit on one worker (seen: 2 workers answering as 1, round after
+# round), which measures where the connections landed, not the workers.
+RECONNECT_EVERY = 25
+
 # Requests prepared once (wrk.format in init); request() only hands the next one out.
 _WRK_SCRIPT = """
 local prepared = {}
+local closing = {}
 local n = 0
 init = function(args)
   wrk.headers["Authorization"] = args[1]
   for i = 2, #args do
     prepared[#prepared + 1] = wrk.format("GET", args[i])
+    closing[#closing + 1] = wrk.format("GET", args[i], {["Connection"] = "close"})
   end
 end
 request = function()
   n = n + 1
+  if n % RECONNECT_EVERY == 0 then
+    return closing[(n % #closing) + 1]
+  end
   return prepared[(n % #prepared) + 1]
 end
-"""
+""".replace("RECONNECT_EVERY", str(RECONNECT_EVERY))
 
 _DONE = re.compile(r"(\d+) requests in ([\d.]+)(us|ms|s|m)\b")
 _UNIT = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0}
@@ -169,6 +180,9 @@ def _client(
                 buffer = bytearray()
             sock.sendall(requests[i % len(requests)])
             status = _read_response(sock, buffer)
+            if (i + 1) % RECONNECT_EVERY == 0:  # see RECONNECT_EVERY
+                sock.close()
+                sock = None
         except OSError:
             errors += time.time() >= start
             if sock is not None:
