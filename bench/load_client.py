@@ -56,7 +56,8 @@ init = function(args)
   wrk.headers["Authorization"] = args[1]
   for i = 2, #args do
     prepared[#prepared + 1] = wrk.format("GET", args[i])
-    closing[#closing + 1] = wrk.format("GET", args[i], {["Connection"] = "close"})
+    closing[#closing + 1] = wrk.format(
+      "GET", args[i], {["Authorization"] = args[1], ["Connection"] = "close"})
   end
 end
 request = function()
