@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,25 +25,24 @@ class _Collector:
                 self.checks.append(meta)
 
 
+def checks_dir() -> Path:
+    """The folder of the checks (a pytest test directory inside the package)."""
+    return Path(str(resources.files("conformance.checks")))
+
+
+def checks_args() -> list[str]:
+    """pytest's first arguments for a run (or a collection) of the checks and nothing else: the
+    checks folder, as rootdir and as conftest boundary (else pytest lists every folder above it
+    at collection: all of /tmp for a checkout there), no ini file, no cache."""
+    directory = str(checks_dir())
+    return [directory, "--rootdir", directory, "--confcutdir", directory, "-c", os.devnull]
+
+
 def collect_checks() -> list[dict[str, Any]]:
     """Every check's id, spec, level, mode, roles, versions and title, in file order."""
-    directory = str(resources.files("conformance.checks"))
     collector = _Collector()
     code = pytest.main(
-        [
-            directory,
-            "--collect-only",
-            "-c",
-            os.devnull,
-            "--rootdir",
-            directory,
-            "--confcutdir",
-            directory,
-            "-p",
-            "no:cacheprovider",
-            "-p",
-            "no:terminal",
-        ],
+        [*checks_args(), "--collect-only", "-p", "no:cacheprovider", "-p", "no:terminal"],
         plugins=[collector],
     )
     if code not in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import click
 import pytest
 
+from conformance.catalogue import checks_args
 from conformance.config import MODES, ConfigError, TargetConfig, build_target, load_target
 from conformance.fleet_run import worst_exit
 from conformance.progress import ModuleProgress
@@ -27,10 +26,6 @@ __all__ = ["main"]
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_UNREACHABLE, EXIT_INTERRUPTED = 0, 1, 2, 3, 4
 EXIT_NOTHING_TESTED = 5  # the target answered, but not one module check could judge it
-
-
-def checks_dir() -> Path:
-    return Path(str(resources.files("conformance.checks")))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -49,13 +44,7 @@ def main() -> None:
 
 def _pytest_args(target_args: list[str], report_dir: Path, extra: tuple[str, ...]) -> list[str]:
     return [
-        str(checks_dir()),
-        "--rootdir",
-        str(checks_dir()),
-        "--confcutdir",  # else pytest lists every folder above the checks (all of /tmp, say)
-        str(checks_dir()),
-        "-c",
-        os.devnull,
+        *checks_args(),
         "-p",
         "no:cacheprovider",
         "-o",

@@ -68,20 +68,13 @@ class _Skips:
 
 
 def _collect(version: str) -> _Skips:
-    from conformance.cli import checks_dir
+    from conformance.catalogue import checks_args
 
     skips = _Skips()
-    directory = str(checks_dir())
     pytest.main(
         [
-            directory,
+            *checks_args(),
             "--collect-only",
-            "-c",
-            "/dev/null",
-            "--rootdir",
-            directory,
-            "--confcutdir",
-            directory,
             "-p",
             "no:cacheprovider",
             "-p",

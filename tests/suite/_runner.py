@@ -7,7 +7,6 @@ single checks. The mock is served on a loopback port by a real server thread, as
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -21,32 +20,13 @@ WsgiApp = Callable[..., Any]
 FAILED = ("fail", "error", "warn")
 
 
-def checks_dir() -> str:
-    from importlib import resources
-
-    return str(resources.files("conformance.checks"))
-
-
 def suite_args() -> list[str]:
     """pytest's arguments for an in-process run of the checks, before the ``--ocpi-*`` ones:
-    the checks folder as rootdir and conftest boundary (so that pytest does not list every
-    folder above it), no ini file, no cache, no randomised order, no terminal output."""
-    directory = checks_dir()
-    return [
-        directory,
-        "--rootdir",
-        directory,
-        "--confcutdir",
-        directory,
-        "-c",
-        os.devnull,
-        "-p",
-        "no:cacheprovider",
-        "-p",
-        "no:randomly",
-        "-p",
-        "no:terminal",
-    ]
+    the CLI's (conformance.catalogue.checks_args), no cache, no randomised order, no terminal
+    output."""
+    from conformance.catalogue import checks_args
+
+    return [*checks_args(), "-p", "no:cacheprovider", "-p", "no:randomly", "-p", "no:terminal"]
 
 
 def run_suite(
