@@ -1,5 +1,6 @@
-"""One real ``ocpi-conformance run`` process against a target at a versions URL, in a folder of
-the test's, and what it left: exit status, results.json and the console."""
+"""One real ``ocpi-conformance`` process in a folder of the test's, and what it left: exit status
+and the console (:func:`run_cli`), and results.json for a run against a versions URL
+(:func:`run_against`)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,12 @@ import sys
 from pathlib import Path
 
 CLI = str(Path(sys.executable).parent / "ocpi-conformance")
+
+
+def run_cli(folder: Path, *args: str, timeout: float = 120) -> tuple[int, str]:
+    """``ocpi-conformance *args`` started in ``folder``; exit status and stdout + stderr."""
+    proc = subprocess.run([CLI, *args], capture_output=True, text=True, timeout=timeout, cwd=folder)
+    return proc.returncode, proc.stdout + proc.stderr
 
 
 def run_against(
@@ -24,24 +31,19 @@ def run_against(
     stdout + stderr."""
     folder.mkdir(parents=True, exist_ok=True)
     reports = folder / "reports"
-    proc = subprocess.run(
-        [
-            CLI,
-            "run",
-            "--versions-url",
-            versions_url,
-            "--token",
-            token,
-            "--role",
-            role,
-            "--report-dir",
-            str(reports),
-            *flags,
-        ],
-        capture_output=True,
-        text=True,
+    code, console = run_cli(
+        folder,
+        "run",
+        "--versions-url",
+        versions_url,
+        "--token",
+        token,
+        "--role",
+        role,
+        "--report-dir",
+        str(reports),
+        *flags,
         timeout=timeout,
-        cwd=folder,
     )
     results = json.loads((reports / "results.json").read_text())
-    return proc.returncode, results, proc.stdout + proc.stderr
+    return code, results, console

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-CLI = str(Path(sys.executable).parent / "ocpi-conformance")
+from core.cli_runs import run_cli
 
 
 @contextmanager
@@ -63,16 +61,13 @@ def _unknown_host() -> Iterator[str]:
 )
 def test_an_unreachable_target_is_said_once_with_its_cause(tmp_path: Path, target, cause) -> None:
     with target() as base:
-        done = subprocess.run(
-            [CLI, "run", "--versions-url", f"{base}/ocpi/versions", "--token", "x"]
-            + ["--role", "cpo", "--timeout", "1", "--report-dir", "reports"],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
+        code, output = run_cli(
+            tmp_path,
+            *["run", "--versions-url", f"{base}/ocpi/versions", "--token", "x"],
+            *["--role", "cpo", "--timeout", "1", "--report-dir", "reports"],
             timeout=60,
         )
-    output = done.stdout + done.stderr
-    assert done.returncode == 3, output
+    assert code == 3, output
     said = [line for line in output.splitlines() if "could not be reached" in line]
     assert said == [f"The target could not be reached: {cause} ({base}/ocpi/versions)"], output
     assert "FAIL" not in output and "unreachable" not in output.lower(), output

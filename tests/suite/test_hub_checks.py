@@ -4,15 +4,13 @@ from the CLI as a user does, and each hub check fails on an answer that breaks i
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from core.cli_runs import run_cli
 
 from suite._runner import failed, outcomes, run_suite
 
-CLI = str(Path(sys.executable).parent / "ocpi-conformance")
 HUB_CHECKS = (
     "hub.routing.forwarded",
     "hub.routing.answer_headers",
@@ -50,15 +48,8 @@ GENERIC_CHECKS = (
 
 @pytest.mark.parametrize("version", ["2.2.1", "2.3.0"])
 def test_cli_mock_hub_runs_clean(tmp_path: Path, version: str) -> None:
-    proc = subprocess.run(
-        [CLI, "run", "--mock", "hub", "--version", version],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    output = proc.stdout + proc.stderr
-    assert proc.returncode == 0, output
+    code, output = run_cli(tmp_path, "run", "--mock", "hub", "--version", version, timeout=300)
+    assert code == 0, output
     assert "Started mock HUB" in output and "as HUB" in output
     results = json.loads((tmp_path / "reports" / "results.json").read_text())
     assert results["summary"]["fail"] == 0 and results["summary"]["warn"] == 0, output
@@ -76,15 +67,10 @@ def test_cli_mock_hub_runs_clean(tmp_path: Path, version: str) -> None:
 def test_cli_mock_hub_every_version_is_2_2_1_and_2_3_0(tmp_path: Path) -> None:
     # 2.1.1 has no Hub: --version all tests the two versions a Hub has, and switches between
     # them (a Hub's credentials change shape: role HUB in 2.2.1, hub_party_id in 2.3.0)
-    proc = subprocess.run(
-        [CLI, "run", "--mock", "hub", "--version", "all", "-k", "credentials"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
+    code, output = run_cli(
+        tmp_path, "run", "--mock", "hub", "--version", "all", "-k", "credentials", timeout=300
     )
-    output = proc.stdout + proc.stderr
-    assert proc.returncode == 0, output
+    assert code == 0, output
     assert "Testing every version offered, one after another: 2.2.1, 2.3.0\n" in output
     for version in ("2.2.1", "2.3.0"):
         results = json.loads((tmp_path / "reports" / version / "results.json").read_text())
@@ -105,15 +91,8 @@ def _routed_to(har: Path) -> set[str]:
 def test_cli_mock_hub_plays_the_parties_given(tmp_path: Path) -> None:
     parties = ["CPO/FR/CPX", "CPO/GB/CPY", "EMSP/DE/EMZ"]
     given = [arg for party in parties for arg in ("--mock-hub-party", party)]
-    proc = subprocess.run(
-        [CLI, "run", "--mock", "hub", *given, "-k", "test_hub"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    output = proc.stdout + proc.stderr
-    assert proc.returncode == 0, output
+    code, output = run_cli(tmp_path, "run", "--mock", "hub", *given, "-k", "test_hub", timeout=300)
+    assert code == 0, output
     assert "holding CPO/FR/CPX, CPO/GB/CPY, EMSP/DE/EMZ" in output
     results = json.loads((tmp_path / "reports" / "results.json").read_text())
     found = outcomes(results)
@@ -139,11 +118,8 @@ def test_cli_mock_hub_plays_the_parties_given(tmp_path: Path) -> None:
     ],
 )
 def test_cli_mock_hub_party_refuses_misuse(tmp_path: Path, args: list[str], words: str) -> None:
-    proc = subprocess.run(
-        [CLI, "run", *args], cwd=tmp_path, capture_output=True, text=True, timeout=120
-    )
-    output = proc.stdout + proc.stderr
-    assert proc.returncode == 2, output
+    code, output = run_cli(tmp_path, "run", *args)
+    assert code == 2, output
     assert words in output and "Traceback" not in output
 
 
@@ -156,15 +132,8 @@ def test_hub_checks_do_not_apply_to_a_cpo() -> None:
 
 
 def test_cli_refuses_a_hub_of_2_1_1(tmp_path: Path) -> None:
-    proc = subprocess.run(
-        [CLI, "run", "--mock", "hub", "--version", "2.1.1"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    output = proc.stdout + proc.stderr
-    assert proc.returncode == 2, output
+    code, output = run_cli(tmp_path, "run", "--mock", "hub", "--version", "2.1.1")
+    assert code == 2, output
     assert "Traceback" not in output
     assert "2.1.1" in output
 
