@@ -5,12 +5,13 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable
+from pathlib import PurePosixPath
 
 import pytest
 
 from conformance.report import outcome_of
 
-__all__ = ["ModuleProgress"]
+__all__ = ["ModuleProgress", "topic_of"]
 
 _WORDS = (
     ("pass", "passed"),
@@ -22,10 +23,20 @@ _WORDS = (
 )
 
 
-class ModuleProgress:
-    """Prints ``  credentials ........ 8 passed, 1 FAILED`` as each module finishes.
+def topic_of(nodeid: str) -> str:
+    """The topic of the file a check is in: ``…/test_live_status.py::test_x`` gives "live
+    status"."""
+    stem = PurePosixPath(nodeid.split("::", 1)[0]).stem
+    return stem.removeprefix("test_").replace("_", " ")
 
-    The module of a check is the first part of its id.
+
+class ModuleProgress:
+    """Prints ``  credentials          8 passed, 1 FAILED`` as each file of checks finishes.
+
+    A line is a file of checks, named by its topic (``test_hub_open_routing.py``: "hub open
+    routing"): the checks of one OCPI module are spread over several files (the pricing checks
+    judge tariffs, sessions and CDRs), and a line per id prefix would name a module again
+    each time the files alternate.
     """
 
     def __init__(self, echo: Callable[..., None]) -> None:
@@ -52,11 +63,11 @@ class ModuleProgress:
         meta = getattr(report, "ocpi_check", None)
         if meta is None:
             return
-        module = meta["id"].split(".", 1)[0]
-        if module != self.module:
+        topic = topic_of(report.nodeid)
+        if topic != self.module:
             self._flush()
-            self.module = module
-            self.echo(f"  {module:<16}", nl=False)
+            self.module = topic
+            self.echo(f"  {topic:<20}", nl=False)
         outcome = outcome_of(report)
         if outcome is not None:
             self.counts[outcome] += 1

@@ -169,3 +169,24 @@ def test_a_check_module_that_cannot_load_is_reported(tmp_path):
     text, options = lines[0]
     assert "Cannot load conformance/checks/test_x.py" in text and "ImportError" in text
     assert options == {"fg": "red", "err": True}
+
+
+def test_progress_has_a_line_per_file_of_checks_whatever_their_ids():
+    from conformance.progress import ModuleProgress
+
+    lines: list[str] = []
+    progress = ModuleProgress(lambda text, **kw: lines.append(text))
+
+    def report(nodeid: str, check_id: str, outcome: str) -> pytest.TestReport:
+        return pytest.TestReport(
+            nodeid, ("", 0, ""), {}, outcome, None, "call", ocpi_check={"id": check_id}
+        )
+
+    # the pricing checks judge CDRs and tariffs in turn: still one line for their file
+    for check_id in ("cdrs.cost_recomputed", "tariffs.price_components", "cdrs.totals"):
+        progress.pytest_runtest_logreport(report("test_pricing.py::t", check_id, "passed"))
+    progress.pytest_runtest_logreport(report("test_hub_open_routing.py::t", "hub.x", "failed"))
+    progress.pytest_sessionfinish(None)
+    text = "".join(lines)
+    assert text.count("pricing") == 1 and "3 passed" in text
+    assert "hub open routing" in text and "1 FAILED" in text
