@@ -31,7 +31,7 @@ EXIT_NOTHING_TESTED = 5  # the target answered, but not one module check could j
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="ocpi-conformance")
 def main() -> None:
-    """Test an OCPI party (CPO or eMSP) against the OCPI specification.
+    """Test an OCPI party (CPO, eMSP or Hub) against the OCPI specification.
 
     \b
     Start with the embedded demo, the suite against our own mock CPO:
@@ -39,6 +39,9 @@ def main() -> None:
     Then point it at your server with its versions URL and token A:
         ocpi-conformance run --versions-url https://you/ocpi/versions \\
             --token TOKEN_A --role cpo --mode sandbox
+    A Hub is tested with --role hub (the demo: run --mock hub); a CPO or eMSP behind
+    a Hub with --via-hub --party CC/PID. Many targets at once: run --fleet fleet.toml.
+    Live traffic between two platforms is judged by: proxy --help.
     """
 
 

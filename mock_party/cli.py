@@ -23,12 +23,16 @@ __all__ = ["main"]
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="ocpi-conformance")
 def main() -> None:
-    """A mock OCPI party (CPO, eMSP or both) to develop and test against.
+    """A mock OCPI party (CPO, eMSP, both, or a Hub) to develop and test against.
 
     \b
     Serve a mock CPO on port 8080 and note the versions URL and token A it prints:
         ocpi-mock serve --role cpo
     Your platform then registers with it (credentials POST with token A).
+    A Hub with its own CPOs and eMSPs behind it:
+        ocpi-mock serve --role hub
+    A shared mock for a team (PostgreSQL, several workers, inspector at /admin/ui):
+        ocpi-mock serve --database postgresql://user@host/db --workers 4 --host 0.0.0.0
     """
 
 
