@@ -440,6 +440,18 @@ FAULTS: dict[str, Fault] = {
             ("hub.open_routing.get_one",),
         ),
         Fault(
+            "hub.open_routing_broadcasts_content",
+            "As Hub: a Session, CDR or command without OCPI-to-* is broadcast to every party "
+            "of the opposite role instead of going to the party its content names.",
+            (),
+        ),
+        Fault(
+            "hub.open_routing_authorize_refused",
+            "As Hub: a real-time authorization without OCPI-to-* is refused as an unknown "
+            "receiver (4001) instead of being asked of the eMSPs.",
+            (),
+        ),
+        Fault(
             "hub.answer_routing_missing",
             "As Hub: answers to routed requests and GET Alls carry no routing headers.",
             (

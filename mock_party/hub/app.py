@@ -30,7 +30,7 @@ def create_hub_app(config: MockConfig) -> Flask:
     ``app.config["OCPI_HUB_PARTIES"]``; ``app.config["OCPI_REACHABLE_ROLES"]`` gives the
     CredentialsRoles a 2.3.0 Credentials answer lists (see :func:`parties.reachable_roles`).
     """
-    from mock_party.hub import admin, clients, parties, relay, views
+    from mock_party.hub import admin, clients, content, parties, relay, views
     from mock_party.modules import admin as mock_admin
     from mock_party.modules import credentials, versions
 
@@ -50,6 +50,7 @@ def create_hub_app(config: MockConfig) -> Flask:
     with app.app_context():
         db = store.get_store()
         clients.ensure_table(db)
+        content.ensure_table(db)
         for party in local:
             info = clients.client(db, party.party.country_code, party.party.party_id)
             if info is None:

@@ -16,6 +16,7 @@ from mock_party.store import Partner
 __all__ = [
     "add_leaked",
     "addressed",
+    "authorize_routed",
     "broadcast_targets",
     "clientinfo_push",
     "drop_response",
@@ -27,6 +28,7 @@ __all__ = [
     "open_routing",
     "on_behalf_of_platform",
     "route_as_get_all",
+    "routes_by_content",
     "routing_on_answers",
     "unknown_answered_ok",
 ]
@@ -159,6 +161,18 @@ def on_behalf_of_platform(caller: Partner | None) -> tuple[str, list] | None:
 def open_routing() -> bool:
     """Whether a GET of one object without OCPI-to-* is routed (not: hub.open_routing_refused)."""
     return not faults.active("hub.open_routing_refused")
+
+
+def routes_by_content() -> bool:
+    """Whether a push or command without OCPI-to-* is routed by its content (not:
+    hub.open_routing_broadcasts_content, which broadcasts it to every party of the role)."""
+    return not faults.active("hub.open_routing_broadcasts_content")
+
+
+def authorize_routed() -> bool:
+    """Whether an authorization without OCPI-to-* is routed (not:
+    hub.open_routing_authorize_refused)."""
+    return not faults.active("hub.open_routing_authorize_refused")
 
 
 def routing_on_answers() -> bool:

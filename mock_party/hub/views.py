@@ -5,9 +5,11 @@ speaks for another party) and, usually, its receiver in OCPI-to-*:
 - another party: forwarded to it (4001 when unknown, 4003 when not connected);
 - the hub itself: a GET of a Sender list is a GET All over every Sender party, a push to a
   Receiver is a broadcast to every party of the opposite role;
-- no receiver (open routing request, 2.2.1 §4.1.8.4): a push is broadcast, a list GET is a
-  GET All, a GET of one object of a Sender goes to the party that holds it (asked in turn:
-  the hub decides by the content; 4001 when none has it).
+- no receiver (open routing request, 2.2.1 §4.1.8.4): the hub decides by the content
+  (mock_party.hub.content): a Session, CDR or command goes to the party it names, a
+  real-time authorization to the eMSP that knows the token, any other push is broadcast; a
+  list GET is a GET All, a GET of one object of a Sender goes to the party that holds it
+  (asked in turn; 4001 when none has it).
 The answer carries OCPI-to = the requester, OCPI-from = the party that answered.
 """
 
@@ -21,8 +23,8 @@ from flask import Blueprint, Response, current_app, g, request
 from mock_party import faults
 from mock_party.auth import authenticate
 from mock_party.config import MockConfig
+from mock_party.hub import content, hub_faults
 from mock_party.hub import forward as hop
-from mock_party.hub import hub_faults
 from mock_party.hub.clients import all_clients
 from mock_party.hub.parties import Requester
 from mock_party.modules import Offer, offers
@@ -132,6 +134,10 @@ def route(version: str, interface: str, module: str, rest: str = "") -> Any:
     if to is None or to == _hub_key():
         if request.method == "GET" and interface == "sender" and not rest.strip("/"):
             return _get_all(requester, version, module)
+        if to is None and content.is_authorize(request.method, interface, module, rest):
+            return _open_authorize(requester, caller, context)
+        if to is None and request.method != "GET" and interface == "receiver":
+            return _open_push(requester, caller, context)
         if request.method != "GET" and interface == "receiver":
             return _broadcast(requester, caller, context)
         if to is None and request.method == "GET" and interface == "sender":
@@ -154,6 +160,7 @@ def route(version: str, interface: str, module: str, rest: str = "") -> Any:
         return _get_all(requester, version, module)
     destination = hub_faults.misroute(destination)
     reply = hop.forward(destination, requester, _routing(to, requester.key), **context)
+    _remember(reply, requester, destination, context)
     leaked_from = hub_faults.leak_from(destination, is_list_get)
     if leaked_from is not None:
         leaked = hop.forward(leaked_from, requester, _routing(to, requester.key), **context)
@@ -180,6 +187,70 @@ def _broadcast(requester: Requester, caller: Any, context: dict[str, str]) -> Re
     response.status_code = status
     response.headers.update(_routing(requester.key, _hub_key()))
     return response
+
+
+def _remember(
+    reply: hop.Reply, requester: Requester, destination: hop.Destination, context: dict[str, str]
+) -> None:
+    """Note where an accepted push of a Session or CDR, or a RESERVE_NOW, went."""
+    if reply.status < 300 and (reply.envelope() or {}).get("status_code") == 1000:
+        content.remember_routed(
+            requester,
+            destination,
+            method=request.method,
+            body=request.get_data(),
+            module=context["module"],
+            interface=context["interface"],
+            rest=context["rest"],
+        )
+
+
+def _open_push(requester: Requester, caller: Any, context: dict[str, str]) -> Response:
+    """A push or command to a Receiver without OCPI-to-*: routed to the party its content
+    names (see mock_party.hub.content), broadcast only when it is meant for everybody."""
+    decision = content.BROADCAST
+    if hub_faults.routes_by_content():
+        decision = content.decide(
+            requester, caller, method=request.method, body=request.get_data(), **context
+        )
+    if decision.destination is None:
+        return _broadcast(requester, caller, context)
+    destination = decision.destination
+    reply = hop.forward(destination, requester, _routing(destination.key, requester.key), **context)
+    _remember(reply, requester, destination, context)
+    return _answer(hub_faults.drop_response(reply), requester, destination.key)
+
+
+def _open_authorize(requester: Requester, caller: Any, context: dict[str, str]) -> Response:
+    """A real-time authorization without OCPI-to-*: asked of each eMSP in turn, answered by the
+    one whose token it is (an eMSP answering for a token of another party is kept in reserve:
+    a platform may answer for every party it hosts); 2004 when no eMSP knows it."""
+    if not hub_faults.authorize_routed():
+        raise OcpiError(
+            "Unknown receiver: this hub does not route an authorization without OCPI-to-*",
+            status_code=4001,
+            http_status=404,
+        )
+    reserve: tuple[hop.Reply, hop.Destination] | None = None
+    for source in content.authorize_sources(requester, caller, context["version"]):
+        try:
+            reply = hop.forward(source, requester, _routing(source.key, requester.key), **context)
+        except OcpiError:
+            continue
+        found = reply.envelope() or {}
+        data = found.get("data")
+        if reply.status != 200 or found.get("status_code") != 1000 or not isinstance(data, dict):
+            continue
+        owner = content.party_of(data.get("token"))
+        if owner is None or owner == source.key:
+            return _answer(hub_faults.drop_response(reply), requester, source.key)
+        reserve = reserve or (reply, source)
+    if reserve is not None:
+        return _answer(hub_faults.drop_response(reserve[0]), requester, reserve[1].key)
+    uid = context["rest"].strip("/").split("/")[0]
+    raise OcpiError(
+        f"Unknown token {uid}: no eMSP behind this hub knows it", status_code=2004, http_status=404
+    )
 
 
 def _open_get(requester: Requester, caller: Any, context: dict[str, str]) -> Response:
