@@ -89,8 +89,9 @@ def _clientinfo_pushes(har: Path) -> list[tuple[str, int]]:
     ]
 
 
-def test_a_cpo_behind_the_hub_passes_clean(tmp_path):
-    results = _run(tmp_path, "--ocpi-via-hub")
+@pytest.mark.parametrize("version", ["2.2.1", "2.3.0"])
+def test_a_cpo_behind_the_hub_passes_clean(tmp_path, version):
+    results = _run(tmp_path, "--ocpi-via-hub", version=version)
     assert failed(results) == {}, _messages(results)
     pushes = _clientinfo_pushes(tmp_path / "exchanges.har")
     # after our registration the hub tells us about each of its other parties, and we take it
@@ -106,8 +107,9 @@ def test_a_cpo_behind_the_hub_passes_clean(tmp_path):
     assert found["locations.objects_valid"] == "pass"
 
 
-def test_an_emsp_behind_the_hub_passes_clean(tmp_path):
-    results = _run(tmp_path, "--ocpi-via-hub", party="NL/EMA", role="EMSP")
+@pytest.mark.parametrize("version", ["2.2.1", "2.3.0"])
+def test_an_emsp_behind_the_hub_passes_clean(tmp_path, version):
+    results = _run(tmp_path, "--ocpi-via-hub", party="NL/EMA", role="EMSP", version=version)
     assert failed(results) == {}, _messages(results)
     pushes = _clientinfo_pushes(tmp_path / "exchanges.har")
     assert pushes and all(200 <= status < 300 for _, status in pushes), pushes
