@@ -443,13 +443,13 @@ FAULTS: dict[str, Fault] = {
             "hub.open_routing_broadcasts_content",
             "As Hub: a Session, CDR or command without OCPI-to-* is broadcast to every party "
             "of the opposite role instead of going to the party its content names.",
-            (),
+            ("hub.open_routing.session_by_token", "hub.open_routing.command_by_location"),
         ),
         Fault(
             "hub.open_routing_authorize_refused",
             "As Hub: a real-time authorization without OCPI-to-* is refused as an unknown "
             "receiver (4001) instead of being asked of the eMSPs.",
-            (),
+            ("hub.open_routing.authorize_by_token",),
         ),
         Fault(
             "hub.answer_routing_missing",

@@ -9,6 +9,8 @@ that names no receiver (no OCPI-to-*), judged by what the request carries.
   one when several CPOs use the id); STOP_SESSION to the CPO whose Session the hub routed to the
   requester, CANCEL_RESERVATION to the CPO its RESERVE_NOW went to; else 4001 — a command is
   never broadcast;
+- a charging profile (``{chargingprofiles receiver}/{session_id}``) goes to the other party of
+  that Session, as STOP_SESSION does (4001 when the hub routed no such Session);
 - a real-time authorization (``POST {tokens sender}/{uid}/authorize``) goes to each eMSP in
   turn, answered by the first that knows the token (404/2004 when none does);
 - any other push (Locations, Tariffs, Tokens, …) is for everybody: a broadcast.
@@ -171,6 +173,8 @@ def decide(
         raise _unknown(f"a {method} to a Sender interface names no receiver")
     if module in _PERSONAL and method in ("PUT", "PATCH", "POST"):
         return Decision(_token_owner(requester, module, rest, _document(body)))
+    if module == "chargingprofiles" and method in ("PUT", "DELETE"):
+        return Decision(_session_party(requester, rest.strip("/").split("/")[0]))
     if module == "commands" and method == "POST":
         context = dict(version=version, module=module, interface=interface, rest=rest)
         return Decision(_command_target(requester, caller, _document(body) or {}, context))
@@ -210,15 +214,7 @@ def _command_target(
     if command in _BY_LOCATION:
         return _location_holder(requester, caller, document, context)
     if command == "STOP_SESSION":
-        session_id = document.get("session_id")
-        owners = _owners_of("sessions", str(session_id), requester.key) if session_id else []
-        if len(owners) != 1:
-            raise _unknown(
-                f"the hub has routed no Session {session_id} to {_label(requester.key)}"
-                if not owners
-                else f"Sessions {session_id} of several CPOs came to {_label(requester.key)}"
-            )
-        return hop.find_destination(owners[0])
+        return _session_party(requester, document.get("session_id"))
     if command == "CANCEL_RESERVATION":
         reservation_id = document.get("reservation_id")
         found = (
@@ -232,6 +228,26 @@ def _command_target(
             )
         return hop.find_destination(found)
     raise _unknown(f"the hub cannot tell from a {command or 'command'} which CPO it is for")
+
+
+def _session_party(requester: Requester, session_id: Any) -> hop.Destination:
+    """The other party of a Session the hub routed: for an eMSP, the CPO that pushed it to
+    the eMSP; for a CPO, the eMSP it went to."""
+    if not isinstance(session_id, str) or not session_id:
+        raise _unknown("the request names no session_id")
+    if requester.role == "CPO":
+        found = _receiver_of("sessions", session_id, requester.key)
+        parties = [found] if found is not None else []
+    else:
+        parties = _owners_of("sessions", session_id, requester.key)
+    if not parties:
+        raise _unknown(
+            f"the hub has routed no Session {session_id} between {_label(requester.key)} "
+            "and another party"
+        )
+    if len(parties) > 1:
+        raise _unknown(f"Sessions {session_id} of several CPOs came to {_label(requester.key)}")
+    return hop.find_destination(parties[0])
 
 
 def _cpo_candidates(
@@ -283,7 +299,7 @@ def _location_at(
         reply = hop.forward(
             source,
             requester,
-            _routing(source.key, requester.key),
+            hop.routing_headers(source.key, requester.key),
             version=version,
             module="locations",
             interface="sender",
@@ -339,12 +355,3 @@ def remember_routed(
         reservation_id = document.get("reservation_id")
         if reservation_id is not None:
             remember("reservations", str(reservation_id), requester.key, destination.key)
-
-
-def _routing(to: tuple[str, str], from_: tuple[str, str]) -> dict[str, str]:
-    return {
-        "OCPI-to-country-code": to[0],
-        "OCPI-to-party-id": to[1],
-        "OCPI-from-country-code": from_[0],
-        "OCPI-from-party-id": from_[1],
-    }

@@ -38,6 +38,7 @@ __all__ = [
     "find_destination",
     "forward",
     "rewrite_link",
+    "routing_headers",
     "sources_for_get_all",
 ]
 
@@ -90,6 +91,16 @@ def _platform_parties() -> Iterable[tuple[Partner, dict[str, Any]]]:
 
 def _key(role: dict[str, Any]) -> tuple[str, str]:
     return (str(role.get("country_code", "")).upper(), str(role.get("party_id", "")).upper())
+
+
+def routing_headers(to: tuple[str, str], from_: tuple[str, str]) -> dict[str, str]:
+    """The four OCPI-to/from-* headers (2.2.1 §4.1.8.2): to party ``to``, from ``from_``."""
+    return {
+        "OCPI-to-country-code": to[0],
+        "OCPI-to-party-id": to[1],
+        "OCPI-from-country-code": from_[0],
+        "OCPI-from-party-id": from_[1],
+    }
 
 
 def find_destination(key: tuple[str, str]) -> Destination:

@@ -170,8 +170,8 @@ def routes_by_content() -> bool:
 
 
 def authorize_routed() -> bool:
-    """Whether an authorization without OCPI-to-* is routed (not:
-    hub.open_routing_authorize_refused)."""
+    """Whether an authorization without OCPI-to-* is routed to an eMSP (not:
+    hub.open_routing_authorize_refused, which refuses it 4001)."""
     return not faults.active("hub.open_routing_authorize_refused")
 
 

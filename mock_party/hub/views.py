@@ -98,13 +98,7 @@ def _requester() -> Requester:
     )
 
 
-def _routing(to: tuple[str, str], from_: tuple[str, str]) -> dict[str, str]:
-    return {
-        "OCPI-to-country-code": to[0],
-        "OCPI-to-party-id": to[1],
-        "OCPI-from-country-code": from_[0],
-        "OCPI-from-party-id": from_[1],
-    }
+_routing = hop.routing_headers
 
 
 def _answer(reply: hop.Reply, requester: Requester, answered_by: tuple[str, str]) -> Response:

@@ -324,3 +324,18 @@ def test_over_http_a_session_reaches_its_platform_and_a_command_result_comes_bac
         hub_server.stop()
         emx.stop()
         emy.stop()
+
+
+def test_a_charging_profile_goes_to_the_other_party_of_its_session(hub) -> None:
+    cpo = platform(hub, "CPO", "FR", "CPX")
+    assert cpo.put(f"{SESSIONS}/FR/CPX/S7", _session(("FR", "CPX"), "S7", EMA)).status_code < 300
+    active = {"start_date_time": "2026-01-01T10:00:00Z", "charging_profile": {}}
+    path = "/ocpi/2.2.1/receiver/chargingprofiles/S7"
+    pushed = cpo.client.put(path, json=active, headers=cpo.headers())  # no OCPI-to-*
+    assert _from(pushed) == EMA  # the eMSP the Session went to answered, no other
+    emsp = platform(hub, "EMSP", "FR", "EMX")
+    unknown = emsp.client.put(
+        "/ocpi/2.2.1/receiver/chargingprofiles/NOPE", json={}, headers=emsp.headers()
+    )
+    assert (unknown.status_code, unknown.json["status_code"]) == (404, 4001)
+    assert "no Session NOPE" in unknown.json["status_message"]

@@ -99,6 +99,10 @@ KNOWN_CHECKS |= {  # the checks of a Hub target (issue 12)
     "hub.own_parties.broadcast",
     "hub.open_routing.get_one",
     "hub.open_routing.answer_headers",
+    # open routing by content: Sessions by cdr_token, commands by Location, authorizations
+    "hub.open_routing.session_by_token",
+    "hub.open_routing.command_by_location",
+    "hub.open_routing.authorize_by_token",
 }
 HUB_FAULTS = {  # issue 12: forwarded OCPI-from-*, wrong party, broadcast, dropped, duplicated,
     # leaked objects, unknown party answered 200, stale hubclientinfo
@@ -111,6 +115,8 @@ HUB_FAULTS = {  # issue 12: forwarded OCPI-from-*, wrong party, broadcast, dropp
     "hub.leaks_other_party",
     "hub.unknown_party_ok",
     "hub.clientinfo_stale",
+    "hub.open_routing_broadcasts_content",
+    "hub.open_routing_authorize_refused",
 }
 
 ASKED_FOR = {
