@@ -465,7 +465,7 @@ FAULTS: dict[str, Fault] = {
             "hub.credentials_without_hub_party_id",
             "As Hub (2.3.0): its Credentials leave out hub_party_id, so a platform cannot tell "
             "it is a Hub, nor which party it is (its roles name only the parties behind it).",
-            ("credentials.hub_party_id",),
+            ("credentials.hub_party_id", "via_hub.hub_party_id"),
         ),
         Fault(
             "hub.credentials_lists_only_itself",

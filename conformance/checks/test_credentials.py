@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from conformance.checks._hub_party_id import expect_hub_party_id
 from conformance.expect import (
     data_of,
     expect_http_status,
@@ -233,18 +234,6 @@ def test_switch_version(ocpi: Run) -> None:
     expect_success(back, f"PUT credentials back to {ocpi.config.version}: refused")
 
 
-def _joined_party_problem(value: object) -> str | None:
-    """What is wrong with a ``hub_party_id`` value, or ``None``: five characters, a two-letter
-    country code followed by a three-character party id."""
-    if value is None:
-        return "no hub_party_id"
-    if not isinstance(value, str):
-        return f"hub_party_id {value!r}, not a string"
-    if len(value) != 5 or not value[:2].isalpha() or not value[2:].isalnum():
-        return f"hub_party_id {value!r}, not a country code and a party id in five characters"
-    return None
-
-
 @check(
     id="credentials.hub_party_id",
     spec="2.3.0 §7.3.1 Credentials object",
@@ -254,19 +243,4 @@ def _joined_party_problem(value: object) -> str | None:
 )
 def test_router_names_its_party(ocpi: Run) -> None:
     """A 2.3.0 Hub's Credentials give its own party in hub_party_id (2.3.0 has no role HUB)."""
-    registration = _registered(ocpi)
-    answers = [("POST", registration.response)]
-    answers.append(("GET", ocpi.client().get(registration.credentials_url)))
-    for method, response in answers:
-        data = data_of(response)
-        value = data.get("hub_party_id") if isinstance(data, dict) else None
-        problem = _joined_party_problem(value)
-        if problem is not None:
-            raise CheckFailure(
-                f"{method} credentials: the Hub does not say which party it is",
-                expected="hub_party_id: the Hub's country code and party id as one "
-                "five-character string (e.g. NL and HUB: NLHUB); a platform with Hub "
-                "functionality SHALL give it",
-                actual=problem,
-                exchange=response.exchange if response is not None else None,
-            )
+    expect_hub_party_id(ocpi, _registered(ocpi), "the Hub")

@@ -1,5 +1,6 @@
 """A CPO or eMSP reached through a Hub (2.2.1 §4.1.8 Message Routing): the routing headers of
-the target's answers and of its own requests to us.
+the target's answers and of its own requests to us, and on 2.3.0 the Hub's hub_party_id (the
+Credentials we exchange are the Hub's).
 
 These checks run only when the run goes via a hub (``[target] via_hub``, ``--via-hub``, or
 credentials answered with a HUB role); then every functional request of the suite names the
@@ -12,6 +13,7 @@ from __future__ import annotations
 import pytest
 
 from conformance.checks._common import hub_route_of, our_party
+from conformance.checks._hub_party_id import expect_hub_party_id
 from conformance.checks._incoming import incoming
 from conformance.checks._scan import fail_on, module_of, outgoing
 from conformance.checks._via_hub import HubRoute
@@ -28,6 +30,7 @@ from ocpi_core.versions import SINCE_2_2
 
 check = pytest.mark.check
 HEADERS = "2.2.1 §4.1.8.2 Message Routing Headers"
+CREDENTIALS = "2.3.0 §7.3.1 Credentials object"
 BROADCAST = "2.2.1 §4.1.8.4 Broadcast Push"
 
 
@@ -114,3 +117,18 @@ def test_requests_routed(ocpi: Run) -> None:
         + " (the target, or the Hub for a broadcast push)",
         spec=f"{HEADERS}; {BROADCAST}",
     )
+
+
+@check(id="via_hub.hub_party_id", versions=("2.3.0",), spec=CREDENTIALS, mode="sandbox")
+def test_hub_names_its_party(ocpi: Run) -> None:
+    """The 2.3.0 Hub before the target names itself in hub_party_id of its Credentials.
+
+    Through a Hub, the Credentials we exchange are the Hub's (credentials.hub_party_id judges
+    them when the Hub is the target)."""
+    _route(ocpi)
+    registration = ocpi.registration
+    if not registration.ok:
+        skip_could_not_run(
+            f"registration failed, see credentials.post.register: {registration.error}"
+        )
+    expect_hub_party_id(ocpi, registration, "the Hub before the target")

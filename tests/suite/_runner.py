@@ -42,6 +42,7 @@ def run_suite(
     options: Iterable[str] = (),
     front: Callable[[str], AbstractContextManager[str]] | None = None,
     extra: Sequence[str] = (),
+    mock_role: str | None = None,
 ) -> dict[str, Any]:
     """The suite against a mock of ``role`` with ``faults`` on; results.json plus ``elapsed``.
 
@@ -50,56 +51,89 @@ def run_suite(
     serves that version only, as the CLI's does). ``churn`` is (churn wait, whether the suite
     may switch the mock's status churn on), by default the demo's. ``front(mock_url)`` is a
     server before the mock that the suite is pointed at instead (it yields its own base URL);
-    ``extra`` are more pytest arguments, ``options`` more ``--ocpi-*`` options of the run. The
-    result has pytest's ``exit_code`` too.
+    ``extra`` are more pytest arguments, ``options`` more ``--ocpi-*`` options of the run.
+    ``mock_role`` is the mock's role when it is not the tested one (a Hub before the target:
+    see :func:`run_via_hub`). The result has pytest's ``exit_code`` too.
     """
     from mock_party.app import create_app
     from mock_party.config import MockConfig
     from mock_party.server import serve_in_thread
 
     settings = {"slow_delay": 0.01, "versions": (version,), **(mock or {})}
-    app = create_app(MockConfig(roles=(role.upper(),), faults=tuple(faults), **settings))
-    served = wrap(app.wsgi_app) if wrap else app
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        serve_in_thread(served) as server,
-        (front or nullcontext)(server.url) as front_url,
-    ):
-        target_url = front_url if front else server.url
-        results = Path(tmp) / "results.json"
-        args = [
-            *suite_args(),
-            f"--ocpi-versions-url={target_url}/ocpi/versions",
-            f"--ocpi-token={app.config['OCPI_TOKEN_A']}",
-            f"--ocpi-role={role.upper()}",
-            f"--ocpi-mode={mode}",
-            f"--ocpi-version={version}",
-            f"--ocpi-results={results}",
-        ]
-        from conformance.counterpart import demo_churn
+    with tempfile.TemporaryDirectory() as tmp:
+        if mock_role == "HUB":  # the hub keeps its parties' databases next to its own: in tmp
+            settings.setdefault("database", str(Path(tmp) / "hub.sqlite"))
+        mock_roles = ((mock_role or role).upper(),)
+        app = create_app(MockConfig(roles=mock_roles, faults=tuple(faults), **settings))
+        served = wrap(app.wsgi_app) if wrap else app
+        with serve_in_thread(served) as server, (front or nullcontext)(server.url) as front_url:
+            target_url = front_url if front else server.url
+            results = Path(tmp) / "results.json"
+            args = [
+                *suite_args(),
+                f"--ocpi-versions-url={target_url}/ocpi/versions",
+                f"--ocpi-token={app.config['OCPI_TOKEN_A']}",
+                f"--ocpi-role={role.upper()}",
+                f"--ocpi-mode={mode}",
+                f"--ocpi-version={version}",
+                f"--ocpi-results={results}",
+            ]
+            from conformance.counterpart import demo_churn
 
-        churn_wait, churn_control = demo_churn(role, server.url)
-        churn_wait = churn_wait if churn[0] is None else churn[0]
-        churn_control = churn_control if churn[1] else None
-        args.append(f"--ocpi-churn-wait={churn_wait}")
-        if churn_control:
-            args.append(f"--ocpi-churn-control={churn_control}")
-        args += list(options)
-        if select:
-            args += ["-k", select]
-        args += list(extra)
-        started = time.perf_counter()
-        code = pytest.main(args)
-        elapsed = time.perf_counter() - started
-        from mock_party.churn import set_churn
+            churn_wait, churn_control = demo_churn(role, server.url)
+            churn_wait = churn_wait if churn[0] is None else churn[0]
+            churn_control = churn_control if churn[1] else None
+            args.append(f"--ocpi-churn-wait={churn_wait}")
+            if churn_control:
+                args.append(f"--ocpi-churn-control={churn_control}")
+            args += list(options)
+            if select:
+                args += ["-k", select]
+            args += list(extra)
+            started = time.perf_counter()
+            code = pytest.main(args)
+            elapsed = time.perf_counter() - started
+            from mock_party.churn import set_churn
 
-        set_churn(app, 0)  # a mock churning by itself (mock={"status_churn": …}) stops here
-        if not results.exists():
-            raise RuntimeError(f"the suite wrote no results (pytest exit code {code})")
-        found = json.loads(results.read_text())
+            set_churn(app, 0)  # a mock churning by itself (mock={"status_churn": …}) stops here
+            if not results.exists():
+                raise RuntimeError(f"the suite wrote no results (pytest exit code {code})")
+            found = json.loads(results.read_text())
     found["elapsed"] = elapsed
     found["exit_code"] = int(code)
     return found
+
+
+#: the mock Hub of a via-hub run: no command delay; no CDRs, whose pricing checks would judge
+#: the Faker CDRs of the hub's parties (other seeds than the demo's)
+VIA_HUB_MOCK: dict[str, Any] = {"party_id": "HUB", "command_delay": 0, "cdrs": 0}
+
+
+def run_via_hub(
+    role: str,
+    party: str,
+    faults: Iterable[str] = (),
+    *,
+    version: str = "2.2.1",
+    declared: bool = True,
+    options: Iterable[str] = (),
+    **kwargs: Any,
+) -> dict[str, Any]:
+    """The suite against ``party`` (a ``CC/PID`` of the hub's, of ``role``) behind a fresh mock
+    Hub with ``faults`` on, named by ``--ocpi-via-hub`` when ``declared`` (else the suite
+    tells from the Hub's credentials); ``kwargs`` as :func:`run_suite`'s."""
+    mock = {**VIA_HUB_MOCK, **kwargs.pop("mock", {})}
+    via = ["--ocpi-via-hub"] if declared else []
+    return run_suite(
+        role,
+        faults,
+        version=version,
+        mock=mock,
+        mock_role="HUB",
+        churn=(0, False),
+        options=[*via, f"--ocpi-party={party}", *options],
+        **kwargs,
+    )
 
 
 def outcomes(results: dict[str, Any]) -> dict[str, str]:

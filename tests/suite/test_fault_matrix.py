@@ -4,8 +4,9 @@ that target that rule, and nothing else; the clean mock passes without a failure
 Every run is the whole suite, in process (pytest.main with --ocpi-results), against a fresh mock
 on a loopback port; the runs share two worker processes. A fault is run against the role(s) whose
 checks it trips: CPO for most, eMSP too when a tripped check applies to eMSP targets only, a mock
-Hub for the checks of Hub targets. A fault whose checks exist in another version only (the 2.3.0
-Payments module) runs in that version.
+Hub for the checks of Hub targets, the hub's CPO NL/CPA through a mock Hub ("VIA_HUB") for the
+via_hub checks of a target reached through a Hub. A fault whose checks exist in another version
+only (the 2.3.0 Payments module) runs in that version.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from typing import Any
 import pytest
 
 from mock_party.faults import FAULTS, Fault
-from suite._runner import failed, run_suite
+from suite._runner import failed, run_suite, run_via_hub
 
 pytestmark = pytest.mark.slow
 
 CLEAN = "(no fault)"
+VIA_HUB = "VIA_HUB"  # a CPO behind a mock Hub: the Hub's faults seen through it
+VIA_HUB_PARTY = "NL/CPA"  # one of the hub's own CPOs (mock_party.hub.parties)
 
 # Checks that fail with a fault besides its declared trips, because the fault breaks more than
 # its one rule; mock_party/faults.py should list them as trips (then they can go from here).
@@ -60,6 +63,11 @@ def _known(fault: Fault, catalogue: dict[str, tuple[str, ...]], version: str) ->
 def _roles(fault: Fault, catalogue: dict[str, tuple[str, ...]]) -> list[str]:
     known = [t for t in _known(fault, catalogue, _version(fault, _versions())) if t in catalogue]
     roles = set()
+    if any(t.startswith("via_hub.") for t in known):
+        roles.add(VIA_HUB)
+        known = [t for t in known if not t.startswith("via_hub.")]
+        if not known:
+            return sorted(roles)
     if not known or any("CPO" in catalogue[t] for t in known):
         roles.add("CPO")
     if any("CPO" not in catalogue[t] and "EMSP" in catalogue[t] for t in known):
@@ -84,17 +92,17 @@ def matrix(catalogue: dict[str, tuple[str, ...]]) -> dict[tuple[str, str], dict[
             jobs += [(fault.id, role) for role in _roles(fault, catalogue)]
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=2, mp_context=context) as pool:
-        futures = {
-            job: pool.submit(
-                run_suite,
-                job[1],
-                () if job[0] == CLEAN else (job[0],),
-                version=BASE if job[0] == CLEAN else _version(FAULTS[job[0]], versions),
-                mock={} if job[0] == CLEAN else dict(FAULTS[job[0]].config),
-            )
-            for job in jobs
-        }
+        futures = {job: _submit(pool, *job, versions) for job in jobs}
         return {job: future.result() for job, future in futures.items()}
+
+
+def _submit(pool: ProcessPoolExecutor, fault_id: str, role: str, versions: dict) -> Any:
+    faults = () if fault_id == CLEAN else (fault_id,)
+    version = BASE if fault_id == CLEAN else _version(FAULTS[fault_id], versions)
+    mock = {} if fault_id == CLEAN else dict(FAULTS[fault_id].config)
+    if role == VIA_HUB:
+        return pool.submit(run_via_hub, "CPO", VIA_HUB_PARTY, faults, version=version, mock=mock)
+    return pool.submit(run_suite, role, faults, version=version, mock=mock)
 
 
 @pytest.mark.parametrize("role", ["CPO", "EMSP", "HUB"])

@@ -15,9 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from mock_party import MockConfig, create_app
-from mock_party.server import serve_in_thread
-from suite._runner import failed, outcomes, suite_args
+from suite._runner import failed, outcomes, run_via_hub
 
 TARGET = "NL/CPA"  # one of the hub's default parties (mock_party.hub.parties.DEFAULT_PARTIES)
 
@@ -37,43 +35,11 @@ def _strip_routing_answers(app):
     return wrapped
 
 
-def _run(
-    tmp_path: Path,
-    *extra: str,
-    wrap=None,
-    select: str | None = None,
-    party: str = TARGET,
-    role: str = "CPO",
-    version: str = "2.2.1",
-) -> dict:
-    hub = create_app(
-        MockConfig(
-            roles=("HUB",),
-            party_id="HUB",
-            versions=(version,),
-            database=str(tmp_path / "hub.sqlite"),
-            command_delay=0,
-            # no CDRs: the pricing checks judge the Faker CDRs of the hub's parties (other seeds
-            # than the demo's), which is not what these tests are about
-            cdrs=0,
-        )
-    )
-    served = wrap(hub.wsgi_app) if wrap else hub
-    results = tmp_path / "results.json"
+def _run(tmp_path: Path, *, via_hub: bool = True, party: str = TARGET, **kwargs) -> dict:
+    """The whole suite against ``party`` behind a fresh mock hub; its HAR in tmp_path."""
     har = tmp_path / "exchanges.har"
-    with serve_in_thread(served) as server:
-        args = [
-            *suite_args(),
-            f"--ocpi-versions-url={server.url}/ocpi/versions",
-            f"--ocpi-token={hub.config['OCPI_TOKEN_A']}",
-            f"--ocpi-role={role}", "--ocpi-mode=sandbox", f"--ocpi-version={version}",
-            "--ocpi-churn-wait=0", f"--ocpi-party={party}", f"--ocpi-results={results}",
-            f"--ocpi-har={har}", *extra,
-        ]  # fmt: skip
-        if select:
-            args += ["-k", select]
-        pytest.main(args)
-    return json.loads(results.read_text())
+    role = kwargs.pop("role", "CPO")
+    return run_via_hub(role, party, declared=via_hub, options=[f"--ocpi-har={har}"], **kwargs)
 
 
 def _messages(results: dict) -> list[str]:
@@ -100,7 +66,7 @@ def _assert_told_of_every_party(har: Path) -> None:
 
 @pytest.mark.parametrize("version", ["2.2.1", "2.3.0"])
 def test_a_cpo_behind_the_hub_passes_clean(tmp_path, version):
-    results = _run(tmp_path, "--ocpi-via-hub", version=version)
+    results = _run(tmp_path, version=version)
     assert failed(results) == {}, _messages(results)
     _assert_told_of_every_party(tmp_path / "exchanges.har")
     found = outcomes(results)
@@ -113,7 +79,7 @@ def test_a_cpo_behind_the_hub_passes_clean(tmp_path, version):
 
 @pytest.mark.parametrize("version", ["2.2.1", "2.3.0"])
 def test_an_emsp_behind_the_hub_passes_clean(tmp_path, version):
-    results = _run(tmp_path, "--ocpi-via-hub", party="NL/EMA", role="EMSP", version=version)
+    results = _run(tmp_path, party="NL/EMA", role="EMSP", version=version)
     assert failed(results) == {}, _messages(results)
     pushes = _clientinfo_pushes(tmp_path / "exchanges.har")
     assert pushes and all(200 <= status < 300 for _, status in pushes), pushes
@@ -127,7 +93,6 @@ def test_an_emsp_behind_the_hub_passes_clean(tmp_path, version):
 def test_answers_without_routing_headers_fail_answers_routed(tmp_path):
     results = _run(
         tmp_path,
-        "--ocpi-via-hub",
         wrap=_strip_routing_answers,
         select="via_hub or credentials or locations",
     )
@@ -141,7 +106,9 @@ def test_answers_without_routing_headers_fail_answers_routed(tmp_path):
 @pytest.mark.parametrize("version", ["2.2.1", "2.3.0"])
 def test_a_hub_is_detected_from_its_credentials(tmp_path, version):
     # on 2.3.0 the hub's roles list NL/CPA, a CPO like the target: only hub_party_id tells
-    results = _run(tmp_path, select="via_hub or credentials or locations", version=version)
+    results = _run(
+        tmp_path, via_hub=False, select="via_hub or credentials or locations", version=version
+    )
     found = outcomes(results)
     assert found["via_hub.answers_routed"] == "pass"
     assert found["locations.objects_valid"] == "pass"
