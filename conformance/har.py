@@ -14,7 +14,8 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 
 from conformance import __version__
-from conformance.report import KEEP_FIRST, left_out_text
+from conformance.report import KEEP_FIRST, kept_exchanges, left_out_text
+from ocpi_core.exchange import ExchangeRecorder
 
 __all__ = ["HarWriter", "to_har_entry"]
 
@@ -97,13 +98,22 @@ def to_har_entry(exchange: dict[str, Any], check_id: str | None = None) -> dict[
 
 
 class HarWriter:
-    """Collects the exchanges of each check's report; writes the HAR file at session end."""
+    """Collects the exchanges of each check's report; writes the HAR file at session end.
 
-    def __init__(self, path: str | Path) -> None:
+    With the run's ``recorder``, the exchanges no check's report holds are written too: the
+    calls the target makes to our counterpart by itself (a Hub's ClientInfo pushes after our
+    registration, a late command result) may come between two checks or after the last."""
+
+    def __init__(self, path: str | Path, recorder: ExchangeRecorder | None = None) -> None:
         self.path = Path(path)
+        self.recorder = recorder
         self.entries: list[dict[str, Any]] = []
+        self.spans: list[tuple[int, int]] = []
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        span = getattr(report, "ocpi_exchanges_span", None)
+        if span is not None:
+            self.spans.append(span)
         meta = getattr(report, "ocpi_check", None)
         left_out = getattr(report, "ocpi_exchanges_left_out", 0)
         for number, exchange in enumerate(getattr(report, "ocpi_exchanges", None) or []):
@@ -114,8 +124,26 @@ class HarWriter:
                 )
             self.entries.append(entry)
 
+    def _between_checks(self) -> list[dict[str, Any]]:
+        """The exchanges outside every check's span, as many as a check keeps of its own."""
+        if self.recorder is None:
+            return []
+        held = set().union(*(range(start, end) for start, end in self.spans))
+        outside = [e for index, e in enumerate(self.recorder) if index not in held]
+        kept, left_out = kept_exchanges(outside)
+        entries = []
+        for number, exchange in enumerate(kept):
+            entry = to_har_entry(exchange.as_dict())
+            notes = [entry.get("comment"), "recorded between checks: no check's report holds it"]
+            if left_out and number == KEEP_FIRST:
+                notes.append(f"{left_out_text(left_out)} before this one")
+            entry["comment"] = "; ".join(n for n in notes if n)
+            entries.append(entry)
+        return entries
+
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        self.entries += self._between_checks()
         self.entries.sort(key=lambda e: e["startedDateTime"])
         document = {
             "log": {

@@ -205,7 +205,9 @@ def pytest_configure(config: pytest.Config) -> None:
         config.stash[RESULTS_KEY] = writer
         config.pluginmanager.register(writer, "ocpi-results")
     if config.option.ocpi_har and not hasattr(config, "workerinput"):
-        config.pluginmanager.register(HarWriter(config.option.ocpi_har), "ocpi-har")
+        config.pluginmanager.register(
+            HarWriter(config.option.ocpi_har, config.stash[RECORDER_KEY]), "ocpi-har"
+        )
     if config.pluginmanager.hasplugin("html"):
         config.pluginmanager.register(HtmlExtras(target), "ocpi-html")
 
@@ -394,11 +396,13 @@ def _ocpi_report(
     meta["spec"] = spec_anchor(meta["spec"], version)
     report.ocpi_check = meta  # type: ignore[attr-defined]
     recorder = item.config.stash[RECORDER_KEY]
+    mark = item.stash.get(MARK_KEY, len(recorder))
     made = (
-        recorder.since(item.stash.get(MARK_KEY, len(recorder)))
+        recorder.since(mark)
         if report.when == "call" or (report.when == "setup" and not report.passed)
         else []
     )
+    report.ocpi_exchanges_span = (mark, mark + len(made))  # type: ignore[attr-defined]
     kept, left_out = kept_exchanges(made)
     report.ocpi_exchanges = [e.as_dict() for e in kept]  # type: ignore[attr-defined]
     report.ocpi_exchanges_made = len(made)  # type: ignore[attr-defined]

@@ -90,8 +90,9 @@ def run_suite(
             if select:
                 args += ["-k", select]
             args += list(extra)
+            plugins = [HubWorkDone(app)] if mock_role == "HUB" else []
             started = time.perf_counter()
-            code = pytest.main(args)
+            code = pytest.main(args, plugins=plugins)
             elapsed = time.perf_counter() - started
             from mock_party.churn import set_churn
 
@@ -102,6 +103,31 @@ def run_suite(
     found["elapsed"] = elapsed
     found["exit_code"] = int(code)
     return found
+
+
+class HubWorkDone:
+    """pytest plugin of a run against a mock Hub: before the run ends (its counterpart stops
+    and the HAR is written), wait until the hub and the parties it plays have carried out
+    every job they scheduled, above all the ClientInfo pushes that follow our registration.
+
+    Those pushes are asynchronous (after the hub's answer, which gives the platform its
+    token); nothing in a run of a CPO or eMSP behind the hub waits for them, so under load the
+    run could end first and a test reading them off the HAR would miss some. A job is deleted
+    once carried out, and our counterpart records a request before it answers it: with no job
+    left, every push the hub made is in the recorder."""
+
+    def __init__(self, app: WsgiApp, timeout: float = 60.0) -> None:
+        self.apps = [app, *(p.app for p in app.config.get("OCPI_HUB_PARTIES", ()))]
+        self.timeout = timeout
+
+    @pytest.fixture(scope="session", autouse=True)
+    def _hub_work_done(self, ocpi: Any) -> Any:
+        yield
+        from mock_party.jobs import pending
+
+        deadline = time.monotonic() + self.timeout
+        while any(pending(a) for a in self.apps) and time.monotonic() < deadline:
+            time.sleep(0.05)
 
 
 #: the mock Hub of a via-hub run: no command delay; no CDRs, whose pricing checks would judge
