@@ -19,6 +19,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from mock_party import MockConfig, create_app
+from mock_party.server import serve_in_thread
 from mock_party.store import get_store
 
 SMALL = dict(locations=3, tariffs=1, tokens=2, sessions=1, cdrs=1)
@@ -119,6 +120,54 @@ def connected_parties(hub_url: str) -> set[tuple[str, str]]:
     except (httpx.HTTPError, KeyError, ValueError):
         return set()
     return {(p["country_code"], p["party_id"]) for p in data if p["status"] == "CONNECTED"}
+
+
+@dataclass
+class RegisteredEmsp:
+    """A mock eMSP on loopback, registered with a hub: its app, its server and the token it
+    sends the hub (token C)."""
+
+    app: Flask
+    url: str
+    token_to_hub: str
+
+
+@contextmanager
+def emsp_registered(
+    tmp_path,
+    hub_url: str,
+    token_a: str,
+    party: tuple[str, str],
+    version: str | None = None,
+    tokens: int = 0,
+) -> Iterator[RegisteredEmsp]:
+    """A mock eMSP ``party`` (its database in ``tmp_path``, named by its party id; ``tokens``
+    of its own; only ``version`` when given) that registers with the hub at ``hub_url`` with
+    ``token_a``, as an operator does with ``POST /admin/register``; stopped on leaving."""
+    settings: dict[str, Any] = {"versions": (version,)} if version else {}
+    app = create_app(
+        MockConfig(
+            roles=("EMSP",),
+            country_code=party[0],
+            party_id=party[1],
+            database=str(tmp_path / f"emsp-{party[1].lower()}.sqlite"),
+            tokens=tokens,
+            **settings,
+        )
+    )
+    server = serve_in_thread(app)
+    try:
+        registered = httpx.post(
+            f"{server.url}/admin/register",
+            json={"versions_url": f"{hub_url}/ocpi/versions", "token_a": token_a},
+            timeout=30,
+        )
+        assert registered.status_code == 200, registered.text
+        with app.app_context():
+            (partner,) = get_store().partners()
+        yield RegisteredEmsp(app=app, url=server.url, token_to_hub=partner.token_out or "")
+    finally:
+        server.stop()
 
 
 @contextmanager

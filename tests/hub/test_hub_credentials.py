@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from hub_support import make_hub, platform, wait_for
+from hub_support import emsp_registered, make_hub, platform, wait_for
 
-from mock_party import MockConfig, create_app
 from mock_party.server import serve_in_thread
 from mock_party.store import get_store
 from ocpi_core.client import OcpiClient
@@ -37,51 +36,38 @@ def test_a_2_3_0_hub_names_itself_in_hub_party_id_and_a_platform_takes_it_for_a_
     hub = _hub(tmp_path, "2.3.0")
     platform(hub, "CPO", "FR", "CPX")  # another platform already registered with the hub
     hub_server = serve_in_thread(hub)
-    emsp = create_app(
-        MockConfig(
-            roles=("EMSP",),
-            versions=("2.3.0",),
-            country_code=EMSP[0],
-            party_id=EMSP[1],
-            database=str(tmp_path / "emsp.sqlite"),
-            tokens=0,
-        )
-    )
-    emsp_server = serve_in_thread(emsp)
     try:
-        registered = httpx.post(
-            f"{emsp_server.url}/admin/register",
-            json={"versions_url": f"{hub_server.url}/ocpi/versions", "token_a": "hub-token-A"},
-            timeout=30,
-        )
-        assert registered.status_code == 200, registered.text
-        with emsp.app_context():
-            (partner,) = get_store().partners()
-        # the eMSP keeps the hub as a partner of role HUB (read from hub_party_id) first
-        assert _parties(partner.roles) == [("HUB", "NL", "HUB"), *HUB_PARTIES, ("CPO", "FR", "CPX")]
+        with emsp_registered(tmp_path, hub_server.url, "hub-token-A", EMSP, "2.3.0") as emsp:
+            with emsp.app.app_context():
+                (partner,) = get_store().partners()
+            # the eMSP keeps the hub as a partner of role HUB (read from hub_party_id) first
+            assert _parties(partner.roles) == [
+                ("HUB", "NL", "HUB"),
+                *HUB_PARTIES,
+                ("CPO", "FR", "CPX"),
+            ]
 
-        with OcpiClient(token=partner.token_out or "", version="2.3.0") as client:
-            answer = client.get(f"{hub_server.url}/ocpi/2.3.0/credentials")
-        assert answer.http_status == 200 and validate(answer.data, "2.3.0", "Credentials") == []
-        data = answer.data
-        assert data["hub_party_id"] == "NLHUB"
-        # the parties behind the hub, each its own; not the hub, not the caller itself
-        assert _parties(data["roles"]) == [*HUB_PARTIES, ("CPO", "FR", "CPX")]
-        assert data["roles"][0]["business_details"] == {"name": "Mock CPO NL/CPA"}
+            with OcpiClient(token=partner.token_out or "", version="2.3.0") as client:
+                answer = client.get(f"{hub_server.url}/ocpi/2.3.0/credentials")
+            assert answer.http_status == 200 and validate(answer.data, "2.3.0", "Credentials") == []
+            data = answer.data
+            assert data["hub_party_id"] == "NLHUB"
+            # the parties behind the hub, each its own; not the hub, not the caller itself
+            assert _parties(data["roles"]) == [*HUB_PARTIES, ("CPO", "FR", "CPX")]
+            assert data["roles"][0]["business_details"] == {"name": "Mock CPO NL/CPA"}
 
-        def client_infos() -> list[dict]:
-            listed = httpx.get(
-                f"{emsp_server.url}/admin/objects/hubclientinfo?side=receiver&version=2.3.0",
-                timeout=5,
-            ).json()["data"]
-            parties = {(i["country_code"], i["party_id"]) for i in listed}
-            return listed if parties >= expected else []  # the pushes arrive one by one
+            def client_infos() -> list[dict]:
+                listed = httpx.get(
+                    f"{emsp.url}/admin/objects/hubclientinfo?side=receiver&version=2.3.0",
+                    timeout=5,
+                ).json()["data"]
+                parties = {(i["country_code"], i["party_id"]) for i in listed}
+                return listed if parties >= expected else []  # the pushes arrive one by one
 
-        # the hub pushes ClientInfo; the eMSP takes it, as a Hub's (403 for anyone else)
-        expected = {(cc, pid) for _, cc, pid in HUB_PARTIES}
-        wait_for(client_infos, "the hub's ClientInfo of each of its parties to reach the eMSP")
+            # the hub pushes ClientInfo; the eMSP takes it, as a Hub's (403 for anyone else)
+            expected = {(cc, pid) for _, cc, pid in HUB_PARTIES}
+            wait_for(client_infos, "the hub's ClientInfo of each of its parties to reach the eMSP")
     finally:
-        emsp_server.stop()
         hub_server.stop()
 
 

@@ -6,11 +6,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from hub_support import connected_parties, make_hub, mock_process, wait_for
+from hub_support import connected_parties, emsp_registered, make_hub, mock_process, wait_for
 
-from mock_party import MockConfig, create_app
 from mock_party.server import serve_in_thread
-from mock_party.store import get_store
 from ocpi_core.client import OcpiClient
 
 CPO = ("FR", "CPX")
@@ -41,34 +39,15 @@ def test_a_real_cpo_behind_the_hub_serves_and_pushes_to_an_emsp(hub, cpo_process
     wait_for(lambda: CPO in connected_parties(hub_url), "the CPO process to register")
 
     # an eMSP platform (a mock eMSP on loopback) registers with the hub too
-    emsp_app = create_app(
-        MockConfig(
-            roles=("EMSP",),
-            country_code=EMSP[0],
-            party_id=EMSP[1],
-            database=str(tmp_path / "emsp.sqlite"),
-            tokens=0,
-        )
-    )
-    emsp_server = serve_in_thread(emsp_app)
-    try:
-        token_a = httpx.post(f"{hub_url}/admin/tokens-a", json={}).json()["data"]["token"]
-        registered = httpx.post(
-            f"{emsp_server.url}/admin/register",
-            json={"versions_url": f"{hub_url}/ocpi/versions", "token_a": token_a},
-            timeout=30,
-        )
-        assert registered.status_code == 200, registered.text
-        with emsp_app.app_context():
-            token_to_hub = get_store().partners()[0].token_out
-
+    token_a = httpx.post(f"{hub_url}/admin/tokens-a", json={}).json()["data"]["token"]
+    with emsp_registered(tmp_path, hub_url, token_a, EMSP) as emsp:
         routing = {
             "OCPI-from-country-code": EMSP[0],
             "OCPI-from-party-id": EMSP[1],
             "OCPI-to-country-code": CPO[0],
             "OCPI-to-party-id": CPO[1],
         }
-        with OcpiClient(token=token_to_hub, version="2.2.1").with_headers(routing) as client:
+        with OcpiClient(token=emsp.token_to_hub, version="2.2.1").with_headers(routing) as client:
             pages = list(client.iter_pages(f"{hub_url}/ocpi/2.2.1/sender/locations?limit=2"))
         assert len(pages) == 3  # the CPO's pages of 2, followed through the hub's Link
         pulled = [o for page in pages for o in page.data]
@@ -83,12 +62,10 @@ def test_a_real_cpo_behind_the_hub_serves_and_pushes_to_an_emsp(hub, cpo_process
 
         def received():
             found = httpx.get(
-                f"{emsp_server.url}/admin/objects/locations?side=receiver", timeout=5
+                f"{emsp.url}/admin/objects/locations?side=receiver", timeout=5
             ).json()["data"]
             return [o for o in found if o["id"] == location["id"]]
 
         arrived = wait_for(received, "the push to reach the eMSP")
         assert arrived[0]["name"] == "Renamed through the hub"
         assert (arrived[0]["country_code"], arrived[0]["party_id"]) == CPO
-    finally:
-        emsp_server.stop()
