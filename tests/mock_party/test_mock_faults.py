@@ -53,6 +53,7 @@ KNOWN_CHECKS = {
     "credentials.token_a.revoked",
     "credentials.post.already_registered_405",
     "credentials.hub_party_id",
+    "via_hub.hub_party_id",  # the same fault seen through the Hub (2.3.0)
     "hub.credentials.lists_parties",
     "auth.missing_token_401",
     "auth.unknown_token_401",
