@@ -26,6 +26,9 @@ from ocpi_core.exchange import Exchange
 
 __all__ = [
     "SENDER_MODULE",
+    "addressed_to",
+    "arrived",
+    "hosted",
     "ForwardToUs",
     "HubParty",
     "client_infos",
@@ -127,6 +130,34 @@ def routed_walk(request: pytest.FixtureRequest, ocpi: Run, party: HubParty) -> t
     client = routed_client(ocpi, party.key)
     return module, cached(
         request, ("hub", "routed", party.key, module), lambda: walk(client, module, url)
+    )
+
+
+def hosted(ocpi: Run, role: str) -> list[tuple[str, str]]:
+    """Our parties of ``role`` besides our own, registered with the Hub first."""
+    client_for(ocpi, routed=False)  # registers first (a skip when that failed)
+    own = our_party(ocpi)
+    return [(c, p) for r, c, p in our_parties(ocpi) if r == role and (c, p) != own]
+
+
+def arrived(ocpi: Run, response: OcpiResponse) -> list[Exchange]:
+    """The requests that reached our counterpart carrying ``response``'s X-Correlation-ID."""
+    correlation = header(response.exchange.request_headers, "X-Correlation-ID")
+    return [
+        e
+        for e in ocpi.recorder
+        if e.direction == "incoming"
+        and correlation
+        and header(e.request_headers, "X-Correlation-ID") == correlation
+    ]
+
+
+def addressed_to(exchange: Exchange) -> tuple[str, str]:
+    """The party a request that reached us names in OCPI-to-*."""
+    headers = exchange.request_headers
+    return (
+        header(headers, "OCPI-to-country-code").upper(),
+        header(headers, "OCPI-to-party-id").upper(),
     )
 
 

@@ -33,7 +33,6 @@ from conformance.routing import expected_routing, routing_headers, routing_probl
 from conformance.session import Run
 from conformance.skips import skip_could_not_run
 from ocpi_core.client import OcpiClient, OcpiResponse
-from ocpi_core.exchange import Exchange
 from ocpi_core.versions import SINCE_2_2
 
 check = pytest.mark.check
@@ -51,13 +50,6 @@ def _hub_check(**kwargs: object) -> pytest.MarkDecorator:
     return check(roles=("HUB",), versions=SINCE_2_2, mode="sandbox", **kwargs)
 
 
-def _hosted(ocpi: Run, role: str) -> list[tuple[str, str]]:
-    """Our parties of ``role`` besides our own, registered with the Hub first."""
-    client_for(ocpi, routed=False)  # registers first (a skip when that failed)
-    own = our_party(ocpi)
-    return [(c, p) for r, c, p in our_parties(ocpi) if r == role and (c, p) != own]
-
-
 def _client(ocpi: Run, to: tuple[str, str] | None, from_: tuple[str, str]) -> OcpiClient:
     return client_for(ocpi, routed=False).with_headers(routing_headers(to, from_))
 
@@ -66,29 +58,17 @@ def _code(response: OcpiResponse) -> object:
     return response.body.get("status_code") if isinstance(response.body, dict) else None
 
 
-def _arrived(ocpi: Run, response: OcpiResponse) -> list[Exchange]:
-    """The requests that reached our counterpart carrying ``response``'s X-Correlation-ID."""
-    correlation = hub.header(response.exchange.request_headers, "X-Correlation-ID")
-    return [
-        e
-        for e in ocpi.recorder
-        if e.direction == "incoming"
-        and correlation
-        and hub.header(e.request_headers, "X-Correlation-ID") == correlation
-    ]
-
-
 @_hub_check(id="hub.own_parties.routed", spec=VIA_HUB)
 def test_own_parties_routed(ocpi: Run, request: pytest.FixtureRequest) -> None:
     """A GET our party routes to another party of our platform reaches us with OCPI-to-* = that
     party and OCPI-from-* = ours, and is answered the other way round."""
-    hosted = _hosted(ocpi, "EMSP") or _hosted(ocpi, "CPO")
+    hosted = hub.hosted(ocpi, "EMSP") or hub.hosted(ocpi, "CPO")
     if not hosted:
         skip_could_not_run(NO_EXTRA.format(what="party"))
     ours, other, own_hub = our_party(ocpi), hosted[0], hub.hub_party(ocpi)
     url = endpoint_or_skip(ocpi, "tokens", "SENDER")
     response = _client(ocpi, other, ours).get(url)
-    arrived = _arrived(ocpi, response)
+    arrived = hub.arrived(ocpi, response)
     where = f"routed from {'/'.join(ours)} to our party {'/'.join(other)}"
     if not arrived:
         raise CheckFailure(
@@ -141,7 +121,7 @@ def _token_of(data: object, uid: str) -> bool:
 def test_own_parties_isolation(ocpi: Run, request: pytest.FixtureRequest) -> None:
     """A Token our hosted eMSP party PUT to each connected CPO is not given to our own party
     when it asks that CPO for it: the Hub acts for the party in OCPI-from-*, not the platform."""
-    hosted = _hosted(ocpi, "EMSP")
+    hosted = hub.hosted(ocpi, "EMSP")
     if not hosted:
         skip_could_not_run(NO_EXTRA.format(what="eMSP party"))
     owner, ours = hosted[0], our_party(ocpi)
@@ -192,7 +172,7 @@ def test_own_parties_isolation(ocpi: Run, request: pytest.FixtureRequest) -> Non
 def test_own_parties_broadcast(ocpi: Run, request: pytest.FixtureRequest) -> None:
     """A Location our hosted CPO party broadcasts (OCPI-to-* = the Hub) reaches each of our eMSP
     parties, one push each addressed to it, from the Hub."""
-    cpos = _hosted(ocpi, "CPO")
+    cpos = hub.hosted(ocpi, "CPO")
     if not cpos:
         skip_could_not_run(NO_EXTRA.format(what="CPO party"))
     sender, own_hub = cpos[0], hub.hub_party(ocpi)
@@ -211,8 +191,8 @@ def test_own_parties_broadcast(ocpi: Run, request: pytest.FixtureRequest) -> Non
         )
     deadline = time.monotonic() + min(BROADCAST_WAIT, ocpi.config.timeout)
     while True:
-        arrived = [e for e in _arrived(ocpi, response) if e.method == "PUT"]
-        reached = {_to(e) for e in arrived}
+        arrived = [e for e in hub.arrived(ocpi, response) if e.method == "PUT"]
+        reached = {hub.addressed_to(e) for e in arrived}
         if all(r in reached for r in receivers) or time.monotonic() >= deadline:
             break
         time.sleep(0.2)
@@ -222,7 +202,7 @@ def test_own_parties_broadcast(ocpi: Run, request: pytest.FixtureRequest) -> Non
         if r not in reached
     ]
     for e in arrived:
-        to = _to(e)
+        to = hub.addressed_to(e)
         expected = expected_routing(
             "broadcast", "forward", requester=sender, receiver=to, hub=own_hub
         )
@@ -233,7 +213,7 @@ def test_own_parties_broadcast(ocpi: Run, request: pytest.FixtureRequest) -> Non
         if to not in receivers:
             problems.append(f"{e.method} {e.url}: addressed to {'/'.join(to)}, not an eMSP of ours")
     for r in receivers:
-        count = [_to(e) for e in arrived].count(r)
+        count = [hub.addressed_to(e) for e in arrived].count(r)
         if count > 1:
             problems.append(f"our eMSP party {'/'.join(r)} got the push {count} times")
     fail_with(
@@ -244,12 +224,4 @@ def test_own_parties_broadcast(ocpi: Run, request: pytest.FixtureRequest) -> Non
         spec=BROADCAST,
         exchange=arrived[0] if arrived else response.exchange,
         hint="a Hub sending one push a platform, or none back to the pushing platform",
-    )
-
-
-def _to(exchange: Exchange) -> tuple[str, str]:
-    headers = exchange.request_headers
-    return (
-        hub.header(headers, "OCPI-to-country-code").upper(),
-        hub.header(headers, "OCPI-to-party-id").upper(),
     )
