@@ -334,12 +334,21 @@ FAULTS: dict[str, Fault] = {
         Fault(
             "hub.forward_from_missing",
             "As Hub: forwarded requests carry no OCPI-from-* headers.",
-            ("hub.forward.routing_headers", "hub.own_parties.routed", "hub.own_parties.broadcast"),
+            (
+                "hub.forward.routing_headers",
+                "hub.own_parties.routed",
+                "hub.own_parties.broadcast",
+                "hub.open_routing.session_by_token",
+            ),
         ),
         Fault(
             "hub.forward_from_hub",
             "As Hub: forwarded requests name the hub in OCPI-from-*, not the requesting party.",
-            ("hub.forward.routing_headers", "hub.own_parties.routed"),
+            (
+                "hub.forward.routing_headers",
+                "hub.own_parties.routed",
+                "hub.open_routing.session_by_token",
+            ),
         ),
         Fault(
             "hub.forward_request_id_copied",
@@ -402,7 +411,11 @@ FAULTS: dict[str, Fault] = {
             "hub.forward_to_platform",
             "As Hub: a request forwarded to a platform names the platform's first party in "
             "OCPI-to-*, not the party it was routed to.",
-            ("hub.own_parties.routed", "hub.own_parties.broadcast"),
+            (
+                "hub.own_parties.routed",
+                "hub.own_parties.broadcast",
+                "hub.open_routing.session_by_token",
+            ),
         ),
         Fault(
             "hub.acts_for_platform",
@@ -459,6 +472,9 @@ FAULTS: dict[str, Fault] = {
                 "hub.get_all.answer_headers",
                 "hub.own_parties.routed",
                 "hub.open_routing.answer_headers",
+                "hub.open_routing.session_by_token",
+                "hub.open_routing.command_by_location",
+                "hub.open_routing.authorize_by_token",
             ),
         ),
         Fault(
