@@ -335,6 +335,7 @@ def authorize_sources(
 def remember_routed(
     requester: Requester,
     destination: hop.Destination,
+    reply: hop.Reply,
     *,
     method: str,
     body: bytes,
@@ -343,15 +344,22 @@ def remember_routed(
     rest: str,
 ) -> None:
     """Note a push of a Session or CDR, or a RESERVE_NOW, routed to ``destination`` (whether
-    by OCPI-to-* or by content), so that what follows it can be routed without OCPI-to-*."""
+    by OCPI-to-* or by content) and accepted there (``reply``), so that what follows it can be
+    routed without OCPI-to-*. Anything else is let go before a body is parsed: every routed
+    request passes here, list pages included."""
     if interface != "receiver" or method == "GET":
+        return
+    reserving = module == "commands" and rest.strip("/").upper() == "RESERVE_NOW"
+    if module not in _PERSONAL and not reserving:
+        return
+    if reply.status >= 300 or (reply.envelope() or {}).get("status_code") != 1000:
         return
     document = _document(body)
     if module in _PERSONAL:
         object_id = _object_id(module, rest, document)
         if object_id is not None:
             remember(module, object_id, requester.key, destination.key)
-    elif module == "commands" and rest.strip("/").upper() == "RESERVE_NOW" and document:
+    elif document:
         reservation_id = document.get("reservation_id")
         if reservation_id is not None:
             remember("reservations", str(reservation_id), requester.key, destination.key)

@@ -187,16 +187,16 @@ def _remember(
     reply: hop.Reply, requester: Requester, destination: hop.Destination, context: dict[str, str]
 ) -> None:
     """Note where an accepted push of a Session or CDR, or a RESERVE_NOW, went."""
-    if reply.status < 300 and (reply.envelope() or {}).get("status_code") == 1000:
-        content.remember_routed(
-            requester,
-            destination,
-            method=request.method,
-            body=request.get_data(),
-            module=context["module"],
-            interface=context["interface"],
-            rest=context["rest"],
-        )
+    content.remember_routed(
+        requester,
+        destination,
+        reply,
+        method=request.method,
+        body=request.get_data(),
+        module=context["module"],
+        interface=context["interface"],
+        rest=context["rest"],
+    )
 
 
 def _open_push(requester: Requester, caller: Any, context: dict[str, str]) -> Response:
